@@ -1,0 +1,47 @@
+# Shared build settings: warnings, sanitizers, and the wildchat_library /
+# wildchat_test helpers every folder uses.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+
+set(WILDCHAT_WARNINGS -Wall -Wextra -Wno-unused-parameter)
+if(WILDCHAT_WERROR)
+  list(APPEND WILDCHAT_WARNINGS -Werror)
+endif()
+
+if(WILDCHAT_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+if(WILDCHAT_TESTS)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+endif()
+
+# wildchat_library(NAME SOURCES a.cc b.cc DEPS lib1 lib2)
+function(wildchat_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE ${WILDCHAT_WARNINGS})
+  target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR}/src)
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# wildchat_test(NAME SOURCES a_test.cc DEPS lib1) — a GoogleTest executable
+# registered with ctest. Tests run with the source tree and the build tree
+# available through WILDCHAT_SOURCE_DIR / WILDCHAT_BINARY_DIR.
+function(wildchat_test name)
+  if(NOT WILDCHAT_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE ${WILDCHAT_WARNINGS})
+  target_compile_definitions(${name} PRIVATE
+    WILDCHAT_SOURCE_DIR="${CMAKE_SOURCE_DIR}" WILDCHAT_BINARY_DIR="${CMAKE_BINARY_DIR}")
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 600)
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT ${ARG_TIMEOUT})
+endfunction()
