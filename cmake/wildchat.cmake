@@ -45,3 +45,23 @@ function(wildchat_test name)
   endif()
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT ${ARG_TIMEOUT})
 endfunction()
+
+# wildchat_assets(LIB FUNCTION ROOT dir) — a library exposing every file below
+# ROOT (a folder of static web files) as `const EmbeddedAsset* FUNCTION()`,
+# declared by the caller as in base/embedded_assets.h. Rebuilt when a file changes.
+function(wildchat_assets lib func root)
+  file(GLOB_RECURSE abs CONFIGURE_DEPENDS "${root}/*")
+  set(rel "")
+  foreach(f IN LISTS abs)
+    file(RELATIVE_PATH r "${root}" "${f}")
+    list(APPEND rel "${r}")
+  endforeach()
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/${lib}_assets.cc")
+  add_custom_command(OUTPUT "${out}"
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAME=${func} -DROOT=${root} "-DFILES=${rel}"
+            -P ${CMAKE_SOURCE_DIR}/cmake/embed_assets.cmake
+    DEPENDS ${abs} ${CMAKE_SOURCE_DIR}/cmake/embed_assets.cmake
+    COMMENT "Embedding ${root}")
+  add_library(${lib} STATIC "${out}")
+  target_include_directories(${lib} PUBLIC ${CMAKE_SOURCE_DIR}/src)
+endfunction()
