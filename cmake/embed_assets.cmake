@@ -1,6 +1,7 @@
 # Run as a script: cmake -DOUT=file.cc -DNAME=sym -DROOT=dir -DFILES="a;b" -P embed_assets.cmake
 # Writes a C++ file defining the embedded asset table declared in
 # base/embedded_assets.h, one entry per file, keyed by its path below ROOT.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "")
 set(table "")
 set(i 0)

@@ -56,12 +56,13 @@ function(wildchat_assets lib func root)
     file(RELATIVE_PATH r "${root}" "${f}")
     list(APPEND rel "${r}")
   endforeach()
+  string(REPLACE ";" "|" rel_joined "${rel}")
   set(out "${CMAKE_CURRENT_BINARY_DIR}/${lib}_assets.cc")
   add_custom_command(OUTPUT "${out}"
-    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAME=${func} -DROOT=${root} "-DFILES=${rel}"
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAME=${func} -DROOT=${root} "-DFILES=${rel_joined}"
             -P ${CMAKE_SOURCE_DIR}/cmake/embed_assets.cmake
     DEPENDS ${abs} ${CMAKE_SOURCE_DIR}/cmake/embed_assets.cmake
-    COMMENT "Embedding ${root}")
+    COMMENT "Embedding ${root}" VERBATIM)
   add_library(${lib} STATIC "${out}")
   target_include_directories(${lib} PUBLIC ${CMAKE_SOURCE_DIR}/src)
 endfunction()
