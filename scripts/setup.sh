@@ -14,13 +14,16 @@ PACKAGES=(
   libmaxminddb-dev libmaxmind-db-writer-perl libcpp-httplib-dev
   libeigen3-dev libhnswlib-dev
   wamerican wfrench wngerman wspanish
-  nodejs npm chromium wrk curl
+  chromium wrk curl
 )
 
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js may come from another packaging that bundles npm: only ask Debian for it when absent.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
