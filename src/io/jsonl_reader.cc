@@ -2,7 +2,8 @@
 
 namespace wildchat {
 
-Status OpenJsonlReader(const std::string& path, const ReadOptions&, std::unique_ptr<RecordReader>*) {
+Status OpenJsonlReader(const std::string& path, const ReadOptions&,
+                       std::unique_ptr<RecordReader>*) {
   return Status::Unsupported(path + ": JSONL reading is not built yet");
 }
 

@@ -2,7 +2,8 @@
 
 namespace wildchat {
 
-Status OpenJsonlWriter(const std::string& path, const WriteOptions&, std::unique_ptr<RecordWriter>*) {
+Status OpenJsonlWriter(const std::string& path, const WriteOptions&,
+                       std::unique_ptr<RecordWriter>*) {
   return Status::Unsupported(path + ": JSONL writing is not built yet");
 }
 
