@@ -1,0 +1,381 @@
+// The engine against the brute-force reference (reference_search.h) on a
+// seeded multilingual corpus: for hundreds of generated queries, indexed in
+// one go and by several appends, the engine must reject exactly the queries
+// the reference rejects and otherwise agree on the matching set, the total,
+// every facet, the newest/oldest order, deep pages, random order (a
+// reproducible permutation), and Get() of any turn. Every mismatch is
+// reported with its query.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "engine/index.h"
+#include "engine/index_builder.h"
+#include "engine/testing/query_generator.h"
+#include "engine/testing/reference_search.h"
+#include "engine/testing/test_corpus.h"
+
+namespace wildchat::reference {
+namespace {
+
+constexpr int kConversations = 3000;
+constexpr uint64_t kCorpusSeed = 20230409;
+constexpr int kGeneratedQueries = 400;
+constexpr size_t kMaxReported = 40;
+
+struct Fixture {
+  std::vector<Conversation> records;
+  std::unique_ptr<ReferenceSearch> reference;
+  std::string root;
+  // Index built in one go, and the same records by four appends.
+  std::unique_ptr<Index> whole, appended;
+  std::vector<GeneratedQuery> queries;
+  Status setup;
+};
+
+Fixture* fixture = nullptr;
+
+Status BuildAll(Fixture* f) {
+  f->root = ::testing::TempDir() + "/engine_agreement_" + std::to_string(getpid());
+  std::filesystem::remove_all(f->root);
+  std::filesystem::create_directories(f->root);
+  IndexBuildOptions options;
+  IndexBuildStats stats;
+  WILDCHAT_RETURN_IF_ERROR(BuildIndexFromRecords(f->root + "/whole", f->records, options, &stats));
+  // Uneven chunks so that segment boundaries fall anywhere.
+  const size_t cuts[] = {0, 700, 1900, 2000, f->records.size()};
+  for (size_t i = 0; i + 1 < std::size(cuts); ++i) {
+    std::vector<Conversation> chunk(f->records.begin() + static_cast<ptrdiff_t>(cuts[i]),
+                                    f->records.begin() + static_cast<ptrdiff_t>(cuts[i + 1]));
+    options.append = i > 0;
+    WILDCHAT_RETURN_IF_ERROR(BuildIndexFromRecords(f->root + "/appended", chunk, options, &stats));
+  }
+  WILDCHAT_RETURN_IF_ERROR(Index::Open(f->root + "/whole", &f->whole));
+  WILDCHAT_RETURN_IF_ERROR(Index::Open(f->root + "/appended", &f->appended));
+  return Status::OK();
+}
+
+class EngineAgreementTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    fixture = new Fixture;
+    fixture->records = MakeTestCorpus(kConversations, kCorpusSeed);
+    fixture->reference = std::make_unique<ReferenceSearch>(&fixture->records);
+    fixture->setup = BuildAll(fixture);
+    fixture->queries = QueryGenerator::EdgeCases();
+    QueryGenerator generator(&fixture->records, kCorpusSeed + 1);
+    for (int i = 0; i < kGeneratedQueries; ++i) fixture->queries.push_back(generator.Next());
+  }
+  static void TearDownTestSuite() {
+    if (!fixture->root.empty()) {
+      fixture->whole.reset();
+      fixture->appended.reset();
+      std::filesystem::remove_all(fixture->root);
+    }
+    delete fixture;
+    fixture = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(fixture->setup.ok()) << fixture->setup.ToString(); }
+
+  std::vector<std::pair<std::string, const Index*>> Indexes() const {
+    return {{"whole", fixture->whole.get()}, {"appended", fixture->appended.get()}};
+  }
+  const ReferenceSearch& ref() const { return *fixture->reference; }
+  const std::vector<Conversation>& records() const { return fixture->records; }
+
+  std::vector<int64_t> IdsOf(const std::vector<uint32_t>& rows) const {
+    std::vector<int64_t> ids;
+    for (uint32_t r : rows) ids.push_back(records()[r].id());
+    return ids;
+  }
+
+  // Collects mismatches; fails once at the end with the first few.
+  void Mismatch(const std::string& index, const GeneratedQuery& q, const std::string& what) {
+    ++mismatches_;
+    if (reported_.size() < kMaxReported) {
+      reported_.push_back("[" + index + "] query <" + q.text + "> (" + q.kind + "): " + what);
+    }
+  }
+  void TearDown() override {
+    std::ostringstream out;
+    for (const std::string& r : reported_) out << "  " << r << "\n";
+    EXPECT_EQ(mismatches_, 0) << "engine and reference disagree:\n" << out.str();
+  }
+
+  int mismatches_ = 0;
+  std::vector<std::string> reported_;
+};
+
+std::string Describe(const std::vector<int64_t>& ids, size_t max = 8) {
+  std::string s = "[";
+  for (size_t i = 0; i < ids.size() && i < max; ++i) s += (i ? " " : "") + std::to_string(ids[i]);
+  if (ids.size() > max) s += " … (" + std::to_string(ids.size()) + ")";
+  return s + "]";
+}
+
+std::string DescribeFacet(const FacetCounts& counts) {
+  std::string s;
+  for (const auto& [value, n] : counts) s += value + "=" + std::to_string(n) + " ";
+  return s;
+}
+
+std::vector<int64_t> Difference(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+  std::vector<int64_t> out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+TEST_F(EngineAgreementTest, SameErrorsAndSameMatchingSets) {
+  for (const auto& [name, index] : Indexes()) {
+    ASSERT_EQ(index->NumDocs(), records().size()) << name;
+    for (const GeneratedQuery& q : fixture->queries) {
+      std::vector<uint32_t> rows;
+      Status want = ref().Match(q.text, &rows);
+      std::vector<uint32_t> docs;
+      Status got = index->MatchingDocs(q.text, &docs);
+      if (want.ok() != got.ok()) {
+        Mismatch(name, q,
+                 "reference " + (want.ok() ? std::string("accepts") : want.ToString()) +
+                     ", engine " + (got.ok() ? std::string("accepts") : got.ToString()));
+        continue;
+      }
+      if (!want.ok()) {
+        if (got.code() != Status::Code::kInvalidArgument) {
+          Mismatch(name, q, "engine error is not kInvalidArgument: " + got.ToString());
+        }
+        continue;
+      }
+      std::vector<int64_t> expected = IdsOf(rows);
+      std::sort(expected.begin(), expected.end());
+      std::vector<int64_t> actual;
+      for (uint32_t d : docs) actual.push_back(index->DocId(d));
+      std::sort(actual.begin(), actual.end());
+      if (expected != actual) {
+        Mismatch(name, q,
+                 "reference " + std::to_string(expected.size()) + " matches, engine " +
+                     std::to_string(actual.size()) + "; missing " +
+                     Describe(Difference(expected, actual)) + ", extra " +
+                     Describe(Difference(actual, expected)));
+      }
+    }
+  }
+}
+
+TEST_F(EngineAgreementTest, SameTotalsAndFacets) {
+  for (const auto& [name, index] : Indexes()) {
+    for (const GeneratedQuery& q : fixture->queries) {
+      SearchRequest req;
+      req.query = q.text;
+      req.limit = 1;
+      req.sort = SortOrder::kNewest;
+      req.facets = AllFacetFields();
+      req.snippets = false;
+      SearchResult want, got;
+      Status ws = ref().Search(req, &want);
+      Status gs = index->Search(req, &got);
+      if (ws.ok() != gs.ok()) {
+        Mismatch(name, q, "Search: reference " + ws.ToString() + ", engine " + gs.ToString());
+        continue;
+      }
+      if (!ws.ok()) continue;
+      if (want.total != got.total) {
+        Mismatch(name, q,
+                 "total: reference " + std::to_string(want.total) + ", engine " +
+                     std::to_string(got.total));
+      }
+      if (got.facets.size() != want.facets.size()) {
+        Mismatch(name, q, "engine returned " + std::to_string(got.facets.size()) + " facets");
+        continue;
+      }
+      for (size_t i = 0; i < want.facets.size(); ++i) {
+        if (got.facets[i].first != want.facets[i].first ||
+            got.facets[i].second != want.facets[i].second) {
+          Mismatch(name, q,
+                   "facet " + want.facets[i].first + ": reference {" +
+                       DescribeFacet(want.facets[i].second) + "}, engine " + got.facets[i].first +
+                       " {" + DescribeFacet(got.facets[i].second) + "}");
+        }
+      }
+    }
+  }
+}
+
+TEST_F(EngineAgreementTest, SameNewestAndOldestOrderAndHitFields) {
+  for (const auto& [name, index] : Indexes()) {
+    for (const GeneratedQuery& q : fixture->queries) {
+      std::vector<uint32_t> rows;
+      if (!ref().Match(q.text, &rows).ok()) continue;
+      for (SortOrder sort : {SortOrder::kNewest, SortOrder::kOldest, SortOrder::kRelevance}) {
+        if (sort == SortOrder::kRelevance && ref().HasTextTerms(q.text)) continue;
+        SearchRequest req;
+        req.query = q.text;
+        req.sort = sort;
+        req.limit = static_cast<int64_t>(rows.size()) + 5;
+        req.snippets = false;
+        SearchResult want, got;
+        ASSERT_TRUE(ref().Search(req, &want).ok());
+        Status st = index->Search(req, &got);
+        if (!st.ok()) {
+          Mismatch(name, q, "Search failed: " + st.ToString());
+          continue;
+        }
+        std::vector<int64_t> want_ids, got_ids;
+        for (const Hit& h : want.hits) want_ids.push_back(h.id);
+        for (const Hit& h : got.hits) got_ids.push_back(h.id);
+        const char* label = sort == SortOrder::kNewest   ? "newest"
+                            : sort == SortOrder::kOldest ? "oldest"
+                                                         : "relevance without text";
+        if (want_ids != got_ids) {
+          size_t at = 0;
+          while (at < want_ids.size() && at < got_ids.size() && want_ids[at] == got_ids[at]) ++at;
+          Mismatch(
+              name, q,
+              std::string(label) + " order differs at position " + std::to_string(at) +
+                  ": reference " +
+                  Describe(std::vector<int64_t>(want_ids.begin() + static_cast<ptrdiff_t>(at),
+                                                want_ids.end()),
+                           4) +
+                  ", engine " +
+                  Describe(std::vector<int64_t>(got_ids.begin() + static_cast<ptrdiff_t>(
+                                                                      std::min(at, got_ids.size())),
+                                                got_ids.end()),
+                           4));
+          continue;
+        }
+        for (size_t i = 0; i < got.hits.size(); ++i) {
+          const Hit& a = want.hits[i];
+          const Hit& b = got.hits[i];
+          if (a.conversation_hash != b.conversation_hash || a.model != b.model ||
+              a.timestamp != b.timestamp || a.language != b.language || a.country != b.country ||
+              a.state != b.state || a.hashed_ip != b.hashed_ip || a.turn != b.turn ||
+              a.toxic != b.toxic || a.redacted != b.redacted) {
+            Mismatch(name, q, "hit fields differ for id " + std::to_string(a.id));
+            break;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_F(EngineAgreementTest, DeepPagesAreTheRightSlice) {
+  for (const auto& [name, index] : Indexes()) {
+    int checked = 0;
+    for (const GeneratedQuery& q : fixture->queries) {
+      std::vector<uint32_t> rows;
+      if (!ref().Match(q.text, &rows).ok() || rows.size() < 40) continue;
+      ++checked;
+      const int64_t n = static_cast<int64_t>(rows.size());
+      for (int64_t offset : {n / 2, n - 7, n, n + 30}) {
+        for (SortOrder sort : {SortOrder::kNewest, SortOrder::kOldest}) {
+          SearchRequest req;
+          req.query = q.text;
+          req.sort = sort;
+          req.offset = offset;
+          req.limit = 13;
+          req.snippets = false;
+          SearchResult want, got;
+          ASSERT_TRUE(ref().Search(req, &want).ok());
+          Status st = index->Search(req, &got);
+          std::vector<int64_t> want_ids, got_ids;
+          for (const Hit& h : want.hits) want_ids.push_back(h.id);
+          for (const Hit& h : got.hits) got_ids.push_back(h.id);
+          if (!st.ok() || want_ids != got_ids || got.total != want.total) {
+            Mismatch(name, q,
+                     "page offset " + std::to_string(offset) + " limit 13 " +
+                         (sort == SortOrder::kNewest ? "newest" : "oldest") + ": reference " +
+                         Describe(want_ids) + ", engine " +
+                         (st.ok() ? Describe(got_ids) : st.ToString()));
+          }
+        }
+      }
+    }
+    EXPECT_GT(checked, 50) << name;
+  }
+}
+
+TEST_F(EngineAgreementTest, RandomAndRelevanceOrdersArePermutationsOfTheMatches) {
+  for (const auto& [name, index] : Indexes()) {
+    int index_of_query = 0;
+    for (const GeneratedQuery& q : fixture->queries) {
+      if (index_of_query++ % 3 != 0) continue;
+      std::vector<uint32_t> rows;
+      if (!ref().Match(q.text, &rows).ok()) continue;
+      std::vector<int64_t> expected = IdsOf(rows);
+      std::sort(expected.begin(), expected.end());
+      for (SortOrder sort : {SortOrder::kRandom, SortOrder::kRelevance}) {
+        SearchRequest req;
+        req.query = q.text;
+        req.sort = sort;
+        req.seed = 12345;
+        req.limit = static_cast<int64_t>(rows.size()) + 1;
+        req.snippets = false;
+        SearchResult first, second;
+        Status st = index->Search(req, &first);
+        if (!st.ok() || !index->Search(req, &second).ok()) {
+          Mismatch(name, q, "Search failed: " + st.ToString());
+          continue;
+        }
+        std::vector<int64_t> a, b;
+        for (const Hit& h : first.hits) a.push_back(h.id);
+        for (const Hit& h : second.hits) b.push_back(h.id);
+        const char* label = sort == SortOrder::kRandom ? "random" : "relevance";
+        if (a != b) Mismatch(name, q, std::string(label) + " order is not reproducible");
+        std::sort(a.begin(), a.end());
+        if (a != expected) {
+          Mismatch(name, q,
+                   std::string(label) + " hits are not the matching set: reference " +
+                       std::to_string(expected.size()) + ", engine " + std::to_string(a.size()) +
+                       " (" + std::to_string(first.total) + " total)");
+        }
+        if (sort == SortOrder::kRandom && rows.size() > 5) {
+          // A page of a random order is the same slice of the same order.
+          req.offset = 2;
+          req.limit = 3;
+          SearchResult page;
+          std::vector<int64_t> want_slice, got_slice;
+          for (size_t i = 2; i < 5; ++i) want_slice.push_back(first.hits[i].id);
+          if (index->Search(req, &page).ok()) {
+            for (const Hit& h : page.hits) got_slice.push_back(h.id);
+          }
+          if (want_slice != got_slice) {
+            Mismatch(name, q, "random page offset 2 limit 3 is not the slice of the full order");
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_F(EngineAgreementTest, GetReturnsTheIdenticalRecordForAnyTurn) {
+  for (const auto& [name, index] : Indexes()) {
+    int failures = 0;
+    for (size_t row = 0; row < records().size(); row += 7) {
+      const Conversation& want = records()[row];
+      for (const Utterance& u : want.conversation) {
+        Conversation got;
+        Status st = index->Get(u.turn_identifier, &got);
+        std::optional<uint32_t> doc = index->DocOf(u.turn_identifier);
+        bool ok = st.ok() && got == want && doc && index->DocId(*doc) == want.id();
+        if (!ok && failures++ < 5) {
+          ADD_FAILURE() << "[" << name << "] Get/DocOf(" << u.turn_identifier
+                        << ") of conversation " << want.id() << ": "
+                        << (st.ok() ? "record differs" : st.ToString());
+        }
+      }
+    }
+    Conversation none;
+    EXPECT_EQ(index->Get(1, &none).code(), Status::Code::kNotFound) << name;
+    EXPECT_FALSE(index->DocOf(1).has_value()) << name;
+  }
+}
+
+}  // namespace
+}  // namespace wildchat::reference
