@@ -1,0 +1,398 @@
+// The explorer's JSON API against a real index built from generated records:
+// every endpoint, every error class (400 with the query position, 404 for
+// unknown ids and paths), and no 500 for any user input.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <simdjson.h>
+
+#include <fstream>
+#include <memory>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "io/conversation_json.h"
+#include "io/record_files.h"
+#include "model/timestamp.h"
+#include "server/explorer_server.h"
+#include "server/search_json.h"
+#include "server/test_corpus.h"
+
+namespace wildchat {
+namespace {
+
+constexpr int64_t kConversations = 1500;
+
+class ApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(TestDir("server_api") + "/index");
+    corpus_ = new TestCorpus;
+    Status st = BuildTestCorpus(*dir_, kConversations, corpus_);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    std::unique_ptr<Index> index;
+    st = Index::Open(*dir_, &index);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    index_ = index.release();
+    ServerOptions options;
+    options.port = 0;
+    options.threads = 8;
+    server_ = new ExplorerServer(*index_, options);
+    ASSERT_TRUE(server_->Bind().ok());
+    thread_ = new std::thread([] { (void)server_->Run(); });
+    // Wait until it answers.
+    for (int i = 0; i < 200; ++i) {
+      httplib::Client probe("127.0.0.1", server_->port());
+      if (probe.Get("/api/info")) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  static void TearDownTestSuite() {
+    if (server_) server_->Stop();
+    if (thread_) thread_->join();
+    delete thread_;
+    delete server_;
+    delete index_;
+    delete corpus_;
+    delete dir_;
+  }
+
+  httplib::Result Get(const std::string& path, const httplib::Params& params = {}) {
+    httplib::Client client("127.0.0.1", server_->port());
+    client.set_read_timeout(120, 0);
+    return client.Get(path, params, httplib::Headers{});
+  }
+
+  // GET returning parsed JSON; fails the test unless the status is `status`.
+  simdjson::dom::element GetJson(const std::string& path, const httplib::Params& params,
+                                 int status = 200) {
+    auto res = Get(path, params);
+    EXPECT_TRUE(res) << path;
+    if (!res) return {};
+    EXPECT_EQ(res->status, status) << path << " " << res->body;
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/json; charset=utf-8") << path;
+    bodies_.push_back(std::make_unique<simdjson::padded_string>(res->body));
+    parsers_.push_back(std::make_unique<simdjson::dom::parser>());
+    simdjson::dom::element doc;
+    auto error = parsers_.back()->parse(*bodies_.back()).get(doc);
+    EXPECT_EQ(error, simdjson::SUCCESS) << res->body.substr(0, 300);
+    return doc;
+  }
+
+  void ExpectError(const std::string& path, const httplib::Params& params, int status,
+                   int64_t position = -1) {
+    auto doc = GetJson(path, params, status);
+    int64_t code = 0;
+    std::string_view message;
+    ASSERT_EQ(doc["error"]["status"].get(code), simdjson::SUCCESS) << path;
+    EXPECT_EQ(code, status);
+    ASSERT_EQ(doc["error"]["message"].get(message), simdjson::SUCCESS);
+    EXPECT_FALSE(message.empty());
+    if (position >= 0) {
+      int64_t pos = -1;
+      ASSERT_EQ(doc["error"]["position"].get(pos), simdjson::SUCCESS) << message;
+      EXPECT_EQ(pos, position) << message;
+    }
+  }
+
+  static SearchResult Direct(SearchRequest request) {
+    SearchResult result;
+    Status st = index_->Search(request, &result);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return result;
+  }
+
+  static std::string* dir_;
+  static TestCorpus* corpus_;
+  static Index* index_;
+  static ExplorerServer* server_;
+  static std::thread* thread_;
+  std::vector<std::unique_ptr<simdjson::padded_string>> bodies_;
+  std::vector<std::unique_ptr<simdjson::dom::parser>> parsers_;
+};
+
+std::string* ApiTest::dir_ = nullptr;
+TestCorpus* ApiTest::corpus_ = nullptr;
+Index* ApiTest::index_ = nullptr;
+ExplorerServer* ApiTest::server_ = nullptr;
+std::thread* ApiTest::thread_ = nullptr;
+
+std::vector<int64_t> HitIds(simdjson::dom::element doc) {
+  std::vector<int64_t> ids;
+  for (auto hit : doc["hits"].get_array()) ids.push_back(hit["id"].get_int64().value());
+  return ids;
+}
+
+TEST_F(ApiTest, EmptyQueryMatchesEverything) {
+  auto doc = GetJson("/api/search", {});
+  EXPECT_EQ(doc["total"].get_uint64().value(), corpus_->records.size());
+  EXPECT_EQ(doc["hits"].get_array().size(), 30u);
+  auto hit = doc["hits"].at(0);
+  for (const char* key : {"id", "conversation_hash", "model", "timestamp", "language", "country",
+                          "state", "hashed_ip", "turn", "toxic", "redacted", "score", "snippets"}) {
+    EXPECT_EQ(hit[key].error(), simdjson::SUCCESS) << key;
+  }
+  auto info = GetJson("/api/info", {});
+  EXPECT_EQ(info["conversations"].get_uint64().value(), corpus_->records.size());
+}
+
+TEST_F(ApiTest, SearchIsTheEngineResultAsJson) {
+  for (std::string q : {"", "the", "model:gpt-4*", "language:English turns:>=2", "python OR code",
+                        "toxic:false -the"}) {
+    for (SortOrder sort : {SortOrder::kRelevance, SortOrder::kNewest, SortOrder::kOldest}) {
+      SearchRequest request;
+      request.query = q;
+      request.limit = 7;
+      request.offset = 3;
+      request.sort = sort;
+      request.facets = {"model", "language", "month", "turns"};
+      SearchResult direct = Direct(request);
+      const char* sort_name = sort == SortOrder::kRelevance ? "relevance"
+                              : sort == SortOrder::kNewest  ? "newest"
+                                                            : "oldest";
+      auto res = Get("/api/search", {{"q", q},
+                                     {"limit", "7"},
+                                     {"offset", "3"},
+                                     {"sort", sort_name},
+                                     {"facets", "model,language,month,turns"}});
+      ASSERT_TRUE(res);
+      ASSERT_EQ(res->status, 200) << res->body;
+      // Same bytes as rendering the engine's result, except the timing.
+      direct.took_ms = 0;
+      std::string expected;
+      AppendSearchResultJson(&expected, direct);
+      std::string body = res->body;
+      size_t a = body.find("\"took_ms\":");
+      size_t b = body.find(',', a);
+      ASSERT_NE(a, std::string::npos);
+      body.replace(a, b - a, "\"took_ms\":0.0");
+      EXPECT_EQ(body, expected) << q << " " << sort_name;
+    }
+  }
+}
+
+TEST_F(ApiTest, DeepPagesAndRandomSample) {
+  auto all = GetJson("/api/search", {{"limit", "0"}});
+  uint64_t total = all["total"].get_uint64().value();
+  auto last = GetJson("/api/search", {{"offset", std::to_string(total - 4)}, {"sort", "oldest"}});
+  EXPECT_EQ(last["hits"].get_array().size(), 4u);
+  auto beyond = GetJson("/api/search", {{"offset", std::to_string(total + 100)}});
+  EXPECT_EQ(beyond["hits"].get_array().size(), 0u);
+  EXPECT_EQ(beyond["total"].get_uint64().value(), total);
+
+  auto r1 = HitIds(GetJson("/api/search", {{"sort", "random"}, {"seed", "7"}, {"limit", "50"}}));
+  auto r2 = HitIds(GetJson("/api/search", {{"sort", "random"}, {"seed", "7"}, {"limit", "50"}}));
+  auto r3 = HitIds(GetJson("/api/search", {{"sort", "random"}, {"seed", "8"}, {"limit", "50"}}));
+  EXPECT_EQ(r1, r2);
+  EXPECT_NE(r1, r3);
+}
+
+TEST_F(ApiTest, BadQueriesAre400WithPosition) {
+  for (const char* path : {"/api/search", "/api/stats", "/api/export"}) {
+    ExpectError(path, {{"q", "(python"}}, 400, 7);
+    ExpectError(path, {{"q", "hello nosuchfield:x"}}, 400, 6);
+  }
+  ExpectError("/api/search", {{"q", "/(unclosed/"}}, 400);
+}
+
+TEST_F(ApiTest, BadParametersAre400) {
+  ExpectError("/api/search", {{"limit", "abc"}}, 400);
+  ExpectError("/api/search", {{"limit", "100000"}}, 400);
+  ExpectError("/api/search", {{"offset", "-1"}}, 400);
+  ExpectError("/api/search", {{"offset", "1e3"}}, 400);
+  ExpectError("/api/search", {{"sort", "sideways"}}, 400);
+  ExpectError("/api/search", {{"seed", "-5"}}, 400);
+  ExpectError("/api/search", {{"facets", "language,shoe_size"}}, 400);
+  ExpectError("/api/search", {{"snippets", "maybe"}}, 400);
+  ExpectError("/api/export", {{"format", "csv"}}, 400);
+  ExpectError("/api/user/not%20a%20hash", {}, 400);
+  ExpectError("/api/conversation/abc", {}, 400);
+  ExpectError("/api/conversation/99999999999999999999999", {}, 400);
+}
+
+TEST_F(ApiTest, NoUserInputGives500) {
+  std::mt19937 rng(1234);
+  const std::string alphabet = "ab \"()/*:-.<>=\\|^$[]{}?+&#%OR NOT user:model:date:turns:mod.x";
+  for (int i = 0; i < 300; ++i) {
+    std::string q;
+    int len = static_cast<int>(rng() % 24);
+    for (int j = 0; j < len; ++j) q += alphabet[rng() % alphabet.size()];
+    if (i % 10 == 0) q += static_cast<char>(0x80 + rng() % 0x7f);  // stray UTF-8 byte
+    for (const char* path : {"/api/search", "/api/stats"}) {
+      auto res = Get(path, {{"q", q}, {"limit", "3"}});
+      ASSERT_TRUE(res);
+      EXPECT_TRUE(res->status == 200 || res->status == 400)
+          << path << " q=" << q << " " << res->status << " " << res->body;
+    }
+  }
+}
+
+TEST_F(ApiTest, ConversationByAnyTurnIdentifier) {
+  const Conversation& c = corpus_->records[5];
+  std::string expected;
+  AppendConversationJson(&expected, c);
+  for (const Utterance& u : c.conversation) {
+    auto res = Get("/api/conversation/" + std::to_string(u.turn_identifier));
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_EQ(res->body, expected);
+  }
+  ExpectError("/api/conversation/1", {}, 404);
+  ExpectError("/api/conversation/-7", {}, 404);
+}
+
+TEST_F(ApiTest, UserPageNewestFirstWithSummary) {
+  // The user with the most conversations.
+  SearchRequest request;
+  request.limit = 0;
+  request.facets = {"model"};
+  std::map<std::string, int> per_ip;
+  for (const Conversation& c : corpus_->records) {
+    if (c.hashed_ip) ++per_ip[*c.hashed_ip];
+  }
+  auto top = std::max_element(per_ip.begin(), per_ip.end(),
+                              [](const auto& a, const auto& b) { return a.second < b.second; });
+  ASSERT_NE(top, per_ip.end());
+  auto doc = GetJson("/api/user/" + top->first, {{"limit", "5"}});
+  EXPECT_EQ(doc["total"].get_uint64().value(), static_cast<uint64_t>(top->second));
+  std::vector<std::string> times;
+  for (auto hit : doc["hits"].get_array()) {
+    std::string_view ip = hit["hashed_ip"].get_string().value();
+    EXPECT_EQ(ip, top->first);
+    std::string_view ts;
+    if (hit["timestamp"].get(ts) == simdjson::SUCCESS) times.emplace_back(ts);
+  }
+  EXPECT_EQ(doc["hits"].get_array().size(), std::min<size_t>(5, top->second));
+  EXPECT_TRUE(std::is_sorted(times.rbegin(), times.rend()));
+  auto summary = doc["summary"];
+  std::string_view first, last;
+  ASSERT_EQ(summary["first_seen"].get(first), simdjson::SUCCESS);
+  ASSERT_EQ(summary["last_seen"].get(last), simdjson::SUCCESS);
+  EXPECT_LE(first, last);
+  uint64_t model_sum = 0;
+  for (auto pair : summary["models"].get_array()) model_sum += pair.at(1).get_uint64().value();
+  EXPECT_EQ(model_sum, static_cast<uint64_t>(top->second));
+  for (const char* key : {"countries", "languages", "states", "months"}) {
+    EXPECT_EQ(summary[key].error(), simdjson::SUCCESS) << key;
+  }
+  EXPECT_EQ(summary["headers"]["user-agent"].error(), simdjson::SUCCESS);
+  ExpectError("/api/user/0000000000000000000000000000ffff", {}, 404);
+}
+
+TEST_F(ApiTest, StatsForAMatchingSet) {
+  auto all = GetJson("/api/stats", {});
+  EXPECT_EQ(all["total"].get_uint64().value(), corpus_->records.size());
+  for (const char* f : {"model", "language", "country", "month", "toxic", "redacted", "turns"}) {
+    EXPECT_EQ(all["facets"][f].error(), simdjson::SUCCESS) << f;
+  }
+  double rate = -1;
+  ASSERT_EQ(all["moderation"]["categories"]["harassment"].get(rate), simdjson::SUCCESS);
+  EXPECT_GE(rate, 0.0);
+  EXPECT_LE(rate, 1.0);
+  auto english = GetJson("/api/stats", {{"q", "language:English"}});
+  uint64_t en_total = english["total"].get_uint64().value();
+  EXPECT_EQ(en_total, Direct(SearchRequest{.query = "language:English", .limit = 0}).total);
+  auto langs = english["facets"]["language"].get_array();
+  ASSERT_EQ(langs.size(), 1u);
+  EXPECT_EQ(langs.at(0).at(1).get_uint64().value(), en_total);
+}
+
+TEST_F(ApiTest, ExportJsonlStreamsEveryMatch) {
+  const std::string q = "language:English";
+  uint64_t total = Direct(SearchRequest{.query = q, .limit = 0}).total;
+  ASSERT_GT(total, 0u);
+  auto res = Get("/api/export", {{"q", q}, {"format", "jsonl"}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Transfer-Encoding"), "chunked");
+  EXPECT_EQ(res->get_header_value("X-Total-Count"), std::to_string(total));
+  std::set<int64_t> ids;
+  size_t start = 0;
+  while (start < res->body.size()) {
+    size_t nl = res->body.find('\n', start);
+    ASSERT_NE(nl, std::string::npos);
+    Conversation c;
+    Status st = ParseConversationJson(std::string_view(res->body).substr(start, nl - start), &c);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    EXPECT_EQ(c.language.value_or(""), "English");
+    ids.insert(c.id());
+    start = nl + 1;
+  }
+  EXPECT_EQ(ids.size(), total);
+  // The whole index, no cap.
+  auto everything = Get("/api/export", {});
+  ASSERT_TRUE(everything);
+  EXPECT_EQ(static_cast<size_t>(std::count(everything->body.begin(), everything->body.end(), '\n')),
+            corpus_->records.size());
+}
+
+TEST_F(ApiTest, ExportParquetReadsBack) {
+  const std::string q = "model:gpt-4*";
+  uint64_t total = Direct(SearchRequest{.query = q, .limit = 0}).total;
+  auto res = Get("/api/export", {{"q", q}, {"format", "parquet"}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body.substr(0, 200);
+  ASSERT_GT(res->body.size(), 8u);
+  EXPECT_EQ(res->body.substr(0, 4), "PAR1");
+  EXPECT_EQ(res->body.substr(res->body.size() - 4), "PAR1");
+  std::string path = TestDir("server_api_parquet") + "/export.parquet";
+  std::ofstream(path, std::ios::binary) << res->body;
+  std::unique_ptr<RecordReader> reader;
+  ASSERT_TRUE(OpenRecordReader(path, ReadOptions{}, &reader).ok());
+  uint64_t rows = 0;
+  for (;;) {
+    Conversation c;
+    bool done = false;
+    Status st = reader->Next(&c, &done);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    if (done) break;
+    EXPECT_EQ(c.model.rfind("gpt-4", 0), 0u) << c.model;
+    ++rows;
+  }
+  EXPECT_EQ(rows, total);
+}
+
+TEST_F(ApiTest, HostileTextStaysEscapedInSnippets) {
+  auto doc = GetJson("/api/search", {{"q", kHostileMarker}});
+  EXPECT_EQ(doc["total"].get_uint64().value(), 2u);
+  for (auto hit : doc["hits"].get_array()) {
+    for (auto s : hit["snippets"].get_array()) {
+      std::string text(s["text"].get_string().value());
+      // The only markup is <mark> and </mark>.
+      std::string stripped = text;
+      for (const std::string tag : {"<mark>", "</mark>"}) {
+        for (size_t p; (p = stripped.find(tag)) != std::string::npos;)
+          stripped.erase(p, tag.size());
+      }
+      EXPECT_EQ(stripped.find('<'), std::string::npos) << text;
+      EXPECT_EQ(stripped.find('>'), std::string::npos) << text;
+    }
+  }
+  auto user = GetJson("/api/user/" + corpus_->hostile_ip, {});
+  EXPECT_EQ(user["total"].get_uint64().value(), 2u);
+}
+
+TEST_F(ApiTest, StaticFilesAndUnknownPaths) {
+  auto page = Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(page->get_header_value("Content-Security-Policy").find("script-src 'self'"),
+            std::string::npos);
+  EXPECT_NE(page->body.find("search.js"), std::string::npos);
+  for (const char* file : {"/index.html", "/conversation.html", "/user.html", "/dashboard.html",
+                           "/common.js", "/explorer.css"}) {
+    auto res = Get(file);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200) << file;
+  }
+  auto js = Get("/common.js");
+  EXPECT_EQ(js->get_header_value("Content-Type"), "text/javascript; charset=utf-8");
+  auto missing = Get("/no-such-page.html");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  ExpectError("/api/no-such-endpoint", {}, 404);
+}
+
+}  // namespace
+}  // namespace wildchat

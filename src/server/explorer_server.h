@@ -1,0 +1,45 @@
+// ExplorerServer: the HTTP server behind `wildchat serve` — the JSON API
+// (docs/api.md) and the web UI embedded from web/explorer/ — over one Index.
+//
+// The Index must outlive the server. Bind() then Run() (which blocks until
+// Stop()); Stop() may be called from any thread, including before Run()
+// starts serving. Requests are served by a pool of `threads` workers; the
+// index is shared read-only between them.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "engine/index.h"
+
+namespace wildchat {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";  // loopback unless told otherwise
+  int port = 8080;                 // 0 picks a free port (see port())
+  // Worker threads. A keep-alive connection holds a worker while open, so
+  // this bounds concurrent clients rather than CPU use.
+  int threads = 64;
+};
+
+class ExplorerServer {
+ public:
+  ExplorerServer(const Index& index, ServerOptions options);
+  ~ExplorerServer();
+  ExplorerServer(const ExplorerServer&) = delete;
+  ExplorerServer& operator=(const ExplorerServer&) = delete;
+
+  // Binds the listening socket; kIOError when the address is taken or invalid.
+  Status Bind();
+  int port() const;  // the bound port, after Bind()
+  // Serves until Stop(); kIOError if the server failed.
+  Status Run();
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace wildchat

@@ -1,0 +1,80 @@
+// GET /api/search and GET /api/stats.
+#include <chrono>
+#include <limits>
+
+#include "server/api_common.h"
+#include "server/routes.h"
+#include "server/search_json.h"
+
+namespace wildchat {
+namespace {
+
+constexpr int64_t kMaxLimit = 1000;
+constexpr const char* kFacetFields[] = {"model", "language", "country", "state",
+                                        "toxic", "redacted", "turns",   "month"};
+
+Status ParseSearchRequest(const httplib::Request& req, SearchRequest* out) {
+  out->query = StringParam(req, "q");
+  WILDCHAT_RETURN_IF_ERROR(IntParam(req, "limit", 30, 0, kMaxLimit, &out->limit));
+  WILDCHAT_RETURN_IF_ERROR(
+      IntParam(req, "offset", 0, 0, std::numeric_limits<int64_t>::max() / 2, &out->offset));
+  std::string sort = StringParam(req, "sort");
+  if (!sort.empty() && !ParseSortOrder(sort, &out->sort)) {
+    return Status::InvalidArgument(
+        "parameter 'sort' must be relevance, newest, oldest or random, not '" + sort + "'");
+  }
+  WILDCHAT_RETURN_IF_ERROR(Uint64Param(req, "seed", 0, &out->seed));
+  for (std::string& f : SplitList(StringParam(req, "facets"))) {
+    bool known = false;
+    for (const char* k : kFacetFields) known = known || f == k;
+    if (!known) {
+      return Status::InvalidArgument(
+          "parameter 'facets': unknown facet '" + f +
+          "' (known: model, language, country, state, toxic, redacted, turns, month)");
+    }
+    out->facets.push_back(std::move(f));
+  }
+  std::string snippets = StringParam(req, "snippets");
+  if (!snippets.empty()) {
+    if (snippets != "0" && snippets != "1" && snippets != "false" && snippets != "true") {
+      return Status::InvalidArgument("parameter 'snippets' must be true or false");
+    }
+    out->snippets = snippets == "1" || snippets == "true";
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+void AddSearchRoutes(httplib::Server& server, const Index& index) {
+  server.Get("/api/search", [&index](const httplib::Request& req, httplib::Response& res) {
+    SearchRequest request;
+    Status st = ParseSearchRequest(req, &request);
+    SearchResult result;
+    if (st.ok()) st = index.Search(request, &result);
+    if (!st.ok()) return SendError(res, st);
+    std::string body;
+    body.reserve(4096 + result.hits.size() * 1024);
+    AppendSearchResultJson(&body, result);
+    SendJson(res, std::move(body));
+  });
+
+  server.Get("/api/info", [&index](const httplib::Request&, httplib::Response& res) {
+    std::string body = "{\"conversations\":" + std::to_string(index.NumDocs()) + "}";
+    SendJson(res, std::move(body));
+  });
+
+  server.Get("/api/stats", [&index](const httplib::Request& req, httplib::Response& res) {
+    auto start = std::chrono::steady_clock::now();
+    StatsResult stats;
+    Status st = index.Stats(StringParam(req, "q"), &stats);
+    if (!st.ok()) return SendError(res, st);
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::string body;
+    AppendStatsResultJson(&body, stats, ms);
+    SendJson(res, std::move(body));
+  });
+}
+
+}  // namespace wildchat
