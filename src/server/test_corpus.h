@@ -14,6 +14,8 @@ namespace wildchat {
 
 // A word that occurs only in the hostile conversations.
 inline constexpr const char* kHostileMarker = "zqxhostile";
+// A word found in many generated conversations (a broad query).
+inline constexpr const char* kBroadWord = "the";
 
 struct TestCorpus {
   std::vector<Conversation> records;  // as indexed

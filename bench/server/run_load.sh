@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Load benchmark: `wrk` against /api/search of `wildchat serve` with a mixed
+# query set, reporting throughput, latency percentiles, errors and the
+# server's memory before, during and after the run.
+#   bench/server/run_load.sh INDEX_DIR [DURATION=120s] [CONNECTIONS=32]
+# Uses build-release/wildchat (cmake -DCMAKE_BUILD_TYPE=Release); server and
+# wrk share the machine, as they would on a 2-core box.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+index=${1:?usage: run_load.sh INDEX_DIR [DURATION] [CONNECTIONS]}
+duration=${2:-120s}
+connections=${3:-32}
+bin=${WILDCHAT_BIN:-build-release/wildchat}
+port=${PORT:-18080}
+
+"$bin" serve --index "$index" --port "$port" --threads 64 > /tmp/wildchat-load-serve.log 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$port/api/info" > /dev/null && break
+  sleep 0.2
+done
+rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
+
+# Warm-up: touch every query once (page cache, lazily built structures).
+wrk -t2 -c4 -d10s -s bench/server/mixed_queries.lua "http://127.0.0.1:$port" > /dev/null
+rss_before=$(rss)
+(
+  while kill -0 $server 2>/dev/null; do echo "rss_kb $(rss)"; sleep 10; done
+) > /tmp/wildchat-load-rss.log &
+sampler=$!
+wrk -t2 -c"$connections" -d"$duration" --latency --timeout 10s \
+  -s bench/server/mixed_queries.lua "http://127.0.0.1:$port"
+kill $sampler 2>/dev/null || true
+rss_after=$(rss)
+echo "server RSS: before ${rss_before} kB, after ${rss_after} kB"
+echo "RSS samples (kB) every 10 s: $(awk '{printf "%s ", $2}' /tmp/wildchat-load-rss.log)"
