@@ -108,7 +108,8 @@ class ChunkDecoder {
   Values dict_;
   bool have_dict_ = false;
   std::vector<uint32_t> indices_;
-  std::vector<char> scratch_;
+  std::unique_ptr<char[]> scratch_;
+  size_t scratch_size_ = 0;
   int64_t entries_ = 0;
   int64_t num_values_ = 0;
 };
@@ -181,13 +182,19 @@ Status ChunkDecoder::Inflate(const uint8_t* data, size_t size, int64_t raw_size,
     *result = data;
     return Status::OK();
   }
+  WILDCHAT_RETURN_IF_ERROR(
+      CheckDecompressedSize(codec_, std::string_view(reinterpret_cast<const char*>(data), size),
+                            static_cast<size_t>(raw_size)));
   char* buf;
   if (keep) {
     out_->buffers.emplace_back(new char[raw_size > 0 ? raw_size : 1]);
     buf = out_->buffers.back().get();
   } else {
-    if (scratch_.size() < static_cast<size_t>(raw_size)) scratch_.resize(raw_size);
-    buf = scratch_.data();
+    if (scratch_size_ < static_cast<size_t>(raw_size)) {
+      scratch_.reset(new char[raw_size]);
+      scratch_size_ = static_cast<size_t>(raw_size);
+    }
+    buf = scratch_.get();
   }
   WILDCHAT_RETURN_IF_ERROR(Decompress(codec_,
                                       std::string_view(reinterpret_cast<const char*>(data), size),

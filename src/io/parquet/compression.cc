@@ -104,6 +104,39 @@ bool HadoopLz4(std::string_view in, char* out, size_t out_size) {
 
 }  // namespace
 
+Status CheckDecompressedSize(Codec codec, std::string_view in, size_t out_size) {
+  auto too_big = [&] {
+    return Bad(codec, std::to_string(in.size()) + " bytes cannot expand to the declared " +
+                          std::to_string(out_size));
+  };
+  switch (codec) {
+    case Codec::kSnappy: {
+      size_t n = 0;
+      if (!snappy::GetUncompressedLength(in.data(), in.size(), &n))
+        return Bad(codec, "corrupt length header");
+      if (n != out_size)
+        return Bad(codec, "expands to " + std::to_string(n) + " bytes, header says " +
+                              std::to_string(out_size));
+      return Status::OK();
+    }
+    case Codec::kZstd: {
+      unsigned long long n = ZSTD_getFrameContentSize(in.data(), in.size());
+      if (n == ZSTD_CONTENTSIZE_ERROR) return Bad(codec, "not a zstd frame");
+      if (n != ZSTD_CONTENTSIZE_UNKNOWN && n != out_size) return too_big();
+      return Status::OK();
+    }
+    case Codec::kGzip:
+      if (out_size > in.size() * 1100 + 1024) return too_big();
+      return Status::OK();
+    case Codec::kLz4:
+    case Codec::kLz4Raw:
+      if (out_size > in.size() * 256 + 1024) return too_big();
+      return Status::OK();
+    default:
+      return Status::OK();
+  }
+}
+
 Status Decompress(Codec codec, std::string_view in, char* out, size_t out_size) {
   switch (codec) {
     case Codec::kUncompressed:

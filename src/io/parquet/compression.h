@@ -19,6 +19,9 @@ std::string_view CodecName(Codec codec);
 Status ParseCodec(std::string_view name, Codec* out);
 
 Status Decompress(Codec codec, std::string_view in, char* out, size_t out_size);
+// Cheap check, before allocating, that `in` can expand to `out_size` bytes
+// (snappy and zstd record the size; gzip and lz4 have bounded ratios).
+Status CheckDecompressedSize(Codec codec, std::string_view in, size_t out_size);
 // Replaces *out with the compressed form of `in`.
 Status Compress(Codec codec, std::string_view in, std::string* out);
 
