@@ -1,11 +1,71 @@
+#include <cstdio>
+
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "curate/pipeline/curate_run.h"
 
 namespace wildchat {
 
-// Not built yet: reports so and exits 2.
-int RunCurate(const Argv&) {
-  return ReportError("curate", Status::Unsupported("this command is not built yet"));
+// wildchat curate INPUT... --out DIR: language, moderation, toxic flag, PII
+// and secret redaction, conversation_hash, release shards (curate/pipeline).
+int RunCurate(const Argv& argv) {
+  Args args("curate", "wildchat curate INPUT... --out DIR [options]",
+            "Computes every derived field of the WildChat schema and writes release shards:\n"
+            "DIR/full (all but sexual/minors), DIR/public (also without toxic), report.json, "
+            "README.md.");
+  args.Option("out", "DIR", "output directory (required)");
+  args.Option("stages", "LIST",
+              "comma-separated stages to run: langid,moderation,pii,secrets,hash,release", "all");
+  args.Option("format", "FMT", "shard format: parquet, jsonl, jsonl.gz, jsonl.zst", "parquet");
+  args.Option("shard-rows", "N", "input conversations per shard", "50000");
+  args.Option("threads", "N", "worker threads", "2");
+  args.Option("public-threshold", "N",
+              "keep a PII value seen in >= N distinct conversations (0: redact all)", "10");
+  args.Option("public-threshold-person", "N", "the same for PERSON", "50");
+  args.Option("on-error", "MODE", "fail | skip (malformed records go to DIR/rejects.jsonl)",
+              "fail");
+  args.Flag("rescore", "replace moderation scores present in the input");
+  int code = 0;
+  if (!ParseOrExit(args, argv, &code)) return code;
+
+  curate::CurateRunOptions o;
+  o.inputs = args.positionals();
+  o.out_dir = args.Get("out");
+  o.format = args.Get("format");
+  o.curator.rescore = args.Has("rescore");
+  int64_t shard_rows = 0, threads = 0, pt = 0, ptp = 0;
+  Status st = curate::ParseStages(args.Get("stages"), &o.curator.stages);
+  if (st.ok()) st = args.GetInt("shard-rows", &shard_rows);
+  if (st.ok()) st = args.GetInt("threads", &threads);
+  if (st.ok()) st = args.GetInt("public-threshold", &pt);
+  if (st.ok()) st = args.GetInt("public-threshold-person", &ptp);
+  if (st.ok() && args.Get("on-error") != "fail" && args.Get("on-error") != "skip")
+    st = Status::InvalidArgument("--on-error must be fail or skip");
+  if (st.ok() && (pt < 0 || ptp < 0 || threads < 1))
+    st = Status::InvalidArgument("--threads must be >= 1 and thresholds >= 0");
+  if (!st.ok()) return ReportError("curate", st);
+  o.shard_rows = shard_rows;
+  o.threads = static_cast<int>(threads);
+  o.curator.public_threshold = static_cast<uint32_t>(pt);
+  o.curator.public_threshold_person = static_cast<uint32_t>(ptp);
+  o.on_error_skip = args.Get("on-error") == "skip";
+  o.log = [](const std::string& line) {
+    std::fprintf(stderr, "wildchat curate: %s\n", line.c_str());
+  };
+
+  curate::CurateStats stats;
+  st = curate::RunCuration(o, &stats);
+  if (!st.ok()) return ReportError("curate", st);
+  auto get = [&](const char* k) {
+    auto it = stats.counters.find(k);
+    return it == stats.counters.end() ? 0LL : static_cast<long long>(it->second);
+  };
+  std::fprintf(stderr,
+               "wildchat curate: %lld conversations (%lld rejected): full %lld, public %lld, "
+               "toxic %lld, redacted %lld -> %s\n",
+               get("conversations"), get("rejected"), get("release.full"), get("release.public"),
+               get("toxic"), get("redacted"), o.out_dir.c_str());
+  return kExitOk;
 }
 
 }  // namespace wildchat
