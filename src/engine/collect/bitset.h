@@ -1,0 +1,63 @@
+// Bitset: a dense set of doc numbers [0, size) — the currency of boolean
+// query evaluation (1M docs = 125 KB). Bits past size() are always zero.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <vector>
+
+namespace wildchat {
+
+class Bitset {
+ public:
+  Bitset() = default;
+  explicit Bitset(uint32_t size, bool value = false)
+      : size_(size), words_((static_cast<size_t>(size) + 63) / 64, value ? ~0ull : 0ull) {
+    ClearTail();
+  }
+  uint32_t size() const { return size_; }
+  void Set(uint32_t i) { words_[i >> 6] |= 1ull << (i & 63); }
+  bool Test(uint32_t i) const { return (words_[i >> 6] >> (i & 63)) & 1; }
+  void And(const Bitset& o) {
+    for (size_t i = 0; i < words_.size(); ++i) words_[i] &= o.words_[i];
+  }
+  void Or(const Bitset& o) {
+    for (size_t i = 0; i < words_.size(); ++i) words_[i] |= o.words_[i];
+  }
+  void Flip() {
+    for (uint64_t& w : words_) w = ~w;
+    ClearTail();
+  }
+  uint64_t Count() const {
+    uint64_t n = 0;
+    for (uint64_t w : words_) n += static_cast<uint64_t>(std::popcount(w));
+    return n;
+  }
+  bool Any() const {
+    for (uint64_t w : words_) {
+      if (w) return true;
+    }
+    return false;
+  }
+  // fn(doc) for each member in ascending order.
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    for (size_t i = 0; i < words_.size(); ++i) {
+      uint64_t w = words_[i];
+      while (w) {
+        fn(static_cast<uint32_t>(i * 64 + static_cast<size_t>(std::countr_zero(w))));
+        w &= w - 1;
+      }
+    }
+  }
+  const std::vector<uint64_t>& words() const { return words_; }
+
+ private:
+  void ClearTail() {
+    if (size_ % 64 != 0 && !words_.empty()) words_.back() &= (1ull << (size_ % 64)) - 1;
+  }
+  uint32_t size_ = 0;
+  std::vector<uint64_t> words_;
+};
+
+}  // namespace wildchat

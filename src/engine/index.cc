@@ -1,0 +1,300 @@
+#include "engine/index.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "engine/collect/facets.h"
+#include "engine/query/executor.h"
+#include "engine/query/query_parser.h"
+#include "engine/segment/manifest.h"
+#include "engine/snippet/snippet.h"
+
+namespace wildchat {
+
+bool ParseSortOrder(const std::string& text, SortOrder* out) {
+  if (text == "relevance")
+    *out = SortOrder::kRelevance;
+  else if (text == "newest")
+    *out = SortOrder::kNewest;
+  else if (text == "oldest")
+    *out = SortOrder::kOldest;
+  else if (text == "random")
+    *out = SortOrder::kRandom;
+  else
+    return false;
+  return true;
+}
+
+struct Index::Impl {
+  std::string dir;
+  SegmentSet set;
+  std::unique_ptr<FacetCounter> facets;
+
+  const Segment& seg(uint32_t doc, uint32_t* local) const {
+    const size_t si = set.SegmentOf(doc);
+    *local = doc - set.bases[si];
+    return *set.segments[si];
+  }
+};
+
+namespace {
+
+constexpr double kK1 = 1.2;
+constexpr double kB = 0.75;
+
+uint64_t Mix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+struct Ranked {
+  double key;     // primary key, smaller first (already negated where needed)
+  uint64_t key2;  // secondary key (random order)
+  int64_t id;
+  uint32_t doc;
+  bool null_last;  // null timestamps sort after everything
+};
+
+bool RankLess(const Ranked& a, const Ranked& b) {
+  if (a.null_last != b.null_last) return !a.null_last;
+  if (a.key != b.key) return a.key < b.key;
+  if (a.key2 != b.key2) return a.key2 < b.key2;
+  return a.id < b.id;
+}
+
+}  // namespace
+
+Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Index::~Index() = default;
+
+Status Index::Open(const std::string& dir, std::unique_ptr<Index>* out) {
+  std::vector<ManifestEntry> entries;
+  WILDCHAT_RETURN_IF_ERROR(ReadManifest(dir, &entries));
+  auto impl = std::make_unique<Impl>();
+  impl->dir = dir;
+  uint64_t docs = 0;
+  for (const ManifestEntry& e : entries) {
+    std::unique_ptr<Segment> s;
+    WILDCHAT_RETURN_IF_ERROR(Segment::Open(dir + "/" + e.file, &s));
+    if (s->num_docs() != e.num_docs || s->file_size() != e.bytes) {
+      return Status::Corruption(dir + "/" + e.file + ": does not match the manifest");
+    }
+    impl->set.bases.push_back(static_cast<uint32_t>(docs));
+    docs += s->num_docs();
+    if (docs > 0xFFFFFFF0ull) return Status::Unsupported(dir + ": too many conversations");
+    impl->set.total_tokens += s->total_tokens();
+    impl->set.segments.push_back(std::move(s));
+  }
+  impl->set.num_docs = static_cast<uint32_t>(docs);
+  impl->facets = std::make_unique<FacetCounter>(&impl->set);
+  out->reset(new Index(std::move(impl)));
+  return Status::OK();
+}
+
+uint32_t Index::NumDocs() const {
+  return impl_->set.num_docs;
+}
+const std::string& Index::dir() const {
+  return impl_->dir;
+}
+
+int64_t Index::DocId(uint32_t doc) const {
+  if (doc >= impl_->set.num_docs) return 0;
+  uint32_t local;
+  return impl_->seg(doc, &local).id(local);
+}
+
+std::optional<uint32_t> Index::DocOf(int64_t turn_identifier) const {
+  for (size_t si = 0; si < impl_->set.segments.size(); ++si) {
+    if (auto d = impl_->set.segments[si]->DocOfTurn(turn_identifier))
+      return impl_->set.bases[si] + *d;
+  }
+  return std::nullopt;
+}
+
+Status Index::Get(int64_t turn_identifier, Conversation* out) const {
+  auto doc = DocOf(turn_identifier);
+  if (!doc)
+    return Status::NotFound("no conversation with turn_identifier " +
+                            std::to_string(turn_identifier));
+  uint32_t local;
+  const Segment& s = impl_->seg(*doc, &local);
+  return s.Document(local, out);
+}
+
+Status Index::MatchingDocs(const std::string& query, std::vector<uint32_t>* docs) const {
+  std::unique_ptr<QueryNode> root;
+  WILDCHAT_RETURN_IF_ERROR(ParseQuery(query, &root));
+  Evaluation ev;
+  WILDCHAT_RETURN_IF_ERROR(Evaluate(impl_->set, *root, false, &ev));
+  docs->clear();
+  docs->reserve(ev.matches.Count());
+  ev.matches.ForEach([&](uint32_t d) { docs->push_back(d); });
+  return Status::OK();
+}
+
+Status Index::ForEachMatch(const std::string& query,
+                           const std::function<Status(const Conversation&)>& fn) const {
+  std::unique_ptr<QueryNode> root;
+  WILDCHAT_RETURN_IF_ERROR(ParseQuery(query, &root));
+  Evaluation ev;
+  WILDCHAT_RETURN_IF_ERROR(Evaluate(impl_->set, *root, false, &ev));
+  return ForEachDocument(impl_->set, ev.matches,
+                         [&](uint32_t, const Conversation& c) { return fn(c); });
+}
+
+Status Index::Search(const SearchRequest& request, SearchResult* result) const {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (request.limit < 0) return Status::InvalidArgument("limit must not be negative");
+  if (request.offset < 0) return Status::InvalidArgument("offset must not be negative");
+  for (const std::string& f : request.facets) {
+    if (!IsFacetField(f)) {
+      return Status::InvalidArgument("unknown facet '" + f +
+                                     "' (expected model, language, country, state, toxic, "
+                                     "redacted, turns or month)");
+    }
+  }
+  std::unique_ptr<QueryNode> root;
+  WILDCHAT_RETURN_IF_ERROR(ParseQuery(request.query, &root));
+  const SegmentSet& set = impl_->set;
+  const bool relevance = request.sort == SortOrder::kRelevance;
+  Evaluation ev;
+  WILDCHAT_RETURN_IF_ERROR(Evaluate(set, *root, relevance, &ev));
+  *result = SearchResult();
+  result->total = ev.matches.Count();
+
+  // BM25 scores, summed over the positive terms in query order.
+  std::vector<double> scores;
+  const bool scored = relevance && !ev.terms.empty();
+  if (scored) {
+    scores.assign(set.num_docs, 0.0);
+    const double n_docs = set.num_docs;
+    const double avgdl = std::max(set.avg_doc_len(), 1e-9);
+    for (const TermFrequencies& t : ev.terms) {
+      const double n = static_cast<double>(t.docs.size());
+      const double idf = std::log(1.0 + (n_docs - n + 0.5) / (n + 0.5));
+      for (const auto& [doc, tf] : t.docs) {
+        if (!ev.matches.Test(doc)) continue;
+        uint32_t local;
+        const double dl = impl_->seg(doc, &local).doc_len(local);
+        const double f = tf;
+        scores[doc] += idf * f * (kK1 + 1) / (f + kK1 * (1 - kB + kB * dl / avgdl));
+      }
+    }
+  }
+
+  std::vector<Ranked> ranked;
+  ranked.reserve(result->total);
+  for (size_t si = 0; si < set.segments.size(); ++si) {
+    const Segment& s = *set.segments[si];
+    const uint32_t base = set.bases[si];
+    for (uint32_t d = 0; d < s.num_docs(); ++d) {
+      const uint32_t doc = base + d;
+      if (!ev.matches.Test(doc)) continue;
+      Ranked r{0, 0, s.id(d), doc, false};
+      const int64_t ts = s.timestamp(d);
+      if (scored) {
+        r.key = -scores[doc];
+      } else if (request.sort == SortOrder::kRandom) {
+        r.key2 = Mix64(request.seed ^ Mix64(static_cast<uint64_t>(r.id)));
+      } else if (request.sort == SortOrder::kOldest) {
+        r.null_last = ts == kNullTimestamp;
+        r.key = r.null_last ? 0 : static_cast<double>(ts);
+      } else {  // newest, and relevance without text terms
+        r.null_last = ts == kNullTimestamp;
+        r.key = r.null_last ? 0 : -static_cast<double>(ts);
+      }
+      ranked.push_back(r);
+    }
+  }
+  const size_t begin = std::min<size_t>(ranked.size(), static_cast<size_t>(request.offset));
+  const size_t end = std::min<size_t>(ranked.size(), begin + static_cast<size_t>(request.limit));
+  if (begin < ranked.size()) {
+    std::nth_element(ranked.begin(), ranked.begin() + begin, ranked.end(), RankLess);
+    if (end < ranked.size()) {
+      std::nth_element(ranked.begin() + begin, ranked.begin() + end, ranked.end(), RankLess);
+    }
+    std::sort(ranked.begin() + begin, ranked.begin() + end, RankLess);
+  }
+
+  std::vector<const QueryNode*> terms;
+  CollectPositiveTerms(*root, &terms);
+  for (size_t i = begin; i < end; ++i) {
+    const uint32_t doc = ranked[i].doc;
+    uint32_t d;
+    const Segment& s = impl_->seg(doc, &d);
+    Hit h;
+    h.id = s.id(d);
+    h.conversation_hash = std::string(s.dict_value(DictField::kHash, s.code(DictField::kHash, d)));
+    h.model = std::string(s.dict_value(DictField::kModel, s.code(DictField::kModel, d)));
+    if (s.timestamp(d) != kNullTimestamp) h.timestamp = s.timestamp(d);
+    auto opt = [&](DictField f) -> std::optional<std::string> {
+      const uint32_t code = s.code(f, d);
+      if (code == 0) return std::nullopt;
+      return std::string(s.dict_value(f, code));
+    };
+    h.language = opt(DictField::kLanguage);
+    h.country = opt(DictField::kCountry);
+    h.state = opt(DictField::kState);
+    h.hashed_ip = opt(DictField::kIp);
+    h.turn = s.turn(d);
+    h.toxic = s.flags(d) & kFlagToxic;
+    h.redacted = s.flags(d) & kFlagRedacted;
+    h.score = scored ? scores[doc] : 0;
+    if (request.snippets) {
+      Conversation c;
+      WILDCHAT_RETURN_IF_ERROR(s.Document(d, &c));
+      h.snippets = MakeSnippets(c, terms);
+    }
+    result->hits.push_back(std::move(h));
+  }
+  for (const std::string& f : request.facets) {
+    FacetCounts counts;
+    WILDCHAT_RETURN_IF_ERROR(impl_->facets->Count(f, ev.matches, &counts));
+    result->facets.emplace_back(f, std::move(counts));
+  }
+  result->took_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return Status::OK();
+}
+
+Status Index::Stats(const std::string& query, StatsResult* result) const {
+  std::unique_ptr<QueryNode> root;
+  WILDCHAT_RETURN_IF_ERROR(ParseQuery(query, &root));
+  Evaluation ev;
+  WILDCHAT_RETURN_IF_ERROR(Evaluate(impl_->set, *root, false, &ev));
+  *result = StatsResult();
+  result->total = ev.matches.Count();
+  std::array<uint64_t, kModerationCategoryCount> cats{};
+  uint64_t flagged = 0;
+  const SegmentSet& set = impl_->set;
+  for (size_t si = 0; si < set.segments.size(); ++si) {
+    const Segment& s = *set.segments[si];
+    const uint32_t base = set.bases[si];
+    for (uint32_t d = 0; d < s.num_docs(); ++d) {
+      if (!ev.matches.Test(base + d)) continue;
+      result->utterances += s.utt_begin(d + 1) - s.utt_begin(d);
+      const uint32_t f = s.flags(d);
+      if (f & kFlagFlagged) ++flagged;
+      for (int c = 0; c < kModerationCategoryCount; ++c) {
+        if (f & (1u << (kFlagCategoryShift + c))) ++cats[c];
+      }
+    }
+  }
+  if (result->total > 0) {
+    const double t = static_cast<double>(result->total);
+    for (int c = 0; c < kModerationCategoryCount; ++c) result->category_rates[c] = cats[c] / t;
+    result->flagged_rate = flagged / t;
+  }
+  for (const char* f : kFacetFields) {
+    FacetCounts counts;
+    WILDCHAT_RETURN_IF_ERROR(impl_->facets->Count(f, ev.matches, &counts));
+    result->facets.emplace_back(f, std::move(counts));
+  }
+  return Status::OK();
+}
+
+}  // namespace wildchat

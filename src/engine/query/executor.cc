@@ -1,0 +1,402 @@
+#include "engine/query/executor.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <map>
+
+#include "engine/store/record_codec.h"
+
+namespace wildchat {
+
+size_t SegmentSet::SegmentOf(uint32_t doc) const {
+  return static_cast<size_t>(std::upper_bound(bases.begin(), bases.end(), doc) - bases.begin()) - 1;
+}
+
+namespace {
+
+using Kind = QueryNode::Kind;
+
+// Utterance facts for one doc of one segment, for scope checks.
+class DocUtterances {
+ public:
+  DocUtterances(const Segment& s, uint32_t doc)
+      : s_(s), begin_(s.utt_begin(doc)), end_(s.utt_begin(doc + 1)) {
+    for (uint32_t u = begin_; u < end_; ++u) {
+      if (s.utt_role(u) == kRoleUser) {
+        first_user_ = u;
+        break;
+      }
+    }
+  }
+  // Whether the utterance holding token position p is in scope.
+  bool InScope(uint32_t p, const TextScope& scope) const {
+    uint32_t lo = begin_, hi = end_;  // last u with token_start <= p
+    if (lo == hi) return false;
+    while (hi - lo > 1) {
+      const uint32_t mid = lo + (hi - lo) / 2;
+      if (s_.utt_token_start(mid) <= p)
+        lo = mid;
+      else
+        hi = mid;
+    }
+    return scope.Admits(s_.utt_role(lo), lo == first_user_);
+  }
+
+ private:
+  const Segment& s_;
+  uint32_t begin_, end_;
+  uint32_t first_user_ = UINT32_MAX;
+};
+
+class Evaluator {
+ public:
+  Evaluator(const SegmentSet& index, bool want_frequencies, Evaluation* out)
+      : index_(index), want_freq_(want_frequencies), out_(out) {}
+
+  Status Run(const QueryNode& root) {
+    std::vector<const QueryNode*> positive;
+    std::vector<const QueryNode*> all;
+    Collect(root, true, &positive);
+    for (const QueryNode* t : positive) {
+      if (t->kind == Kind::kRegex) continue;
+      slots_[t] = out_->terms.size();
+      out_->terms.push_back(TermFrequencies{t, {}});
+    }
+    Bitset result;
+    WILDCHAT_RETURN_IF_ERROR(Eval(root, nullptr, &result));
+    out_->matches = std::move(result);
+    if (corrupt_) return Status::Corruption("index postings are corrupt");
+    return Status::OK();
+  }
+
+ private:
+  static void Collect(const QueryNode& n, bool positive, std::vector<const QueryNode*>* out) {
+    if (n.kind == Kind::kNot) return;
+    if (n.is_text()) out->push_back(&n);
+    for (const auto& c : n.children) Collect(*c, positive, out);
+  }
+  static bool HasRegex(const QueryNode& n) {
+    if (n.kind == Kind::kRegex) return true;
+    for (const auto& c : n.children) {
+      if (HasRegex(*c)) return true;
+    }
+    return false;
+  }
+
+  // Result is exact for docs in *restrict (all docs when null).
+  Status Eval(const QueryNode& n, const Bitset* restrict, Bitset* out) {
+    switch (n.kind) {
+      case Kind::kAll:
+        *out = Bitset(index_.num_docs, true);
+        return Status::OK();
+      case Kind::kAnd: {
+        bool have = false;
+        Bitset acc;
+        for (int pass = 0; pass < 2; ++pass) {
+          for (const auto& c : n.children) {
+            if (HasRegex(*c) != (pass == 1)) continue;
+            Bitset r;
+            const Bitset* limit = have ? &acc : restrict;
+            WILDCHAT_RETURN_IF_ERROR(Eval(*c, limit, &r));
+            if (!have) {
+              acc = std::move(r);
+              have = true;
+            } else {
+              acc.And(r);
+            }
+          }
+        }
+        *out = std::move(acc);
+        return Status::OK();
+      }
+      case Kind::kOr: {
+        Bitset acc(index_.num_docs);
+        for (const auto& c : n.children) {
+          Bitset r;
+          WILDCHAT_RETURN_IF_ERROR(Eval(*c, restrict, &r));
+          acc.Or(r);
+        }
+        *out = std::move(acc);
+        return Status::OK();
+      }
+      case Kind::kNot: {
+        WILDCHAT_RETURN_IF_ERROR(Eval(*n.children[0], restrict, out));
+        out->Flip();
+        return Status::OK();
+      }
+      case Kind::kTerm:
+      case Kind::kPhrase:
+      case Kind::kPrefix:
+        return EvalText(n, out);
+      case Kind::kRegex:
+        return EvalRegex(n, restrict, out);
+      default:
+        EvalFilter(n, out);
+        return Status::OK();
+    }
+  }
+
+  // Single-term postings restricted to the scope: emit(local doc, tf).
+  template <typename Fn>
+  void TermDocs(const Segment& s, uint64_t term, const TextScope& scope, Fn&& emit) {
+    PostingCursor c = s.Postings(term);
+    if (scope.all()) {
+      while (c.Next()) emit(c.doc(), c.tf());
+    } else {
+      while (c.Next()) {
+        c.ReadPositions(&positions_);
+        DocUtterances utts(s, c.doc());
+        uint32_t tf = 0;
+        for (uint32_t p : positions_) tf += utts.InScope(p, scope) ? 1 : 0;
+        if (tf > 0) emit(c.doc(), tf);
+      }
+    }
+    corrupt_ = corrupt_ || c.corrupt();
+  }
+
+  template <typename Fn>
+  void PhraseDocs(const Segment& s, const QueryNode& n, Fn&& emit) {
+    std::vector<PostingCursor> cursors;
+    for (const std::string& t : n.tokens) {
+      auto id = s.FindTerm(t);
+      if (!id) return;
+      cursors.push_back(s.Postings(*id));
+    }
+    for (auto& c : cursors) {
+      if (!c.Next()) {
+        corrupt_ = corrupt_ || c.corrupt();
+        return;
+      }
+    }
+    std::vector<std::vector<uint32_t>> pos(cursors.size());
+    while (true) {
+      uint32_t target = 0;
+      for (auto& c : cursors) target = std::max(target, c.doc());
+      bool exhausted = false;
+      bool aligned = true;
+      for (auto& c : cursors) {
+        while (c.doc() < target) {
+          if (!c.Next()) {
+            exhausted = true;
+            break;
+          }
+        }
+        if (exhausted) break;
+        if (c.doc() != target) aligned = false;
+      }
+      if (exhausted) break;
+      if (!aligned) continue;
+      for (size_t i = 0; i < cursors.size(); ++i) cursors[i].ReadPositions(&pos[i]);
+      DocUtterances utts(s, target);
+      uint32_t tf = 0;
+      for (uint32_t p : pos[0]) {
+        bool ok = true;
+        for (size_t i = 1; i < cursors.size() && ok; ++i) {
+          ok = std::binary_search(pos[i].begin(), pos[i].end(), p + static_cast<uint32_t>(i));
+        }
+        if (ok && (n.scope.all() || utts.InScope(p, n.scope))) ++tf;
+      }
+      if (tf > 0) emit(target, tf);
+      if (!cursors[0].Next()) break;
+    }
+    for (auto& c : cursors) corrupt_ = corrupt_ || c.corrupt();
+  }
+
+  Status EvalText(const QueryNode& n, Bitset* out) {
+    *out = Bitset(index_.num_docs);
+    auto slot = slots_.find(&n);
+    std::vector<std::pair<uint32_t, uint32_t>>* freq =
+        (want_freq_ && slot != slots_.end()) ? &out_->terms[slot->second].docs : nullptr;
+    for (size_t si = 0; si < index_.segments.size(); ++si) {
+      const Segment& s = *index_.segments[si];
+      const uint32_t base = index_.bases[si];
+      auto emit = [&](uint32_t doc, uint32_t tf) {
+        out->Set(base + doc);
+        if (freq) freq->emplace_back(base + doc, tf);
+      };
+      if (n.kind == Kind::kTerm) {
+        if (auto id = s.FindTerm(n.tokens[0])) TermDocs(s, *id, n.scope, emit);
+      } else if (n.kind == Kind::kPhrase) {
+        PhraseDocs(s, n, emit);
+      } else {
+        uint64_t lo, hi;
+        s.PrefixRange(n.tokens[0], &lo, &hi);
+        if (hi - lo == 1) {
+          TermDocs(s, lo, n.scope, emit);
+        } else if (hi > lo) {
+          std::vector<std::pair<uint32_t, uint32_t>> acc;
+          for (uint64_t t = lo; t < hi; ++t) {
+            TermDocs(s, t, n.scope, [&](uint32_t d, uint32_t tf) { acc.emplace_back(d, tf); });
+          }
+          std::sort(acc.begin(), acc.end());
+          for (size_t i = 0; i < acc.size();) {
+            uint32_t tf = 0;
+            size_t j = i;
+            for (; j < acc.size() && acc[j].first == acc[i].first; ++j) tf += acc[j].second;
+            emit(acc[i].first, tf);
+            i = j;
+          }
+        }
+      }
+    }
+    return Status::OK();
+  }
+
+  Status EvalRegex(const QueryNode& n, const Bitset* restrict, Bitset* out) {
+    *out = Bitset(index_.num_docs);
+    const Bitset all(restrict ? 0 : index_.num_docs, true);
+    const Bitset& candidates = restrict ? * restrict : all;
+    const RE2& re = *n.regex;
+    return ForEachDocument(index_, candidates, [&](uint32_t doc, const Conversation& c) {
+      int first_user = -1;
+      for (size_t u = 0; u < c.conversation.size(); ++u) {
+        if (c.conversation[u].role == "user") {
+          first_user = static_cast<int>(u);
+          break;
+        }
+      }
+      for (size_t u = 0; u < c.conversation.size(); ++u) {
+        const Utterance& utt = c.conversation[u];
+        const uint8_t role = utt.role == "user"        ? kRoleUser
+                             : utt.role == "assistant" ? kRoleAssistant
+                                                       : kRoleOther;
+        if (!n.scope.Admits(role, static_cast<int>(u) == first_user)) continue;
+        if (RE2::PartialMatch(utt.content, re)) {
+          out->Set(doc);
+          break;
+        }
+      }
+      return Status::OK();
+    });
+  }
+
+  static bool AsciiEqualLower(std::string_view value, std::string_view lower_query, bool prefix) {
+    if (prefix ? value.size() < lower_query.size() : value.size() != lower_query.size())
+      return false;
+    for (size_t i = 0; i < lower_query.size(); ++i) {
+      char c = value[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      if (c != lower_query[i]) return false;
+    }
+    return true;
+  }
+
+  void EvalFilter(const QueryNode& n, Bitset* out) {
+    *out = Bitset(index_.num_docs);
+    for (size_t si = 0; si < index_.segments.size(); ++si) {
+      const Segment& s = *index_.segments[si];
+      const uint32_t base = index_.bases[si];
+      const uint32_t nd = s.num_docs();
+      switch (n.kind) {
+        case Kind::kDict: {
+          const uint32_t size = s.dict_size(n.dict_field);
+          std::vector<uint8_t> ok(size + 1, 0);
+          bool any = false;
+          for (uint32_t code = 1; code <= size; ++code) {
+            ok[code] = AsciiEqualLower(s.dict_value(n.dict_field, code), n.value, n.value_prefix);
+            any = any || ok[code];
+          }
+          if (!any) break;
+          const uint32_t* col = s.code_column(n.dict_field);
+          for (uint32_t d = 0; d < nd; ++d) {
+            if (ok[col[d]]) out->Set(base + d);
+          }
+          break;
+        }
+        case Kind::kTurnId:
+          if (auto d = s.DocOfTurn(n.int_lo)) out->Set(base + *d);
+          break;
+        case Kind::kFlag: {
+          const uint32_t* f = s.flag_column();
+          for (uint32_t d = 0; d < nd; ++d) {
+            if (((f[d] & n.flag_mask) != 0) == n.flag_value) out->Set(base + d);
+          }
+          break;
+        }
+        case Kind::kTurns: {
+          const int64_t* t = s.turns();
+          for (uint32_t d = 0; d < nd; ++d) {
+            if (t[d] >= n.int_lo && t[d] <= n.int_hi) out->Set(base + d);
+          }
+          break;
+        }
+        case Kind::kDate: {
+          const int64_t* t = s.timestamps();
+          for (uint32_t d = 0; d < nd; ++d) {
+            if (t[d] != kNullTimestamp && t[d] >= n.int_lo && t[d] < n.int_hi) out->Set(base + d);
+          }
+          break;
+        }
+        case Kind::kScore: {
+          const double* v = s.score_column(n.column);
+          const double x = n.number;
+          for (uint32_t d = 0; d < nd; ++d) {
+            const double y = v[d];  // NaN (no score) fails every comparison
+            bool m = false;
+            switch (n.op) {
+              case CompareOp::kLt:
+                m = y < x;
+                break;
+              case CompareOp::kLe:
+                m = y <= x;
+                break;
+              case CompareOp::kGt:
+                m = y > x;
+                break;
+              case CompareOp::kGe:
+                m = y >= x;
+                break;
+            }
+            if (m) out->Set(base + d);
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+
+  const SegmentSet& index_;
+  bool want_freq_;
+  Evaluation* out_;
+  std::map<const QueryNode*, size_t> slots_;
+  std::vector<uint32_t> positions_;
+  bool corrupt_ = false;
+};
+
+}  // namespace
+
+Status Evaluate(const SegmentSet& index, const QueryNode& root, bool want_frequencies,
+                Evaluation* out) {
+  out->terms.clear();
+  Evaluator e(index, want_frequencies, out);
+  return e.Run(root);
+}
+
+Status ForEachDocument(const SegmentSet& index, const Bitset& docs,
+                       const std::function<Status(uint32_t, const Conversation&)>& fn) {
+  std::string raw;
+  std::vector<std::string_view> records;
+  Conversation c;
+  for (size_t si = 0; si < index.segments.size(); ++si) {
+    const Segment& s = *index.segments[si];
+    const uint32_t base = index.bases[si];
+    for (uint64_t b = 0; b < s.num_blocks(); ++b) {
+      const uint32_t first = s.block_first_doc(b), last = s.block_first_doc(b + 1);
+      bool any = false;
+      for (uint32_t d = first; d < last && !any; ++d) any = docs.Test(base + d);
+      if (!any) continue;
+      WILDCHAT_RETURN_IF_ERROR(s.ReadBlock(b, &raw, &records));
+      for (uint32_t d = first; d < last; ++d) {
+        if (!docs.Test(base + d)) continue;
+        WILDCHAT_RETURN_IF_ERROR(DecodeConversation(records[d - first], &c));
+        WILDCHAT_RETURN_IF_ERROR(fn(base + d, c));
+      }
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace wildchat

@@ -1,0 +1,119 @@
+// Byte encodings shared by every index file: little-endian fixed ints, LEB128
+// varints, length-prefixed strings. ByteReader is bounds-checked: a read past
+// the end sets failed() and returns zero, so decoding corrupt bytes never reads
+// out of range; callers turn failed() into a Corruption status.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace wildchat {
+
+inline void PutFixed32(std::string* out, uint32_t v) {
+  out->append(reinterpret_cast<const char*>(&v), 4);
+}
+inline void PutFixed64(std::string* out, uint64_t v) {
+  out->append(reinterpret_cast<const char*>(&v), 8);
+}
+inline void PutDouble(std::string* out, double v) {
+  uint64_t u;
+  std::memcpy(&u, &v, 8);
+  PutFixed64(out, u);
+}
+inline void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+inline void PutString(std::string* out, std::string_view s) {
+  PutVarint(out, s.size());
+  out->append(s);
+}
+
+class ByteReader {
+ public:
+  ByteReader() = default;
+  ByteReader(const char* p, size_t n) : p_(reinterpret_cast<const uint8_t*>(p)), end_(p_ + n) {}
+  explicit ByteReader(std::string_view s) : ByteReader(s.data(), s.size()) {}
+
+  bool failed() const { return failed_; }
+  bool done() const { return p_ >= end_; }
+  size_t remaining() const { return static_cast<size_t>(end_ - p_); }
+  const char* pos() const { return reinterpret_cast<const char*>(p_); }
+
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ >= end_) return Fail();
+      const uint8_t b = *p_++;
+      v |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    return Fail();
+  }
+  // Skips n varints without decoding them.
+  void SkipVarints(uint64_t n) {
+    while (n > 0) {
+      if (p_ >= end_) {
+        Fail();
+        return;
+      }
+      if (!(*p_++ & 0x80)) --n;
+    }
+  }
+  uint32_t Fixed32() {
+    uint32_t v = 0;
+    if (!Copy(&v, 4)) return 0;
+    return v;
+  }
+  uint64_t Fixed64() {
+    uint64_t v = 0;
+    if (!Copy(&v, 8)) return 0;
+    return v;
+  }
+  double Double() {
+    uint64_t u = Fixed64();
+    double d;
+    std::memcpy(&d, &u, 8);
+    return d;
+  }
+  uint8_t Byte() {
+    if (p_ >= end_) return static_cast<uint8_t>(Fail());
+    return *p_++;
+  }
+  std::string_view String() {
+    const uint64_t n = Varint();
+    if (failed_ || n > remaining()) {
+      Fail();
+      return {};
+    }
+    std::string_view s(reinterpret_cast<const char*>(p_), n);
+    p_ += n;
+    return s;
+  }
+
+ private:
+  uint64_t Fail() {
+    failed_ = true;
+    p_ = end_;
+    return 0;
+  }
+  bool Copy(void* dst, size_t n) {
+    if (remaining() < n) {
+      Fail();
+      return false;
+    }
+    std::memcpy(dst, p_, n);
+    p_ += n;
+    return true;
+  }
+  const uint8_t* p_ = nullptr;
+  const uint8_t* end_ = nullptr;
+  bool failed_ = false;
+};
+
+}  // namespace wildchat

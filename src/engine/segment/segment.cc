@@ -1,0 +1,249 @@
+#include "engine/segment/segment.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine/store/record_codec.h"
+
+namespace wildchat {
+
+bool PostingCursor::Next() {
+  if (left_ == 0 || corrupt_) return false;
+  if (positions_pending_) pos_.SkipVarints(tf_);
+  const uint64_t delta = docs_.Varint();
+  const uint64_t tf = docs_.Varint();
+  const uint64_t doc = started_ ? static_cast<uint64_t>(doc_) + delta : delta;
+  if (docs_.failed() || (started_ && delta == 0) || tf == 0 || tf > 0xFFFFFFFFu ||
+      doc >= num_docs_) {
+    corrupt_ = true;
+    left_ = 0;
+    return false;
+  }
+  started_ = true;
+  doc_ = static_cast<uint32_t>(doc);
+  tf_ = static_cast<uint32_t>(tf);
+  positions_pending_ = true;
+  --left_;
+  return true;
+}
+
+void PostingCursor::ReadPositions(std::vector<uint32_t>* out) {
+  out->clear();
+  if (!positions_pending_) return;
+  positions_pending_ = false;
+  uint64_t p = 0;
+  for (uint32_t i = 0; i < tf_; ++i) {
+    p += pos_.Varint();
+    out->push_back(static_cast<uint32_t>(p));
+  }
+  if (pos_.failed()) corrupt_ = true;
+}
+
+Status Segment::Open(const std::string& path, std::unique_ptr<Segment>* out) {
+  std::unique_ptr<Segment> s(new Segment());
+  WILDCHAT_RETURN_IF_ERROR(MappedSegmentFile::Open(path, &s->file_));
+  WILDCHAT_RETURN_IF_ERROR(s->Load());
+  *out = std::move(s);
+  return Status::OK();
+}
+
+namespace {
+template <typename T>
+Status GetArray(const MappedSegmentFile& f, const std::string& name, size_t count, const T** out) {
+  const void* p = nullptr;
+  WILDCHAT_RETURN_IF_ERROR(f.Array(name, sizeof(T), count, &p));
+  *out = static_cast<const T*>(p);
+  return Status::OK();
+}
+template <typename T>
+bool Monotone(const T* a, size_t n) {
+  for (size_t i = 1; i < n; ++i) {
+    if (a[i] < a[i - 1]) return false;
+  }
+  return true;
+}
+}  // namespace
+
+Status Segment::Load() {
+  const MappedSegmentFile& f = *file_;
+  auto corrupt = [&](const std::string& what) {
+    return Status::Corruption(f.path() + ": " + what);
+  };
+  const SegmentMeta* meta = nullptr;
+  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "meta", 1, &meta));
+  meta_ = *meta;
+  if (meta_.version != kSegmentFormatVersion) return corrupt("unsupported segment version");
+  const size_t n = meta_.num_docs;
+  const size_t nu = meta_.num_utterances;
+  if (nu > f.size() || meta_.num_terms > f.size()) return corrupt("implausible counts");
+  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "id", n, &ids_));
+  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "ts", n, &ts_));
+  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "turn", n, &turns_));
+  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "flags", n, &flags_));
+  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "doclen", n, &doc_len_));
+  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "utt.begin", n + 1, &utt_begin_));
+  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "utt.tok", nu, &utt_tok_));
+  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "utt.role", nu, &utt_role_));
+  if (utt_begin_[0] != 0 || utt_begin_[n] != nu || !Monotone(utt_begin_, n + 1)) {
+    return corrupt("bad utterance table");
+  }
+  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "tid.key", nu, &tid_key_));
+  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "tid.doc", nu, &tid_doc_));
+  if (!Monotone(tid_key_, nu)) return corrupt("bad turn id table");
+  for (size_t i = 0; i < nu; ++i) {
+    if (tid_doc_[i] >= n) return corrupt("bad turn id table");
+  }
+  for (int d = 0; d < kDictFieldCount; ++d) {
+    const std::string name(kDictFieldNames[d]);
+    std::string_view offs;
+    WILDCHAT_RETURN_IF_ERROR(f.Section("dict." + name + ".offsets", &offs));
+    if (offs.size() < 4 || offs.size() % 4 != 0) return corrupt("bad dictionary " + name);
+    const size_t count = offs.size() / 4 - 1;
+    WILDCHAT_RETURN_IF_ERROR(
+        GetArray(f, "dict." + name + ".offsets", count + 1, &dict_offsets_[d]));
+    WILDCHAT_RETURN_IF_ERROR(f.Section("dict." + name + ".bytes", &dict_bytes_[d]));
+    if (dict_offsets_[d][0] != 0 || dict_offsets_[d][count] != dict_bytes_[d].size() ||
+        !Monotone(dict_offsets_[d], count + 1)) {
+      return corrupt("bad dictionary " + name);
+    }
+    dict_size_[d] = static_cast<uint32_t>(count);
+    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "code." + name, n, &codes_[d]));
+    for (size_t i = 0; i < n; ++i) {
+      if (codes_[d][i] > count) return corrupt("bad column " + name);
+    }
+  }
+  for (int i = 0; i < kScoreColumnCount; ++i) {
+    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "score." + std::to_string(i), n, &scores_[i]));
+  }
+  const size_t nt = meta_.num_terms;
+  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "terms.offsets", nt + 1, &term_offsets_));
+  WILDCHAT_RETURN_IF_ERROR(f.Section("terms.bytes", &term_bytes_));
+  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "terms.info", nt + 1, &infos_));
+  WILDCHAT_RETURN_IF_ERROR(f.Section("postings", &postings_));
+  WILDCHAT_RETURN_IF_ERROR(f.Section("positions", &positions_));
+  if (term_offsets_[0] != 0 || term_offsets_[nt] != term_bytes_.size() ||
+      !Monotone(term_offsets_, nt + 1)) {
+    return corrupt("bad term dictionary");
+  }
+  if (infos_[0].doc_offset != 0 || infos_[0].pos_offset != 0 ||
+      infos_[nt].doc_offset != postings_.size() || infos_[nt].pos_offset != positions_.size()) {
+    return corrupt("bad term table");
+  }
+  for (size_t i = 1; i <= nt; ++i) {
+    if (infos_[i].doc_offset < infos_[i - 1].doc_offset ||
+        infos_[i].pos_offset < infos_[i - 1].pos_offset) {
+      return corrupt("bad term table");
+    }
+  }
+  WILDCHAT_RETURN_IF_ERROR(f.Section("store.blocks", &store_blocks_));
+  std::string_view offs;
+  WILDCHAT_RETURN_IF_ERROR(f.Section("store.offsets", &offs));
+  if (offs.size() < 8 || offs.size() % 8 != 0) return corrupt("bad store index");
+  num_blocks_ = offs.size() / 8 - 1;
+  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "store.offsets", num_blocks_ + 1, &store_offsets_));
+  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "store.first", num_blocks_ + 1, &store_first_));
+  if (store_offsets_[0] != 0 || store_offsets_[num_blocks_] != store_blocks_.size() ||
+      !Monotone(store_offsets_, num_blocks_ + 1) || store_first_[num_blocks_] != n ||
+      (num_blocks_ > 0 && store_first_[0] != 0)) {
+    return corrupt("bad store index");
+  }
+  for (size_t i = 1; i <= num_blocks_; ++i) {
+    if (store_first_[i] <= store_first_[i - 1]) return corrupt("bad store index");
+  }
+  return Status::OK();
+}
+
+std::string_view Segment::dict_value(DictField f, uint32_t code) const {
+  const int d = static_cast<int>(f);
+  if (code == 0 || code > dict_size_[d]) return {};
+  const uint32_t b = dict_offsets_[d][code - 1], e = dict_offsets_[d][code];
+  return dict_bytes_[d].substr(b, e - b);
+}
+
+std::string_view Segment::term(uint64_t i) const {
+  return term_bytes_.substr(term_offsets_[i], term_offsets_[i + 1] - term_offsets_[i]);
+}
+
+std::optional<uint64_t> Segment::FindTerm(std::string_view t) const {
+  uint64_t lo, hi;
+  PrefixRange(t, &lo, &hi);
+  if (lo < hi && term(lo) == t) return lo;
+  return std::nullopt;
+}
+
+void Segment::PrefixRange(std::string_view prefix, uint64_t* lo, uint64_t* hi) const {
+  uint64_t a = 0, b = meta_.num_terms;
+  while (a < b) {
+    const uint64_t m = a + (b - a) / 2;
+    if (term(m) < prefix)
+      a = m + 1;
+    else
+      b = m;
+  }
+  *lo = a;
+  b = meta_.num_terms;
+  uint64_t c = a;
+  while (c < b) {
+    const uint64_t m = c + (b - c) / 2;
+    if (term(m).substr(0, prefix.size()) == prefix)
+      c = m + 1;
+    else
+      b = m;
+  }
+  *hi = c;
+}
+
+PostingCursor Segment::Postings(uint64_t t) const {
+  const TermInfo& a = infos_[t];
+  const TermInfo& b = infos_[t + 1];
+  return PostingCursor(postings_.substr(a.doc_offset, b.doc_offset - a.doc_offset),
+                       positions_.substr(a.pos_offset, b.pos_offset - a.pos_offset), a.df,
+                       meta_.num_docs);
+}
+
+std::optional<uint32_t> Segment::DocOfTurn(int64_t tid) const {
+  const int64_t* end = tid_key_ + meta_.num_utterances;
+  const int64_t* it = std::lower_bound(tid_key_, end, tid);
+  if (it == end || *it != tid) return std::nullopt;
+  return tid_doc_[it - tid_key_];
+}
+
+Status Segment::ReadBlock(uint64_t block, std::string* raw,
+                          std::vector<std::string_view>* records) const {
+  records->clear();
+  if (block >= num_blocks_) return Status::NotFound("no such block");
+  const std::string_view comp = store_blocks_.substr(
+      store_offsets_[block], store_offsets_[block + 1] - store_offsets_[block]);
+  const unsigned long long raw_size = ZSTD_getFrameContentSize(comp.data(), comp.size());
+  if (raw_size == ZSTD_CONTENTSIZE_ERROR || raw_size == ZSTD_CONTENTSIZE_UNKNOWN ||
+      raw_size > (1ull << 31)) {
+    return Status::Corruption(file_->path() + ": bad store block");
+  }
+  raw->resize(raw_size);
+  const size_t got = ZSTD_decompress(raw->data(), raw->size(), comp.data(), comp.size());
+  if (ZSTD_isError(got) || got != raw_size) {
+    return Status::Corruption(file_->path() + ": bad store block");
+  }
+  ByteReader r(*raw);
+  for (uint32_t d = store_first_[block]; d < store_first_[block + 1]; ++d) {
+    records->push_back(r.String());
+  }
+  if (r.failed() || !r.done()) return Status::Corruption(file_->path() + ": bad store block");
+  return Status::OK();
+}
+
+Status Segment::Document(uint32_t doc, Conversation* out) const {
+  if (doc >= meta_.num_docs) return Status::NotFound("no such document");
+  const uint32_t* end = store_first_ + num_blocks_ + 1;
+  const uint64_t block =
+      static_cast<uint64_t>(std::upper_bound(store_first_, end, doc) - store_first_) - 1;
+  std::string raw;
+  std::vector<std::string_view> records;
+  WILDCHAT_RETURN_IF_ERROR(ReadBlock(block, &raw, &records));
+  return DecodeConversation(records[doc - store_first_[block]], out)
+      .WithContext(file_->path() + ": ");
+}
+
+}  // namespace wildchat

@@ -1,0 +1,119 @@
+// Segment: read-only view of one immutable segment file (mmapped). Open()
+// validates every structural invariant the readers rely on (section sizes,
+// monotone offsets, codes and doc numbers in range) so later accessors can
+// index without checks; posting streams are decoded with bounds checks and a
+// corrupt stream reports itself through PostingCursor::corrupt(). Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "engine/segment/coding.h"
+#include "engine/segment/segment_file.h"
+#include "engine/segment/segment_format.h"
+#include "model/conversation.h"
+
+namespace wildchat {
+
+// Walks one term's postings in doc order. Positions of the current doc may be
+// read once (ReadPositions) or are skipped automatically by Next().
+class PostingCursor {
+ public:
+  PostingCursor() = default;
+  PostingCursor(std::string_view docs, std::string_view positions, uint32_t df, uint32_t num_docs)
+      : docs_(docs), pos_(positions), left_(df), num_docs_(num_docs) {}
+  // Advances to the next doc; false at the end (or on corruption).
+  bool Next();
+  uint32_t doc() const { return doc_; }
+  uint32_t tf() const { return tf_; }
+  void ReadPositions(std::vector<uint32_t>* out);
+  bool corrupt() const { return corrupt_ || docs_.failed() || pos_.failed(); }
+
+ private:
+  ByteReader docs_, pos_;
+  uint32_t left_ = 0, num_docs_ = 0;
+  uint32_t doc_ = 0, tf_ = 0;
+  bool started_ = false, positions_pending_ = false, corrupt_ = false;
+};
+
+class Segment {
+ public:
+  static Status Open(const std::string& path, std::unique_ptr<Segment>* out);
+
+  uint32_t num_docs() const { return meta_.num_docs; }
+  uint64_t num_utterances() const { return meta_.num_utterances; }
+  uint64_t total_tokens() const { return meta_.total_tokens; }
+  uint64_t file_size() const { return file_->size(); }
+
+  int64_t id(uint32_t doc) const { return ids_[doc]; }
+  int64_t timestamp(uint32_t doc) const { return ts_[doc]; }  // kNullTimestamp when null
+  int64_t turn(uint32_t doc) const { return turns_[doc]; }
+  uint32_t flags(uint32_t doc) const { return flags_[doc]; }
+  uint32_t doc_len(uint32_t doc) const { return doc_len_[doc]; }
+  double score(int column, uint32_t doc) const { return scores_[column][doc]; }
+  const double* score_column(int column) const { return scores_[column]; }
+  const int64_t* timestamps() const { return ts_; }
+  const int64_t* turns() const { return turns_; }
+  const uint32_t* flag_column() const { return flags_; }
+
+  uint32_t code(DictField f, uint32_t doc) const { return codes_[static_cast<int>(f)][doc]; }
+  const uint32_t* code_column(DictField f) const { return codes_[static_cast<int>(f)]; }
+  uint32_t dict_size(DictField f) const { return dict_size_[static_cast<int>(f)]; }
+  // Value of code (1..dict_size).
+  std::string_view dict_value(DictField f, uint32_t code) const;
+
+  // Utterances of doc are [utt_begin(doc), utt_begin(doc+1)).
+  uint32_t utt_begin(uint32_t doc) const { return utt_begin_[doc]; }
+  uint8_t utt_role(uint32_t u) const { return utt_role_[u]; }
+  uint32_t utt_token_start(uint32_t u) const { return utt_tok_[u]; }
+
+  uint64_t num_terms() const { return meta_.num_terms; }
+  std::string_view term(uint64_t i) const;
+  std::optional<uint64_t> FindTerm(std::string_view t) const;
+  // Terms starting with prefix: [*lo, *hi).
+  void PrefixRange(std::string_view prefix, uint64_t* lo, uint64_t* hi) const;
+  uint32_t doc_freq(uint64_t term) const { return infos_[term].df; }
+  PostingCursor Postings(uint64_t term) const;
+
+  std::optional<uint32_t> DocOfTurn(int64_t turn_identifier) const;
+  Status Document(uint32_t doc, Conversation* out) const;
+
+  // Store blocks: block b holds docs [block_first_doc(b), block_first_doc(b+1)).
+  uint64_t num_blocks() const { return num_blocks_; }
+  uint32_t block_first_doc(uint64_t b) const { return store_first_[b]; }
+  // Decompresses block b into *raw and points records[i] at the encoded
+  // record of doc block_first_doc(b) + i.
+  Status ReadBlock(uint64_t b, std::string* raw, std::vector<std::string_view>* records) const;
+
+ private:
+  Segment() = default;
+  Status Load();
+
+  std::unique_ptr<MappedSegmentFile> file_;
+  SegmentMeta meta_{};
+  const int64_t *ids_ = nullptr, *ts_ = nullptr, *turns_ = nullptr;
+  const uint32_t *flags_ = nullptr, *doc_len_ = nullptr, *utt_begin_ = nullptr, *utt_tok_ = nullptr;
+  const uint8_t* utt_role_ = nullptr;
+  const int64_t* tid_key_ = nullptr;
+  const uint32_t* tid_doc_ = nullptr;
+  const uint32_t* codes_[kDictFieldCount] = {};
+  const uint32_t* dict_offsets_[kDictFieldCount] = {};
+  std::string_view dict_bytes_[kDictFieldCount];
+  uint32_t dict_size_[kDictFieldCount] = {};
+  const double* scores_[kScoreColumnCount] = {};
+  const uint64_t* term_offsets_ = nullptr;
+  std::string_view term_bytes_;
+  const TermInfo* infos_ = nullptr;
+  std::string_view postings_, positions_;
+  std::string_view store_blocks_;
+  const uint64_t* store_offsets_ = nullptr;
+  const uint32_t* store_first_ = nullptr;
+  uint64_t num_blocks_ = 0;
+};
+
+}  // namespace wildchat

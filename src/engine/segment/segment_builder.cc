@@ -1,0 +1,222 @@
+#include "engine/segment/segment_builder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "engine/segment/coding.h"
+#include "engine/segment/segment_file.h"
+#include "engine/text/tokenizer.h"
+
+namespace wildchat {
+namespace {
+
+template <typename T>
+std::string_view Bytes(const std::vector<T>& v) {
+  return std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+
+uint8_t RoleCode(const std::string& role) {
+  if (role == "user") return kRoleUser;
+  if (role == "assistant") return kRoleAssistant;
+  return kRoleOther;
+}
+
+void MaxInto(double* acc, double v) {
+  if (std::isnan(v)) return;
+  if (std::isnan(*acc) || v > *acc) *acc = v;
+}
+
+}  // namespace
+
+SegmentBuilder::SegmentBuilder() = default;
+
+void SegmentBuilder::Dict::Add(const std::optional<std::string>& v) {
+  if (!v) {
+    column.push_back(0);
+    return;
+  }
+  auto it = codes.find(std::string_view(*v));
+  if (it == codes.end()) {
+    values.push_back(*v);
+    it = codes.emplace(*v, static_cast<uint32_t>(values.size())).first;
+  }
+  column.push_back(it->second);
+}
+
+void SegmentBuilder::Add(const Conversation& c) {
+  const uint32_t doc = num_docs();
+  ids_.push_back(c.id());
+  timestamps_.push_back(c.timestamp ? *c.timestamp : kNullTimestamp);
+  turns_.push_back(c.turn);
+
+  uint32_t flags = 0;
+  if (IsTrue(c.toxic)) flags |= kFlagToxic;
+  if (IsTrue(c.redacted)) flags |= kFlagRedacted;
+  std::array<double, kScoreColumnCount> maxima;
+  maxima.fill(kNullScore);
+  for (const OpenAiModeration& m : c.openai_moderation) {
+    if (IsTrue(m.flagged)) flags |= kFlagFlagged;
+    for (int i = 0; i < kModerationCategoryCount; ++i) {
+      if (IsTrue(m.categories[i])) flags |= 1u << (kFlagCategoryShift + i);
+      MaxInto(&maxima[i], m.category_scores[i]);
+    }
+  }
+  for (const DetoxifyModeration& d : c.detoxify_moderation) {
+    for (int i = 0; i < kDetoxifyFieldCount; ++i) {
+      MaxInto(&maxima[kModerationCategoryCount + i], d.scores[i]);
+    }
+  }
+  flags_.push_back(flags);
+  for (int i = 0; i < kScoreColumnCount; ++i) scores_[i].push_back(maxima[i]);
+
+  dicts_[static_cast<int>(DictField::kModel)].Add(c.model);
+  dicts_[static_cast<int>(DictField::kLanguage)].Add(c.language);
+  dicts_[static_cast<int>(DictField::kCountry)].Add(c.country);
+  dicts_[static_cast<int>(DictField::kState)].Add(c.state);
+  dicts_[static_cast<int>(DictField::kIp)].Add(c.hashed_ip);
+  dicts_[static_cast<int>(DictField::kHash)].Add(c.conversation_hash);
+
+  // Positions run across the conversation with a gap of one between
+  // utterances, so no phrase can match across an utterance boundary.
+  doc_tokens_.clear();
+  uint32_t pos = 0;
+  for (const Utterance& u : c.conversation) {
+    utt_role_.push_back(RoleCode(u.role));
+    utt_tok_.push_back(pos);
+    turn_ids_.emplace_back(u.turn_identifier, doc);
+    Tokenize(u.content, [&](const Token& t) {
+      auto it = term_ids_.find(t.folded);
+      if (it == term_ids_.end()) {
+        it = term_ids_.emplace(std::string(t.folded), static_cast<uint32_t>(terms_.size())).first;
+        terms_.emplace_back();
+        memory_ += 96 + t.folded.size();
+      }
+      doc_tokens_.emplace_back(it->second, pos++);
+    });
+    ++pos;
+  }
+  utt_begin_.push_back(static_cast<uint32_t>(utt_role_.size()));
+  const uint32_t len = static_cast<uint32_t>(doc_tokens_.size());
+  doc_len_.push_back(len);
+  total_tokens_ += len;
+
+  std::stable_sort(doc_tokens_.begin(), doc_tokens_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < doc_tokens_.size();) {
+    size_t j = i;
+    while (j < doc_tokens_.size() && doc_tokens_[j].first == doc_tokens_[i].first) ++j;
+    TermBuf& tb = terms_[doc_tokens_[i].first];
+    const size_t before = tb.docs.size() + tb.positions.size();
+    PutVarint(&tb.docs, tb.df == 0 ? doc : doc - tb.last_doc);
+    PutVarint(&tb.docs, j - i);
+    uint32_t prev = 0;
+    for (size_t k = i; k < j; ++k) {
+      PutVarint(&tb.positions, doc_tokens_[k].second - prev);
+      prev = doc_tokens_[k].second;
+    }
+    tb.last_doc = doc;
+    ++tb.df;
+    memory_ += tb.docs.size() + tb.positions.size() - before;
+    i = j;
+  }
+  memory_ += 64 + 17 * c.conversation.size() + 8 * kScoreColumnCount;
+}
+
+Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_name,
+                              StoreBuilder* store, std::string* file_name, uint64_t* file_size) {
+  if (store->num_docs() != num_docs()) return Status::Internal("store and index disagree");
+  SegmentFileWriter w;
+  WILDCHAT_RETURN_IF_ERROR(w.Open(dir, temp_name));
+
+  // Terms in byte order.
+  std::vector<std::pair<std::string_view, uint32_t>> order;
+  order.reserve(term_ids_.size());
+  for (const auto& [term, id] : term_ids_) order.emplace_back(term, id);
+  std::sort(order.begin(), order.end());
+
+  SegmentMeta meta{};
+  meta.version = kSegmentFormatVersion;
+  meta.num_docs = num_docs();
+  meta.num_utterances = utt_role_.size();
+  meta.total_tokens = total_tokens_;
+  meta.num_terms = order.size();
+  WILDCHAT_RETURN_IF_ERROR(
+      w.Add("meta", std::string_view(reinterpret_cast<const char*>(&meta), sizeof(meta))));
+  WILDCHAT_RETURN_IF_ERROR(w.Add("id", Bytes(ids_)));
+  WILDCHAT_RETURN_IF_ERROR(w.Add("ts", Bytes(timestamps_)));
+  WILDCHAT_RETURN_IF_ERROR(w.Add("turn", Bytes(turns_)));
+  WILDCHAT_RETURN_IF_ERROR(w.Add("flags", Bytes(flags_)));
+  WILDCHAT_RETURN_IF_ERROR(w.Add("doclen", Bytes(doc_len_)));
+  WILDCHAT_RETURN_IF_ERROR(w.Add("utt.begin", Bytes(utt_begin_)));
+  WILDCHAT_RETURN_IF_ERROR(w.Add("utt.tok", Bytes(utt_tok_)));
+  WILDCHAT_RETURN_IF_ERROR(w.Add("utt.role", Bytes(utt_role_)));
+
+  std::sort(turn_ids_.begin(), turn_ids_.end());
+  {
+    std::vector<int64_t> keys;
+    std::vector<uint32_t> docs;
+    keys.reserve(turn_ids_.size());
+    docs.reserve(turn_ids_.size());
+    for (const auto& [k, d] : turn_ids_) {
+      keys.push_back(k);
+      docs.push_back(d);
+    }
+    WILDCHAT_RETURN_IF_ERROR(w.Add("tid.key", Bytes(keys)));
+    WILDCHAT_RETURN_IF_ERROR(w.Add("tid.doc", Bytes(docs)));
+  }
+
+  for (int f = 0; f < kDictFieldCount; ++f) {
+    Dict& d = dicts_[f];
+    std::vector<uint32_t> perm(d.values.size());
+    std::iota(perm.begin(), perm.end(), 0);
+    std::sort(perm.begin(), perm.end(),
+              [&](uint32_t a, uint32_t b) { return d.values[a] < d.values[b]; });
+    std::vector<uint32_t> remap(d.values.size() + 1, 0);
+    std::vector<uint32_t> offsets{0};
+    std::string bytes;
+    for (uint32_t i = 0; i < perm.size(); ++i) {
+      remap[perm[i] + 1] = i + 1;
+      bytes += d.values[perm[i]];
+      offsets.push_back(static_cast<uint32_t>(bytes.size()));
+    }
+    for (uint32_t& code : d.column) code = remap[code];
+    const std::string name(kDictFieldNames[f]);
+    WILDCHAT_RETURN_IF_ERROR(w.Add("dict." + name + ".offsets", Bytes(offsets)));
+    WILDCHAT_RETURN_IF_ERROR(w.Add("dict." + name + ".bytes", bytes));
+    WILDCHAT_RETURN_IF_ERROR(w.Add("code." + name, Bytes(d.column)));
+  }
+  for (int i = 0; i < kScoreColumnCount; ++i) {
+    WILDCHAT_RETURN_IF_ERROR(w.Add("score." + std::to_string(i), Bytes(scores_[i])));
+  }
+
+  // Term dictionary, then the two posting streams.
+  {
+    std::vector<uint64_t> offsets{0};
+    std::string bytes;
+    std::vector<TermInfo> infos;
+    infos.reserve(order.size() + 1);
+    uint64_t doc_off = 0, pos_off = 0;
+    for (const auto& [term, id] : order) {
+      bytes.append(term);
+      offsets.push_back(bytes.size());
+      infos.push_back(TermInfo{doc_off, pos_off, terms_[id].df, 0});
+      doc_off += terms_[id].docs.size();
+      pos_off += terms_[id].positions.size();
+    }
+    infos.push_back(TermInfo{doc_off, pos_off, 0, 0});
+    WILDCHAT_RETURN_IF_ERROR(w.Add("terms.offsets", Bytes(offsets)));
+    WILDCHAT_RETURN_IF_ERROR(w.Add("terms.bytes", bytes));
+    WILDCHAT_RETURN_IF_ERROR(w.Add("terms.info", Bytes(infos)));
+    WILDCHAT_RETURN_IF_ERROR(w.Begin("postings"));
+    for (const auto& [term, id] : order) WILDCHAT_RETURN_IF_ERROR(w.Append(terms_[id].docs));
+    WILDCHAT_RETURN_IF_ERROR(w.End());
+    WILDCHAT_RETURN_IF_ERROR(w.Begin("positions"));
+    for (const auto& [term, id] : order) WILDCHAT_RETURN_IF_ERROR(w.Append(terms_[id].positions));
+    WILDCHAT_RETURN_IF_ERROR(w.End());
+  }
+  WILDCHAT_RETURN_IF_ERROR(store->WriteTo(&w));
+  return w.Finish(file_name, file_size);
+}
+
+}  // namespace wildchat

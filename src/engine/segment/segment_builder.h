@@ -1,0 +1,68 @@
+// SegmentBuilder: accumulates one segment in memory — inverted index (doc
+// and position streams per term), columns (ids, timestamps, turns, flags,
+// dictionary-coded strings, moderation maxima, utterance roles) — and writes
+// it, with the conversations' StoreBuilder, as one immutable segment file.
+// Single-threaded; output bytes depend only on the records added, in order.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/status.h"
+#include "engine/segment/segment_format.h"
+#include "engine/store/store_builder.h"
+#include "model/conversation.h"
+
+namespace wildchat {
+
+class SegmentBuilder {
+ public:
+  SegmentBuilder();
+  void Add(const Conversation& c);
+  uint32_t num_docs() const { return static_cast<uint32_t>(ids_.size()); }
+  uint64_t num_utterances() const { return utt_role_.size(); }
+  // Approximate heap bytes held, for flushing decisions.
+  uint64_t memory_bytes() const { return memory_; }
+  // Writes the segment (with `store`, which must hold the same records) into
+  // dir; *file_name receives its final name.
+  Status Finish(const std::string& dir, const std::string& temp_name, StoreBuilder* store,
+                std::string* file_name, uint64_t* file_size);
+
+ private:
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  struct TermBuf {
+    std::string docs;       // varint doc delta, varint tf
+    std::string positions;  // per doc: tf varint position deltas
+    uint32_t last_doc = 0;
+    uint32_t df = 0;
+  };
+  struct Dict {
+    std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> codes;
+    std::vector<std::string> values;  // code-1 → value, first-seen order
+    std::vector<uint32_t> column;
+    void Add(const std::optional<std::string>& v);
+  };
+
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> term_ids_;
+  std::vector<TermBuf> terms_;
+  std::vector<std::pair<uint32_t, uint32_t>> doc_tokens_;  // scratch: (term, position)
+
+  std::vector<int64_t> ids_, timestamps_, turns_;
+  std::vector<uint32_t> flags_, doc_len_, utt_begin_{0}, utt_tok_;
+  std::vector<uint8_t> utt_role_;
+  std::vector<std::pair<int64_t, uint32_t>> turn_ids_;
+  std::array<Dict, kDictFieldCount> dicts_;
+  std::array<std::vector<double>, kScoreColumnCount> scores_;
+  uint64_t total_tokens_ = 0;
+  uint64_t memory_ = 0;
+};
+
+}  // namespace wildchat

@@ -1,0 +1,60 @@
+// Names and fixed layouts of the sections inside one segment file (see
+// docs/engine.md). Shared by SegmentBuilder (writer) and Segment (reader) so
+// the two cannot drift apart.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+#include "model/conversation.h"
+
+namespace wildchat {
+
+inline constexpr uint32_t kSegmentFormatVersion = 1;
+
+// Dictionary-coded string columns; code 0 is null, code i+1 is entry i of the
+// sorted dictionary.
+enum class DictField { kModel, kLanguage, kCountry, kState, kIp, kHash };
+inline constexpr int kDictFieldCount = 6;
+inline constexpr std::array<std::string_view, kDictFieldCount> kDictFieldNames = {
+    "model", "language", "country", "state", "ip", "hash"};
+
+// Per-conversation maxima: 18 OpenAI category scores then 7 detoxify fields.
+inline constexpr int kScoreColumnCount = kModerationCategoryCount + kDetoxifyFieldCount;
+
+// Bits of the per-conversation flags column.
+inline constexpr uint32_t kFlagToxic = 1u << 0;
+inline constexpr uint32_t kFlagRedacted = 1u << 1;
+inline constexpr uint32_t kFlagFlagged = 1u << 2;
+inline constexpr int kFlagCategoryShift = 3;  // + category index: any utterance flagged in it
+
+inline constexpr int64_t kNullTimestamp = std::numeric_limits<int64_t>::min();
+
+// Utterance roles as stored.
+inline constexpr uint8_t kRoleUser = 0;
+inline constexpr uint8_t kRoleAssistant = 1;
+inline constexpr uint8_t kRoleOther = 2;
+
+// One entry per term plus a sentinel: where its doc stream and position
+// stream start in the "postings" / "positions" sections.
+struct TermInfo {
+  uint64_t doc_offset;
+  uint64_t pos_offset;
+  uint32_t df;
+  uint32_t reserved;
+};
+static_assert(sizeof(TermInfo) == 24);
+
+struct SegmentMeta {
+  uint32_t version;
+  uint32_t num_docs;
+  uint64_t num_utterances;
+  uint64_t total_tokens;
+  uint64_t num_terms;
+  uint64_t num_blocks;
+};
+static_assert(sizeof(SegmentMeta) == 40);
+
+}  // namespace wildchat

@@ -1,0 +1,147 @@
+#include "engine/snippet/snippet.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+
+#include "engine/segment/segment_format.h"
+#include "engine/text/tokenizer.h"
+
+namespace wildchat {
+namespace {
+
+constexpr size_t kBefore = 60;
+constexpr size_t kWindow = 240;
+
+using Span = std::pair<size_t, size_t>;
+
+size_t BackToBoundary(std::string_view s, size_t i) {
+  while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+  return i;
+}
+
+void MatchSpans(std::string_view text, const QueryNode& t, std::vector<Span>* spans) {
+  using K = QueryNode::Kind;
+  if (t.kind == K::kRegex) {
+    re2::StringPiece input(text.data(), text.size());
+    re2::StringPiece m;
+    size_t pos = 0;
+    int guard = 0;
+    while (pos <= text.size() && guard++ < 100 &&
+           t.regex->Match(input, pos, text.size(), RE2::UNANCHORED, &m, 1)) {
+      const size_t b = static_cast<size_t>(m.data() - text.data());
+      const size_t e = b + m.size();
+      if (e > b) spans->emplace_back(b, e);
+      pos = e > b ? e : b + 1;
+    }
+    return;
+  }
+  std::vector<Token> toks;
+  std::vector<std::string> folded;
+  Tokenize(text, [&](const Token& tok) {
+    toks.push_back(tok);
+    folded.emplace_back(tok.folded);
+  });
+  for (size_t i = 0; i < toks.size(); ++i) {
+    if (t.kind == K::kTerm && folded[i] == t.tokens[0]) {
+      spans->emplace_back(toks[i].begin, toks[i].end);
+    } else if (t.kind == K::kPrefix && folded[i].compare(0, t.tokens[0].size(), t.tokens[0]) == 0) {
+      spans->emplace_back(toks[i].begin, toks[i].end);
+    } else if (t.kind == K::kPhrase && i + t.tokens.size() <= toks.size()) {
+      bool ok = true;
+      for (size_t k = 0; k < t.tokens.size() && ok; ++k) ok = folded[i + k] == t.tokens[k];
+      if (ok) spans->emplace_back(toks[i].begin, toks[i + t.tokens.size() - 1].end);
+    }
+  }
+}
+
+std::string Fragment(std::string_view text, const std::vector<Span>& spans) {
+  const size_t first = spans.empty() ? 0 : spans[0].first;
+  size_t start = BackToBoundary(text, first > kBefore ? first - kBefore : 0);
+  size_t end = BackToBoundary(text, std::min(text.size(), start + kWindow));
+  if (end < text.size() && end <= start) end = text.size();
+  std::string out;
+  if (start > 0) out += "…";
+  size_t at = start;
+  for (const Span& s : spans) {
+    if (s.first >= end) break;
+    if (s.second <= at) continue;
+    const size_t b = std::max(s.first, at);
+    const size_t e = std::min(s.second, end);
+    AppendHtmlEscaped(&out, text.substr(at, b - at));
+    out += "<mark>";
+    AppendHtmlEscaped(&out, text.substr(b, e - b));
+    out += "</mark>";
+    at = e;
+  }
+  AppendHtmlEscaped(&out, text.substr(at, end - at));
+  if (end < text.size()) out += "…";
+  return out;
+}
+
+}  // namespace
+
+void AppendHtmlEscaped(std::string* out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        *out += "&amp;";
+        break;
+      case '<':
+        *out += "&lt;";
+        break;
+      case '>':
+        *out += "&gt;";
+        break;
+      case '"':
+        *out += "&quot;";
+        break;
+      case '\'':
+        *out += "&#39;";
+        break;
+      default:
+        out->push_back(c);
+    }
+  }
+}
+
+std::vector<Snippet> MakeSnippets(const Conversation& c, const std::vector<const QueryNode*>& terms,
+                                  size_t max_snippets) {
+  std::vector<Snippet> out;
+  int first_user = -1;
+  for (size_t u = 0; u < c.conversation.size(); ++u) {
+    if (c.conversation[u].role == "user") {
+      first_user = static_cast<int>(u);
+      break;
+    }
+  }
+  for (size_t u = 0; u < c.conversation.size() && out.size() < max_snippets; ++u) {
+    const Utterance& utt = c.conversation[u];
+    const uint8_t role = utt.role == "user"        ? kRoleUser
+                         : utt.role == "assistant" ? kRoleAssistant
+                                                   : kRoleOther;
+    std::vector<Span> spans;
+    for (const QueryNode* t : terms) {
+      if (t->scope.Admits(role, static_cast<int>(u) == first_user))
+        MatchSpans(utt.content, *t, &spans);
+    }
+    if (spans.empty()) continue;
+    std::sort(spans.begin(), spans.end());
+    std::vector<Span> merged;
+    for (const Span& s : spans) {
+      if (!merged.empty() && s.first <= merged.back().second) {
+        merged.back().second = std::max(merged.back().second, s.second);
+      } else {
+        merged.push_back(s);
+      }
+    }
+    out.push_back(Snippet{static_cast<int>(u), utt.role, Fragment(utt.content, merged)});
+  }
+  if (out.empty() && first_user >= 0) {
+    const Utterance& utt = c.conversation[first_user];
+    out.push_back(Snippet{first_user, utt.role, Fragment(utt.content, {})});
+  }
+  return out;
+}
+
+}  // namespace wildchat

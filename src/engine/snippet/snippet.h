@@ -1,0 +1,24 @@
+// Snippets: short HTML-escaped fragments of the utterances a query's positive
+// text terms match, each match wrapped in <mark>…</mark> (the Snippet
+// contract of engine/index.h). Matching reuses the tokenizer and the terms'
+// scopes so that what is marked is what matched. Pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/index.h"
+#include "engine/query/query_ast.h"
+
+namespace wildchat {
+
+// At most max_snippets fragments; when no term matches (or there are none),
+// the opening of the first user utterance without marks.
+std::vector<Snippet> MakeSnippets(const Conversation& c, const std::vector<const QueryNode*>& terms,
+                                  size_t max_snippets = 3);
+
+// Appends text with & < > " ' escaped as HTML entities.
+void AppendHtmlEscaped(std::string* out, std::string_view text);
+
+}  // namespace wildchat
