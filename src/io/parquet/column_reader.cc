@@ -128,7 +128,7 @@ int64_t ChunkDecoder::ScaleInt64(int64_t raw) const {
 
 Status ChunkDecoder::Run(int64_t num_values) {
   num_values_ = num_values;
-  out_->def.reserve(static_cast<size_t>(std::min<int64_t>(num_values, 1 << 24)));
+  out_->def.reserve(static_cast<size_t>(std::min<int64_t>(num_values, 1 << 20)));
   const std::string& chunk = out_->chunk;
   size_t off = 0;
   for (int page = 0; entries_ < num_values; ++page) {
@@ -248,6 +248,11 @@ Status ChunkDecoder::DataPage(const PageHeader& h, const uint8_t* data, size_t s
     return Status::Corruption("page holds " + std::to_string(n32) +
                               " values, more than the chunk's " +
                               std::to_string(num_values_ - entries_) + " left");
+  // Real writers cut pages at about 20k rows; a count far beyond what the page
+  // bytes could plausibly describe is a corrupt header, not a page to inflate.
+  if (n32 > std::max<int64_t>(int64_t{1} << 22, int64_t{64} * h.uncompressed_page_size))
+    return Status::Corruption("page claims " + std::to_string(n32) + " values in " +
+                              std::to_string(h.uncompressed_page_size) + " bytes");
   size_t n = static_cast<size_t>(n32);
   size_t base = out_->def.size();
   const uint8_t* values;
