@@ -885,10 +885,10 @@ FacetCounts ReferenceSearch::Facet(std::string_view field,
     if (field == "language") v = c.language;
     if (field == "country") v = c.country;
     if (field == "state") v = c.state;
-    if (field == "toxic" && c.toxic != TriBool::kNull) v = IsTrue(c.toxic) ? "true" : "false";
-    if (field == "redacted" && c.redacted != TriBool::kNull) {
-      v = IsTrue(c.redacted) ? "true" : "false";
-    }
+    // The flag's value, null counting as false as in the toxic:/redacted:
+    // filters, so that a facet count is the total of the search it links to.
+    if (field == "toxic") v = IsTrue(c.toxic) ? "true" : "false";
+    if (field == "redacted") v = IsTrue(c.redacted) ? "true" : "false";
     if (field == "turns") {
       std::string b = TurnsBucket(c.turn);
       if (!b.empty()) v = b;

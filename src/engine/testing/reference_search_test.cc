@@ -281,7 +281,7 @@ TEST(ReferenceSearchTest, SortsFacetsAndPages) {
   ASSERT_EQ(res.facets.size(), 8u);
   EXPECT_EQ(res.facets[1].second, (FacetCounts{{"English", 3}, {"Chinese", 1}, {"German", 1}}));
   EXPECT_EQ(res.facets[3].second, (FacetCounts{{"Beijing", 1}, {"California", 1}}));
-  EXPECT_EQ(res.facets[4].second, (FacetCounts{{"false", 3}, {"true", 1}}));  // null not counted
+  EXPECT_EQ(res.facets[4].second, (FacetCounts{{"false", 4}, {"true", 1}}));  // null is false
   EXPECT_EQ(res.facets[6].second, (FacetCounts{{"1", 4}, {"2", 1}}));
   EXPECT_EQ(res.facets[7].second, (FacetCounts{{"2023-05", 2}, {"2023-06", 1}, {"2024-01", 1}}));
   req.query = "hello";
