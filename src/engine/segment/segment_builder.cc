@@ -53,6 +53,8 @@ void SegmentBuilder::Add(const Conversation& c) {
   uint32_t flags = 0;
   if (IsTrue(c.toxic)) flags |= kFlagToxic;
   if (IsTrue(c.redacted)) flags |= kFlagRedacted;
+  if (c.toxic == TriBool::kNull) flags |= kFlagToxicNull;
+  if (c.redacted == TriBool::kNull) flags |= kFlagRedactedNull;
   std::array<double, kScoreColumnCount> maxima;
   maxima.fill(kNullScore);
   for (const OpenAiModeration& m : c.openai_moderation) {

@@ -29,6 +29,9 @@ inline constexpr uint32_t kFlagToxic = 1u << 0;
 inline constexpr uint32_t kFlagRedacted = 1u << 1;
 inline constexpr uint32_t kFlagFlagged = 1u << 2;
 inline constexpr int kFlagCategoryShift = 3;  // + category index: any utterance flagged in it
+// The conversation-level toxic / redacted value is null (facets skip it).
+inline constexpr uint32_t kFlagToxicNull = 1u << 21;
+inline constexpr uint32_t kFlagRedactedNull = 1u << 22;
 
 inline constexpr int64_t kNullTimestamp = std::numeric_limits<int64_t>::min();
 
