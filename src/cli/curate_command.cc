@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <cstdlib>
 
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -25,6 +26,14 @@ int RunCurate(const Argv& argv) {
   args.Option("on-error", "MODE", "fail | skip (malformed records go to DIR/rejects.jsonl)",
               "fail");
   args.Flag("rescore", "replace moderation scores present in the input");
+  args.Option("moderation-url", "URL",
+              "OpenAI-compatible /v1/moderations endpoint for openai_moderation (default: offline "
+              "scorer only)");
+  args.Option("moderation-key-env", "VAR", "environment variable holding the endpoint's API key",
+              "OPENAI_API_KEY");
+  args.Option("moderation-model", "NAME", "\"model\" sent to the endpoint (default: none)");
+  args.Option("moderation-cache", "DIR", "result cache (default DIR/moderation-cache)");
+  args.Option("moderation-batch", "N", "texts per moderation request", "32");
   int code = 0;
   if (!ParseOrExit(args, argv, &code)) return code;
 
@@ -39,6 +48,9 @@ int RunCurate(const Argv& argv) {
   if (st.ok()) st = args.GetInt("threads", &threads);
   if (st.ok()) st = args.GetInt("public-threshold", &pt);
   if (st.ok()) st = args.GetInt("public-threshold-person", &ptp);
+  int64_t mod_batch = 0;
+  if (st.ok()) st = args.GetInt("moderation-batch", &mod_batch);
+  if (st.ok() && mod_batch < 1) st = Status::InvalidArgument("--moderation-batch must be >= 1");
   if (st.ok() && args.Get("on-error") != "fail" && args.Get("on-error") != "skip")
     st = Status::InvalidArgument("--on-error must be fail or skip");
   if (st.ok() && (pt < 0 || ptp < 0 || threads < 1))
@@ -49,6 +61,12 @@ int RunCurate(const Argv& argv) {
   o.curator.public_threshold = static_cast<uint32_t>(pt);
   o.curator.public_threshold_person = static_cast<uint32_t>(ptp);
   o.on_error_skip = args.Get("on-error") == "skip";
+  o.moderation.url = args.Get("moderation-url");
+  o.moderation.model = args.Get("moderation-model");
+  o.moderation.cache_dir = args.Get("moderation-cache");
+  o.moderation.batch_size = static_cast<size_t>(mod_batch);
+  if (const char* key = std::getenv(args.Get("moderation-key-env").c_str()))
+    o.moderation.api_key = key;
   o.log = [](const std::string& line) {
     std::fprintf(stderr, "wildchat curate: %s\n", line.c_str());
   };

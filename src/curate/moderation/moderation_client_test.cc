@@ -7,7 +7,12 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
+
+#include "curate/pipeline/curate_run.h"
+#include "io/conversation_json.h"
+#include "io/record_files.h"
 
 namespace wildchat::curate {
 namespace {
@@ -178,6 +183,58 @@ TEST(ModerationClientTest, MergeOrsFlagsAndMaxesScores) {
   EXPECT_TRUE(IsTrue(a.categories[3]));
   EXPECT_DOUBLE_EQ(a.category_scores[3], 0.7);
   EXPECT_DOUBLE_EQ(a.category_scores[4], 0.2);
+}
+
+// The whole run with an endpoint: entries come from it, the offline scorer
+// fills Detoxify, and a second run over the same input sends nothing.
+TEST(ModerationClientTest, CurationRunUsesEndpointThenCache) {
+  FakeModerationServer server(0);
+  const std::filesystem::path dir = ::testing::TempDir() + "/curate_with_endpoint";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream in(dir / "in.jsonl");
+    for (int i = 1; i <= 3; ++i) {
+      Conversation c;
+      c.model = "gpt-4";
+      Utterance u, a;
+      u.role = "user", a.role = "assistant";
+      u.turn_identifier = a.turn_identifier = i;
+      u.content = i == 2 ? "I will KILL the boss in this video game level" : "tell me a story";
+      a.content = "";
+      c.conversation = {u, a};
+      std::string line;
+      AppendConversationJson(&line, c);
+      in << line << "\n";
+    }
+  }
+  CurateRunOptions o;
+  o.inputs = {(dir / "in.jsonl").string()};
+  o.out_dir = (dir / "out").string();
+  o.format = "jsonl";
+  o.moderation = Options(server, "");
+  for (int run = 0; run < 2; ++run) {
+    std::filesystem::remove_all(dir / "out/full");
+    std::filesystem::remove_all(dir / "out/public");
+    CurateStats stats;
+    const Status st = RunCuration(o, &stats);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    EXPECT_EQ(server.inputs(), 3) << "run " << run;  // second run: all from the cache
+    EXPECT_EQ(stats.counters["release.public"], 2);
+    std::unique_ptr<RecordReader> r;
+    ASSERT_TRUE(
+        OpenRecordReader((dir / "out/full/train-00000-of-00001.jsonl").string(), {}, &r).ok());
+    Conversation c;
+    bool done = false;
+    ASSERT_TRUE(r->Next(&c, &done).ok());
+    ASSERT_TRUE(r->Next(&c, &done).ok());
+    EXPECT_EQ(c.id(), 2);
+    EXPECT_TRUE(IsTrue(c.openai_moderation[0].flagged));
+    EXPECT_DOUBLE_EQ(c.openai_moderation[0].category_scores[Index("violence")], 0.9);
+    EXPECT_TRUE(c.openai_moderation[1].empty());     // empty assistant reply
+    EXPECT_FALSE(c.detoxify_moderation[0].empty());  // offline scorer
+    EXPECT_TRUE(IsTrue(c.toxic));
+  }
 }
 
 }  // namespace

@@ -109,6 +109,30 @@ void ReadCounters(const fs::path& p, CurateStats* s) {
   }
 }
 
+// Asks the endpoint for every non-empty utterance whose openai_moderation
+// entry is missing (or every one, with rescore).
+Status ModerateWithEndpoint(ModerationClient* client, bool rescore,
+                            std::vector<Conversation>* batch, CurateStats* stats) {
+  std::vector<std::pair<size_t, size_t>> where;
+  std::vector<std::string_view> texts;
+  for (size_t i = 0; i < batch->size(); ++i) {
+    Conversation& c = (*batch)[i];
+    c.openai_moderation.resize(c.conversation.size());
+    for (size_t j = 0; j < c.conversation.size(); ++j) {
+      if (c.conversation[j].content.empty()) continue;
+      if (!rescore && !c.openai_moderation[j].empty()) continue;
+      where.emplace_back(i, j);
+      texts.push_back(c.conversation[j].content);
+    }
+  }
+  std::vector<OpenAiModeration> results;
+  WILDCHAT_RETURN_IF_ERROR(client->Moderate(texts, &results));
+  for (size_t k = 0; k < where.size(); ++k)
+    (*batch)[where[k].first].openai_moderation[where[k].second] = results[k];
+  stats->Add("moderation.endpoint", static_cast<int64_t>(where.size()));
+  return Status::OK();
+}
+
 }  // namespace
 
 Status RunCuration(const CurateRunOptions& o, CurateStats* total) {
@@ -127,6 +151,12 @@ Status RunCuration(const CurateRunOptions& o, CurateStats* total) {
 
   std::unique_ptr<ConversationCurator> curator;
   WILDCHAT_RETURN_IF_ERROR(ConversationCurator::Create(o.curator, &curator));
+  std::unique_ptr<ModerationClient> moderation;
+  if (!o.moderation.url.empty() && o.curator.stages.moderation) {
+    ModerationClientOptions mo = o.moderation;
+    if (mo.cache_dir.empty()) mo.cache_dir = (out / "moderation-cache").string();
+    WILDCHAT_RETURN_IF_ERROR(ModerationClient::Create(mo, &moderation));
+  }
 
   // Pass 1: how many conversations each PII candidate appears in.
   PublicValueCounter public_values;
@@ -173,6 +203,10 @@ Status RunCuration(const CurateRunOptions& o, CurateStats* total) {
       ReadCounters(stats_path, total);
       ++chunk;
       continue;
+    }
+    if (moderation) {
+      WILDCHAT_RETURN_IF_ERROR(
+          ModerateWithEndpoint(moderation.get(), o.curator.rescore, &batch, &chunk_stats));
     }
     std::vector<CurateStats> per_thread(static_cast<size_t>(threads));
     ParallelFor(batch.size(), threads, [&](size_t i, int t) {

@@ -5,6 +5,7 @@
 //   DIR/public/train-XXXXX-of-YYYYY.<ext>  additionally without toxic ones
 //   DIR/report.json, DIR/README.md         statistics (release/release_card.h)
 //   DIR/rejects.jsonl                      malformed input lines (on_error_skip)
+//   DIR/moderation-cache/                  endpoint results by sha256 (default cache)
 //
 // Input is cut into chunks of shard_rows conversations; chunk k becomes shard
 // k of both splits. Each shard is written under a temporary name and renamed
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "curate/moderation/moderation_client.h"
 #include "curate/pipeline/conversation_curator.h"
 
 namespace wildchat::curate {
@@ -32,6 +34,10 @@ struct CurateRunOptions {
   int64_t shard_rows = 50000;
   std::string format = "parquet";  // or "jsonl", "jsonl.zst", "jsonl.gz"
   bool on_error_skip = false;
+  // When moderation.url is set, openai_moderation entries that are missing
+  // (or all, with rescore) come from that endpoint before the offline scorer
+  // fills what is still empty.
+  ModerationClientOptions moderation;
   // Progress/diagnostic lines (rejected records); may be empty.
   std::function<void(const std::string&)> log;
 };
