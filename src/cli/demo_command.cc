@@ -27,7 +27,10 @@ namespace {
 // depend on the thread count.
 std::vector<Conversation> Generate(int64_t n, uint64_t seed, int threads) {
   std::vector<Conversation> records(static_cast<size_t>(n));
-  CorpusGenerator generator(GenOptions{.conversations = n, .seed = seed});
+  GenOptions options;
+  options.conversations = static_cast<uint64_t>(n);
+  options.seed = seed;
+  CorpusGenerator generator(options);
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {

@@ -95,6 +95,12 @@ class ApiTest : public ::testing::Test {
     }
   }
 
+  static SearchResult Count(const std::string& query) {
+    SearchRequest request;
+    request.query = query;
+    request.limit = 0;
+    return Direct(request);
+  }
   static SearchResult Direct(SearchRequest request) {
     SearchResult result;
     Status st = index_->Search(request, &result);
@@ -243,9 +249,6 @@ TEST_F(ApiTest, ConversationByAnyTurnIdentifier) {
 
 TEST_F(ApiTest, UserPageNewestFirstWithSummary) {
   // The user with the most conversations.
-  SearchRequest request;
-  request.limit = 0;
-  request.facets = {"model"};
   std::map<std::string, int> per_ip;
   for (const Conversation& c : corpus_->records) {
     if (c.hashed_ip) ++per_ip[*c.hashed_ip];
@@ -291,7 +294,7 @@ TEST_F(ApiTest, StatsForAMatchingSet) {
   EXPECT_LE(rate, 1.0);
   auto english = GetJson("/api/stats", {{"q", "language:English"}});
   uint64_t en_total = english["total"].get_uint64().value();
-  EXPECT_EQ(en_total, Direct(SearchRequest{.query = "language:English", .limit = 0}).total);
+  EXPECT_EQ(en_total, Count("language:English").total);
   auto langs = english["facets"]["language"].get_array();
   ASSERT_EQ(langs.size(), 1u);
   EXPECT_EQ(langs.at(0).at(1).get_uint64().value(), en_total);
@@ -299,7 +302,7 @@ TEST_F(ApiTest, StatsForAMatchingSet) {
 
 TEST_F(ApiTest, ExportJsonlStreamsEveryMatch) {
   const std::string q = "language:English";
-  uint64_t total = Direct(SearchRequest{.query = q, .limit = 0}).total;
+  uint64_t total = Count(q).total;
   ASSERT_GT(total, 0u);
   auto res = Get("/api/export", {{"q", q}, {"format", "jsonl"}});
   ASSERT_TRUE(res);
@@ -328,7 +331,7 @@ TEST_F(ApiTest, ExportJsonlStreamsEveryMatch) {
 
 TEST_F(ApiTest, ExportParquetReadsBack) {
   const std::string q = "model:gpt-4*";
-  uint64_t total = Direct(SearchRequest{.query = q, .limit = 0}).total;
+  uint64_t total = Count(q).total;
   auto res = Get("/api/export", {{"q", q}, {"format", "parquet"}});
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body.substr(0, 200);

@@ -34,7 +34,10 @@ std::string TestDir(const std::string& name) {
 }
 
 Status BuildTestCorpus(const std::string& dir, int64_t n, TestCorpus* out) {
-  CorpusGenerator generator(GenOptions{.conversations = n, .seed = 42});
+  GenOptions options;
+  options.conversations = static_cast<uint64_t>(n);
+  options.seed = 42;
+  CorpusGenerator generator(options);
   out->records.clear();
   out->records.reserve(static_cast<size_t>(n) + 2);
   int64_t max_id = 0;
