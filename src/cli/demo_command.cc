@@ -1,5 +1,6 @@
 // wildchat demo: generates a synthetic corpus, indexes it and serves the
 // explorer over it. A second run finds the index and serves it straight away.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -23,22 +24,42 @@ Status ServerOptionsFromArgs(const Args& args, ServerOptions* options);
 
 namespace {
 
-// Generates conversations [0, n) on `threads` threads; the result does not
-// depend on the thread count.
-std::vector<Conversation> Generate(int64_t n, uint64_t seed, int threads) {
-  std::vector<Conversation> records(static_cast<size_t>(n));
-  GenOptions options;
-  options.conversations = static_cast<uint64_t>(n);
-  options.seed = seed;
-  CorpusGenerator generator(options);
+// Generates conversations [begin, end) on `threads` threads; the result does
+// not depend on the thread count.
+std::vector<Conversation> Generate(const CorpusGenerator& generator, int64_t begin, int64_t end,
+                                   int threads) {
+  std::vector<Conversation> records(static_cast<size_t>(end - begin));
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
-      for (int64_t i = t; i < n; i += threads) records[i] = generator.Generate(i);
+      for (int64_t i = begin + t; i < end; i += threads) records[i - begin] = generator.Generate(i);
     });
   }
   for (auto& w : workers) w.join();
   return records;
+}
+
+// Generates and indexes n conversations, in batches so that memory stays
+// bounded whatever n is (each batch after the first is appended).
+Status GenerateAndIndex(const std::string& dir, int64_t n, uint64_t seed) {
+  constexpr int64_t kBatch = 250'000;
+  GenOptions options;
+  options.conversations = static_cast<uint64_t>(n);
+  options.seed = seed;
+  CorpusGenerator generator(options);
+  for (int64_t begin = 0; begin < n; begin += kBatch) {
+    int64_t end = std::min(n, begin + kBatch);
+    std::printf("wildchat demo: generating conversations %lld-%lld of %lld...\n",
+                static_cast<long long>(begin + 1), static_cast<long long>(end),
+                static_cast<long long>(n));
+    std::fflush(stdout);
+    std::vector<Conversation> records = Generate(generator, begin, end, 2);
+    IndexBuildOptions build;
+    build.append = begin > 0;
+    IndexBuildStats stats;
+    WILDCHAT_RETURN_IF_ERROR(BuildIndexFromRecords(dir, records, build, &stats));
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -73,20 +94,24 @@ int RunDemo(const Argv& argv) {
     std::printf("wildchat demo: reusing the index in %s (delete it to regenerate)\n", dir.c_str());
   } else {
     auto start = std::chrono::steady_clock::now();
-    std::printf("wildchat demo: generating %lld conversations...\n", static_cast<long long>(n));
-    std::fflush(stdout);
-    std::vector<Conversation> records = Generate(n, static_cast<uint64_t>(seed), 2);
-    std::printf("wildchat demo: indexing into %s...\n", dir.c_str());
-    std::fflush(stdout);
+    // Built aside and renamed into place, so an interrupted run is not
+    // mistaken for a finished index by the next one.
+    const std::string building = dir + ".building";
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    IndexBuildStats stats;
-    st = BuildIndexFromRecords(dir, records, IndexBuildOptions{}, &stats);
+    std::filesystem::remove_all(building, ec);
+    std::filesystem::create_directories(building, ec);
+    st = GenerateAndIndex(building, n, static_cast<uint64_t>(seed));
+    if (st.ok()) {
+      std::filesystem::remove_all(dir, ec);
+      std::filesystem::rename(building, dir, ec);
+      if (ec)
+        st = Status::IOError("cannot rename " + building + " to " + dir + ": " + ec.message());
+    }
     if (!st.ok()) return ReportError("demo", st);
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("wildchat demo: %llu conversations indexed in %.1f s\n",
-                static_cast<unsigned long long>(stats.conversations), seconds);
+    std::printf("wildchat demo: %lld conversations generated and indexed in %.1f s\n",
+                static_cast<long long>(n), seconds);
   }
   existing.reset();
   return ServeIndex("demo", dir, options);
