@@ -36,7 +36,12 @@ class InputStream {
       if (!st.ok()) {
         if (!o_.on_error_skip || !reader_->CanSkip()) return st;
         if (rejects_) {
-          if (o_.log) o_.log("rejected " + reader_->Position() + ": " + st.message());
+          if (o_.log) {
+            // Reader errors usually start with the position already.
+            const std::string pos = reader_->Position();
+            o_.log("rejected " +
+                   (st.message().rfind(pos, 0) == 0 ? st.message() : pos + ": " + st.message()));
+          }
           if (!reject_file_.is_open()) {
             reject_file_.open(fs::path(o_.out_dir) / "rejects.jsonl",
                               std::ios::app | std::ios::binary);
