@@ -26,6 +26,7 @@ ExplorerServer::ExplorerServer(const Index& index, ServerOptions options)
   int threads = impl_->options.threads > 0 ? impl_->options.threads : 1;
   s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   s.set_keep_alive_max_count(10000);
+  s.set_tcp_nodelay(true);  // headers and body go out in separate writes
   s.set_payload_max_length(1 << 20);
   s.set_default_headers({{"X-Content-Type-Options", "nosniff"},
                          {"Referrer-Policy", "no-referrer"},
