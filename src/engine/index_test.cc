@@ -281,7 +281,7 @@ TEST_F(IndexTest, FacetsCountAllMatches) {
   EXPECT_EQ(res.facets[5].second,
             (FacetCounts{{"2023-05", 3}, {"2023-04", 1}, {"2023-06", 1}, {"2024-01", 1}}));
   EXPECT_EQ(res.facets[6].second, (FacetCounts{{"Beijing", 1}}));
-  // A null flag is not counted by the facet, and is false for the filter.
+  // A null flag counts as false, in the facet as in the filter.
   std::vector<Conversation> nulls = Corpus();
   nulls[0].toxic = TriBool::kNull;
   dir_ += "_nulls";
@@ -289,7 +289,7 @@ TEST_F(IndexTest, FacetsCountAllMatches) {
   auto with_null = OpenIndex();
   r.facets = {"toxic"};
   ASSERT_TRUE(with_null->Search(r, &res).ok());
-  EXPECT_EQ(res.facets[0].second, (FacetCounts{{"false", 5}, {"true", 1}}));
+  EXPECT_EQ(res.facets[0].second, (FacetCounts{{"false", 6}, {"true", 1}}));
   EXPECT_EQ(Ids(*with_null, "toxic:false").size(), 6u);
   fs::remove_all(dir_);
   r.facets = {"nope"};

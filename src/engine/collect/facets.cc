@@ -98,13 +98,9 @@ Status FacetCounter::Count(const std::string& field, const Bitset& matches,
       }
     } else if (field == "toxic" || field == "redacted") {
       const uint32_t bit = field == "toxic" ? kFlagToxic : kFlagRedacted;
-      const uint32_t null_bit = field == "toxic" ? kFlagToxicNull : kFlagRedactedNull;
+      // A null flag counts as false, as in the toxic:/redacted: filters.
       uint64_t yes = 0, no = 0;
-      each([&](uint32_t d) {
-        const uint32_t f = s.flags(d);
-        if (f & null_bit) return;
-        (f & bit) ? ++yes : ++no;
-      });
+      each([&](uint32_t d) { (s.flags(d) & bit) ? ++yes : ++no; });
       counts["true"] += yes;
       counts["false"] += no;
     } else if (field == "turns") {
