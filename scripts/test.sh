@@ -10,7 +10,10 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --deps-only
 
 jobs=$(nproc)
-CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+# -O1 -g1: sanitizer builds stay fast to compile and still give line-level stack traces.
+opt=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"
+     "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1")
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja "${opt[@]}" \
   -DWILDCHAT_FUZZ=ON -DWILDCHAT_TESTS=OFF -DWILDCHAT_BENCH=OFF -DWILDCHAT_WERROR=OFF > /dev/null
 fuzz_targets=$(cmake --build build-fuzz --target help | sed -n 's/^\([a-z0-9_]*_fuzz\):.*/\1/p' | tr '\n' ' ')
 if [ -n "$fuzz_targets" ]; then
@@ -18,7 +21,7 @@ if [ -n "$fuzz_targets" ]; then
   cmake --build build-fuzz -j "$jobs" --target $fuzz_targets
 fi
 
-cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake -S . -B build-test -G Ninja "${opt[@]}" \
   -DWILDCHAT_SANITIZE=ON -DWILDCHAT_WERROR=ON -DWILDCHAT_BENCH=OFF \
   -DWILDCHAT_FUZZ_BUILD_DIR="$PWD/build-fuzz"
 cmake --build build-test -j "$jobs"
