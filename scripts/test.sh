@@ -15,7 +15,7 @@ opt=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1
      "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1")
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja "${opt[@]}" \
   -DWILDCHAT_FUZZ=ON -DWILDCHAT_TESTS=OFF -DWILDCHAT_BENCH=OFF -DWILDCHAT_WERROR=OFF > /dev/null
-fuzz_targets=$(cmake --build build-fuzz --target help | sed -n 's/^\([a-z0-9_]*_fuzz\):.*/\1/p' | tr '\n' ' ')
+fuzz_targets=$(cmake --build build-fuzz --target help | sed -n -E 's/^([a-z0-9_]*_fuzz(er)?):.*/\1/p' | tr '\n' ' ')
 if [ -n "$fuzz_targets" ]; then
   # shellcheck disable=SC2086
   cmake --build build-fuzz -j "$jobs" --target $fuzz_targets
