@@ -1,12 +1,15 @@
 // ColumnWriter: accumulates one leaf column of a row group (levels and
-// values) and encodes it into compressed data pages (v1, PLAIN values, RLE
-// levels). Pages are cut at row boundaries once they exceed page_bytes. Not
-// thread-safe; the LeafLayout must outlive it.
+// values) and encodes it into compressed data pages (v1, RLE levels). String
+// columns given `dictionary` start RLE_DICTIONARY-encoded and fall back to
+// PLAIN for the rest of the chunk once the dictionary passes 1 MiB; other
+// columns are PLAIN. Pages are cut at row boundaries once they exceed
+// page_bytes. Not thread-safe; the LeafLayout must outlive it.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "base/status.h"
@@ -17,7 +20,7 @@ namespace wildchat::parquet {
 
 class ColumnWriter {
  public:
-  ColumnWriter(const LeafLayout* leaf, Codec codec, size_t page_bytes);
+  ColumnWriter(const LeafLayout* leaf, Codec codec, size_t page_bytes, bool dictionary = false);
 
   void Null(uint8_t def, uint8_t rep) {
     def_.push_back(def);
@@ -52,6 +55,14 @@ class ColumnWriter {
   std::vector<uint8_t> bools_;
   size_t present_ = 0;
   std::string pages_;
+  // Dictionary state for the current chunk.
+  bool dictionary_ = false;   // the column may use one
+  bool dict_active_ = false;  // the current page is dictionary-encoded
+  std::unordered_map<std::string, uint32_t> dict_index_;
+  std::vector<const std::string*> dict_order_;
+  size_t dict_bytes_ = 0;
+  std::vector<uint32_t> indices_;
+  bool used_plain_ = false;
   std::string scratch_, compressed_;
   int64_t num_values_ = 0;
   int64_t uncompressed_ = 0;

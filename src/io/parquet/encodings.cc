@@ -130,10 +130,13 @@ void AppendUleb(uint64_t v, std::string* out) {
 }
 }  // namespace
 
-void EncodeRleBitPacked(const uint8_t* values, size_t n, int bit_width, std::string* out) {
+namespace {
+
+template <typename T>
+void EncodeHybrid(const T* values, size_t n, int bit_width, std::string* out) {
   // Groups of 8 equal values extend an RLE run; other groups are bit-packed.
   size_t rle_count = 0;
-  uint8_t rle_value = 0;
+  T rle_value = 0;
   std::string packed;  // pending bit-packed groups
   size_t packed_groups = 0;
   auto flush_rle = [&] {
@@ -162,13 +165,30 @@ void EncodeRleBitPacked(const uint8_t* values, size_t n, int bit_width, std::str
       continue;
     }
     flush_rle();
-    uint64_t bits = 0;
-    for (size_t j = 0; j < k; ++j) bits |= uint64_t{values[i + j]} << (j * bit_width);
-    for (int b = 0; b < bit_width; ++b) packed.push_back(static_cast<char>(bits >> (8 * b)));
+    // 8 values of up to 32 bits: at most 256 bits, assembled in four words.
+    uint64_t words[4] = {0, 0, 0, 0};
+    for (size_t j = 0; j < k; ++j) {
+      uint64_t v = static_cast<uint64_t>(values[i + j]);
+      size_t bit = j * static_cast<size_t>(bit_width);
+      words[bit / 64] |= v << (bit % 64);
+      if (bit % 64 + static_cast<size_t>(bit_width) > 64)
+        words[bit / 64 + 1] |= v >> (64 - bit % 64);
+    }
+    for (int b = 0; b < bit_width; ++b)
+      packed.push_back(static_cast<char>(words[b / 8] >> (8 * (b % 8))));
     ++packed_groups;
   }
   flush_rle();
   flush_packed();
+}
+
+}  // namespace
+
+void EncodeRleBitPacked(const uint8_t* values, size_t n, int bit_width, std::string* out) {
+  EncodeHybrid(values, n, bit_width, out);
+}
+void EncodeRleBitPacked(const uint32_t* values, size_t n, int bit_width, std::string* out) {
+  EncodeHybrid(values, n, bit_width, out);
 }
 
 bool DecodeDeltaBinaryPacked(const uint8_t* data, size_t size, size_t max_values,

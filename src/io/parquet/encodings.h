@@ -43,6 +43,7 @@ class RleBitPackedDecoder {
 // Appends the hybrid encoding of `values` (each < 2^bit_width), without any
 // length prefix, to *out.
 void EncodeRleBitPacked(const uint8_t* values, size_t n, int bit_width, std::string* out);
+void EncodeRleBitPacked(const uint32_t* values, size_t n, int bit_width, std::string* out);
 
 // DELTA_BINARY_PACKED: decodes every value of the block header's count (which
 // must not exceed max_values) into *out; *consumed is the encoded length.

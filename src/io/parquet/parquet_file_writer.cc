@@ -22,8 +22,13 @@ Status ParquetFileWriter::Open(const std::string& path, const ParquetWriterOptio
   for (int i = 0; i < kWildChatLeafCount; ++i) {
     if (w->schema_.column_of[i] != i) return Status::Internal("WildChat schema leaf order");
   }
-  for (const LeafLayout& l : w->schema_.leaves)
-    w->columns_.emplace_back(&l, options.codec, options.page_bytes);
+  for (size_t i = 0; i < w->schema_.leaves.size(); ++i) {
+    // Text and hashes are nearly all distinct; every other string column
+    // repeats a few values (models, languages, countries, user agents).
+    bool distinct = i == 0 || i == 3;  // conversation_hash, conversation content
+    w->columns_.emplace_back(&w->schema_.leaves[i], options.codec, options.page_bytes,
+                             options.dictionary && !distinct);
+  }
   w->file_ = std::fopen(w->tmp_path_.c_str(), "wb");
   if (!w->file_) return Status::IOError(w->tmp_path_ + ": " + std::strerror(errno));
   WILDCHAT_RETURN_IF_ERROR(w->WriteBytes("PAR1"));

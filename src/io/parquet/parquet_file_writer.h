@@ -23,6 +23,8 @@ struct ParquetWriterOptions {
   Codec codec = Codec::kZstd;
   int64_t row_group_rows = 10000;
   size_t page_bytes = size_t{1} << 20;
+  // Dictionary-encode the low-cardinality string columns.
+  bool dictionary = true;
   // Alternative layouts other producers use (legacy 2-level lists, INT96
   // timestamps), for compatibility tests.
   SchemaStyle style;

@@ -5,8 +5,10 @@
 
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
 
+#include "io/parquet/parquet_file_reader.h"
 #include "io/parquet/parquet_file_writer.h"
 #include "io/parquet/parquet_records.h"
 #include "io/parquet/test_conversations.h"
@@ -68,6 +70,29 @@ INSTANTIATE_TEST_SUITE_P(AllCodecs, CodecRoundTrip,
                          testing::Values(Codec::kUncompressed, Codec::kSnappy, Codec::kGzip,
                                          Codec::kZstd, Codec::kLz4Raw, Codec::kBrotli));
 
+TEST(ParquetRoundTrip, LargeDictionariesFallBackToPlain) {
+  auto rows = MakeTestConversations(700, 21);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    // ~2 MB of distinct values: past the dictionary limit mid-chunk.
+    rows[i].state = std::string(3000, static_cast<char>('a' + i % 26)) + std::to_string(i);
+  }
+  std::string path = TempPath("dict.parquet");
+  ParquetWriterOptions o;
+  o.page_bytes = 64 << 10;
+  o.row_group_rows = 1000;
+  WriteFile(path, rows, o);
+  std::unique_ptr<ParquetFileReader> file;
+  ASSERT_TRUE(ParquetFileReader::Open(path, &file).ok());
+  const ColumnMetaData& state = *file->metadata().row_groups[0].columns[63].meta_data;
+  ASSERT_EQ(file->schema().leaves[63].dotted, "state");
+  EXPECT_TRUE(state.dictionary_page_offset.has_value());
+  std::set<int32_t> enc(state.encodings.begin(), state.encodings.end());
+  EXPECT_TRUE(enc.count(static_cast<int32_t>(Encoding::kRleDictionary)));
+  EXPECT_TRUE(enc.count(static_cast<int32_t>(Encoding::kPlain)));
+  ExpectSame(rows, ReadAll(path));
+  std::remove(path.c_str());
+}
+
 TEST(ParquetRoundTrip, LegacyTwoLevelListsAndInt96) {
   auto rows = MakeTestConversations(120, 11);
   for (bool legacy : {false, true}) {
@@ -101,6 +126,39 @@ TEST(ParquetRoundTrip, MetadataOnlyReadLeavesTextAndModerationOut) {
     want.detoxify_moderation.clear();
     ASSERT_TRUE(want == got[i]) << "row " << i;
   }
+  std::remove(path.c_str());
+}
+
+TEST(ParquetRoundTrip, MetadataOnlyReadNeverFetchesTextOrModerationChunks) {
+  auto rows = MakeTestConversations(200, 4);
+  std::string path = TempPath("fetch.parquet");
+  ParquetWriterOptions o;
+  o.row_group_rows = 50;
+  WriteFile(path, rows, o);
+  std::unique_ptr<ParquetFileReader> file;
+  ASSERT_TRUE(ParquetFileReader::Open(path, &file).ok());
+  uint64_t skippable = 0;
+  for (const RowGroup& g : file->metadata().row_groups) {
+    for (size_t c = 0; c < g.columns.size(); ++c) {
+      const std::string& name = file->schema().leaves[c].dotted;
+      if (name == "conversation.list.element.content" || name.rfind("openai_moderation", 0) == 0 ||
+          name.rfind("detoxify_moderation", 0) == 0)
+        skippable += static_cast<uint64_t>(g.columns[c].meta_data->total_compressed_size);
+    }
+  }
+  ASSERT_GT(skippable, 0u);
+  ReadOptions ro;
+  ro.need_text = false;
+  ro.need_moderation = false;
+  std::unique_ptr<RecordReader> r;
+  ASSERT_TRUE(OpenParquetReader(path, ro, &r).ok());
+  Conversation c;
+  bool done = false;
+  int n = 0;
+  while (r->Next(&c, &done).ok() && !done) ++n;
+  EXPECT_EQ(n, 200);
+  EXPECT_EQ(r->BytesTotal(), file->file_size());
+  EXPECT_LE(r->BytesRead(), file->file_size() - skippable);
   std::remove(path.c_str());
 }
 
