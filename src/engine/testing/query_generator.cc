@@ -441,8 +441,13 @@ std::string QueryGenerator::Expr(int depth) {
     static const char* kScopes[] = {"user:", "assistant:", "first:"};
     std::string scope = kScopes[Below(3)];
     switch (Below(4)) {
-      case 0:
-        return scope + CaseVariant(Word(Band::kFrequent));
+      case 0: {
+        // Upper-case AND/OR/NOT right after a scope is left open by the
+        // contract (a word or an operator?), so it is not generated.
+        std::string w = CaseVariant(Word(Band::kFrequent));
+        if (w == "AND" || w == "OR" || w == "NOT") w = MapCase(w, 1);
+        return scope + w;
+      }
       case 1:
         return scope + Phrase();
       case 2:
