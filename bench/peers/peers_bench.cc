@@ -1,6 +1,7 @@
 // peers_bench: wildchat side by side with SQLite FTS5 and DuckDB on the same
 // records and the same query mix (query_mix.h), single-threaded.
 //
+//   peers_bench --generate N SEED corpus.jsonl.zst   (the synthetic corpus)
 //   peers_bench --input corpus.jsonl.zst --work DIR [--queries 1000] [--seed 1]
 //               [--parquet corpus.parquet] [--skip-sqlite] [--skip-duckdb]
 //               [--duckdb-stride 10] [--duckdb-budget 300] [--modules tests/node]
@@ -23,10 +24,12 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/index.h"
 #include "engine/index_builder.h"
+#include "gen/corpus_generator.h"
 #include "io/record_files.h"
 #include "peers/query_mix.h"
 #include "peers/sqlite_peer.h"
@@ -155,6 +158,37 @@ Status ConvertToParquet(const std::string& input, const std::string& parquet) {
     WILDCHAT_RETURN_IF_ERROR(writer->Write(c));
   }
   return writer->Close();
+}
+
+// The synthetic corpus (gen/corpus_generator.h, as `wildchat gen` writes it),
+// generated on two threads in blocks and written in order.
+int GenerateChild(uint64_t n, uint64_t seed, const std::string& out) {
+  GenOptions g;
+  g.conversations = n;
+  g.seed = seed;
+  CorpusGenerator gen(g);
+  std::unique_ptr<RecordWriter> writer;
+  Status st = OpenRecordWriter(out, WriteOptions{}, &writer);
+  constexpr uint64_t kBlock = 2048;
+  std::vector<Conversation> block;
+  for (uint64_t start = 0; st.ok() && start < n; start += kBlock) {
+    uint64_t end = std::min(n, start + kBlock);
+    block.assign(end - start, Conversation());
+    std::thread helper([&] {
+      for (uint64_t i = start + 1; i < end; i += 2) block[i - start] = gen.Generate(i);
+    });
+    for (uint64_t i = start; i < end; i += 2) block[i - start] = gen.Generate(i);
+    helper.join();
+    for (const Conversation& c : block) {
+      if (st.ok()) st = writer->Write(c);
+    }
+  }
+  if (st.ok()) st = writer->Close();
+  if (!st.ok()) {
+    std::fprintf(stderr, "generate: %s\n", st.ToString().c_str());
+    return 1;
+  }
+  return 0;
 }
 
 struct Options {
@@ -402,6 +436,10 @@ int main(int argc, char** argv) {
   }
   if (a.size() == 3 && a[0] == "--build-sqlite") {
     return wildchat::bench::BuildSqliteChild(a[1], a[2]);
+  }
+  if (a.size() == 4 && a[0] == "--generate") {
+    return wildchat::bench::GenerateChild(std::strtoull(a[1].c_str(), nullptr, 10),
+                                          std::strtoull(a[2].c_str(), nullptr, 10), a[3]);
   }
   Options o;
   for (size_t i = 0; i < a.size(); ++i) {
