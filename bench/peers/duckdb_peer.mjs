@@ -2,7 +2,8 @@
 // with ILIKE over the concatenated utterance text, as the Hugging Face dataset
 // viewer does. Reads the shared mix (query_mix.jsonl), runs every `stride`-th
 // non-regex query (and every regex query) until `budget` seconds are spent,
-// and prints one line per query: index, milliseconds (timed inside node), count.
+// and prints one line per query: index, wall and CPU milliseconds (timed
+// inside node; CPU of the whole process, DuckDB runs on one thread), count.
 //
 //   node duckdb_peer.mjs --modules tests/node --parquet corpus.parquet
 //        --mix query_mix.jsonl [--stride 10] [--budget 300] [--threads 1]
@@ -38,11 +39,14 @@ for (const q of mix) {
   if (performance.now() - started > budgetMs) break;
   const w = q.duck_where;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const counted = await conn.runAndReadAll(`SELECT count(*) FROM t WHERE ${w}`);
   const count = String(counted.getRows()[0][0]);
   if (q.facet) await conn.runAndReadAll(`SELECT language, count(*) FROM t WHERE ${w} GROUP BY 1`);
   await conn.runAndReadAll(
     `SELECT id FROM t WHERE ${w} ORDER BY ts DESC NULLS LAST, id LIMIT 30 OFFSET ${q.offset}`);
   const ms = performance.now() - t0;
-  process.stdout.write(`${q.i}\t${ms.toFixed(3)}\t${count}\n`);
+  const c = process.cpuUsage(c0);
+  const cpuMs = (c.user + c.system) / 1000;
+  process.stdout.write(`${q.i}\t${ms.toFixed(3)}\t${cpuMs.toFixed(3)}\t${count}\n`);
 }

@@ -12,6 +12,7 @@
 // DIR/query_mix.jsonl, DIR/peers_results.md and prints the results.
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -44,9 +45,17 @@ double MsSince(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
 
+// CPU time of the calling thread: robust to other processes on the machine.
+double ThreadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
 struct ChildRun {
   bool ok = false;
   double seconds = 0;
+  double cpu_seconds = 0;
   long max_rss_kb = 0;
 };
 
@@ -68,6 +77,8 @@ ChildRun Spawn(const std::vector<std::string>& argv, const std::string& out_path
   if (pid < 0 || wait4(pid, &status, 0, &usage) < 0) return r;
   r.seconds = MsSince(start) / 1000;
   r.max_rss_kb = usage.ru_maxrss;
+  r.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                  static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
   r.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   return r;
 }
@@ -83,15 +94,16 @@ uint64_t SizeOf(const std::string& path) {
   return total;
 }
 
+// Works even when the binary was replaced on disk since it started.
 std::string SelfPath() {
-  return fs::read_symlink("/proc/self/exe").string();
+  return "/proc/self/exe";
 }
 
 struct Latencies {
-  std::vector<double> ms;
-  double Percentile(double p) const {
+  std::vector<double> ms, cpu_ms;
+  double Percentile(double p, bool cpu = false) const {
     if (ms.empty()) return 0;
-    std::vector<double> v = ms;
+    std::vector<double> v = cpu ? cpu_ms : ms;
     std::sort(v.begin(), v.end());
     size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
     return v[i];
@@ -203,9 +215,12 @@ struct Options {
 // Per-system latencies by query kind; "all" excludes regexes.
 using ByKind = std::map<std::string, Latencies>;
 
-void Add(ByKind* by, const MixQuery& q, double ms) {
-  (*by)[q.kind].ms.push_back(ms);
-  if (q.kind != "regex") (*by)["all"].ms.push_back(ms);
+void Add(ByKind* by, const MixQuery& q, double ms, double cpu_ms) {
+  for (const std::string& k : {q.kind, std::string(q.kind == "regex" ? "" : "all")}) {
+    if (k.empty()) continue;
+    (*by)[k].ms.push_back(ms);
+    (*by)[k].cpu_ms.push_back(cpu_ms);
+  }
 }
 
 int Main(const Options& o) {
@@ -278,12 +293,14 @@ int Main(const Options& o) {
   for (size_t i = 0; i < mix.size() && i < 50; ++i) run_wildchat(mix[i], &ignored);  // warm-up
   ByKind wild;
   std::vector<int64_t> wild_counts(mix.size(), -1);
-  std::vector<double> wild_ms(mix.size(), 0);
+  std::vector<double> wild_ms(mix.size(), 0), wild_cpu(mix.size(), 0);
   for (size_t i = 0; i < mix.size(); ++i) {
     auto t = Clock::now();
+    double c = ThreadCpuMs();
     run_wildchat(mix[i], &wild_counts[i]);
+    wild_cpu[i] = ThreadCpuMs() - c;
     wild_ms[i] = MsSince(t);
-    Add(&wild, mix[i], wild_ms[i]);
+    Add(&wild, mix[i], wild_ms[i], wild_cpu[i]);
   }
 
   // --- SQLite FTS5
@@ -304,13 +321,15 @@ int Main(const Options& o) {
         if (mix[i].kind == "regex") continue;
         int64_t count = -1;
         auto t = Clock::now();
+        double c = ThreadCpuMs();
         Status s = peer.Run(mix[i], &count);
+        double cpu = ThreadCpuMs() - c;
         double ms = MsSince(t);
         if (!s.ok()) {
           std::fprintf(stderr, "sqlite: %s\n", s.ToString().c_str());
           continue;
         }
-        Add(&lite, mix[i], ms);
+        Add(&lite, mix[i], ms, cpu);
         ++compared;
         same_count += count == wild_counts[i];
       }
@@ -342,12 +361,12 @@ int Main(const Options& o) {
     if (!dr.ok) std::fprintf(stderr, "duckdb run failed (see stderr above)\n");
     std::ifstream in(out);
     size_t i = 0;
-    double ms = 0;
+    double ms = 0, cpu = 0;
     int64_t count = 0;
-    while (in >> i >> ms >> count) {
+    while (in >> i >> ms >> cpu >> count) {
       if (i >= mix.size()) continue;
-      Add(&duck, mix[i], ms);
-      Add(&wild_on_duck_subset, mix[i], wild_ms[i]);
+      Add(&duck, mix[i], ms, cpu);
+      Add(&wild_on_duck_subset, mix[i], wild_ms[i], wild_cpu[i]);
       if (mix[i].kind != "regex") {
         ++duck_compared;
         duck_same += count == wild_counts[i];
@@ -360,41 +379,49 @@ int Main(const Options& o) {
   line("## Build (" + std::to_string(conversations) + " conversations, input " + Mb(input_bytes) +
        ")");
   line("");
-  line("| system | build time | peak RSS | on disk |");
-  line("|---|---|---|---|");
+  line("| system | build wall | build CPU | peak RSS | on disk |");
+  line("|---|---|---|---|---|");
   line("| wildchat index (2 threads) | " + Fixed(wb.seconds, 1) + " s | " +
-       Mb(static_cast<uint64_t>(wb.max_rss_kb) * 1024) + " | " + Mb(index_bytes) + " |");
+       Fixed(wb.cpu_seconds, 1) + " s | " + Mb(static_cast<uint64_t>(wb.max_rss_kb) * 1024) +
+       " | " + Mb(index_bytes) + " |");
   if (!o.skip_sqlite) {
-    line("| SQLite FTS5 | " + Fixed(sb.seconds, 1) + " s | " +
+    line("| SQLite FTS5 | " + Fixed(sb.seconds, 1) + " s | " + Fixed(sb.cpu_seconds, 1) + " s | " +
          Mb(static_cast<uint64_t>(sb.max_rss_kb) * 1024) + " | " + Mb(sqlite_bytes) + " |");
   }
   if (!o.skip_duckdb) {
     line("| Parquet for DuckDB (zstd) | " +
          (parquet_seconds > 0 ? Fixed(parquet_seconds, 1) + " s" : std::string("given")) +
-         " | – | " + Mb(parquet_bytes) + " |");
+         " | – | – | " + Mb(parquet_bytes) + " |");
   }
-  if (zst_bytes) line("| JSONL, zstd -3 | – | – | " + Mb(zst_bytes) + " |");
+  if (zst_bytes) line("| JSONL, zstd | – | – | – | " + Mb(zst_bytes) + " |");
   line("");
   line("wildchat index / zstd JSONL = " +
        (zst_bytes ? Fixed(static_cast<double>(index_bytes) / static_cast<double>(zst_bytes))
                   : "n/a") +
        "; Index::Open " + Fixed(open_ms, 2) + " ms");
   line("");
-  line("## Query mix, single-threaded, milliseconds (count + 30 newest rows [+ language facet])");
+  line("## Query mix, single-threaded: count + 30 newest rows [+ language facet]");
   line("");
-  line("| kind | n | wildchat p50 | p90 | p99 | FTS5 p50 | p90 | p99 | FTS5/wildchat p50 |");
-  line("|---|---|---|---|---|---|---|---|---|");
+  line("Milliseconds; wall time, and CPU time of the querying thread (the fair figure on a");
+  line("shared machine). Ratio = peer CPU p50 / wildchat CPU p50.");
+  line("");
+  line(
+      "| kind | n | wildchat p50 | p90 | p99 | CPU p50 | FTS5 p50 | p90 | p99 | CPU p50 | ratio |");
+  line("|---|---|---|---|---|---|---|---|---|---|---|");
+  auto ms = [](const Latencies& l, double p, bool cpu = false) {
+    return Fixed(l.Percentile(p, cpu), 3);
+  };
   for (const auto& [kind, lat] : wild) {
-    const Latencies* l = lite.count(kind) ? &lite.at(kind) : nullptr;
-    std::string row = "| " + kind + " | " + std::to_string(lat.ms.size()) + " | " +
-                      Fixed(lat.Percentile(0.5), 3) + " | " + Fixed(lat.Percentile(0.9), 3) +
-                      " | " + Fixed(lat.Percentile(0.99), 3) + " | ";
-    if (l) {
-      row += Fixed(l->Percentile(0.5), 3) + " | " + Fixed(l->Percentile(0.9), 3) + " | " +
-             Fixed(l->Percentile(0.99), 3) + " | " +
-             Fixed(l->Percentile(0.5) / std::max(1e-6, lat.Percentile(0.5)), 1) + "× |";
+    std::string row = "| " + kind + " | " + std::to_string(lat.ms.size()) + " | " + ms(lat, 0.5) +
+                      " | " + ms(lat, 0.9) + " | " + ms(lat, 0.99) + " | " + ms(lat, 0.5, true) +
+                      " | ";
+    if (lite.count(kind)) {
+      const Latencies& l = lite.at(kind);
+      row += ms(l, 0.5) + " | " + ms(l, 0.9) + " | " + ms(l, 0.99) + " | " + ms(l, 0.5, true) +
+             " | " + Fixed(l.Percentile(0.5, true) / std::max(1e-6, lat.Percentile(0.5, true)), 1) +
+             "× |";
     } else {
-      row += "n/a | | | |";
+      row += "n/a | | | | |";
     }
     line(row);
   }
@@ -408,14 +435,15 @@ int Main(const Options& o) {
     line("## DuckDB (ILIKE over Parquet, 1 thread) on every " + std::to_string(o.duckdb_stride) +
          "th query + all regexes, vs wildchat on the same queries");
     line("");
-    line("| kind | n | DuckDB p50 | p90 | wildchat p50 | DuckDB/wildchat p50 |");
-    line("|---|---|---|---|---|---|");
+    line("| kind | n | DuckDB p50 | p90 | CPU p50 | wildchat p50 | CPU p50 | ratio (CPU p50) |");
+    line("|---|---|---|---|---|---|---|---|");
     for (const auto& [kind, lat] : duck) {
       const Latencies& w = wild_on_duck_subset[kind];
       line("| " + kind + " | " + std::to_string(lat.ms.size()) + " | " +
            Fixed(lat.Percentile(0.5), 1) + " | " + Fixed(lat.Percentile(0.9), 1) + " | " +
-           Fixed(w.Percentile(0.5), 3) + " | " +
-           Fixed(lat.Percentile(0.5) / std::max(1e-6, w.Percentile(0.5)), 0) + "× |");
+           Fixed(lat.Percentile(0.5, true), 1) + " | " + ms(w, 0.5) + " | " + ms(w, 0.5, true) +
+           " | " + Fixed(lat.Percentile(0.5, true) / std::max(1e-6, w.Percentile(0.5, true)), 0) +
+           "× |");
     }
     line("");
     line("Same total as wildchat: DuckDB ILIKE " + std::to_string(duck_same) + "/" +
