@@ -41,7 +41,8 @@ Status ParseBaseUrl(const UpstreamConfig& c, Upstream* out) {
   size_t scheme_end = url.find("://");
   if (scheme_end == std::string::npos ||
       (url.compare(0, scheme_end, "http") != 0 && url.compare(0, scheme_end, "https") != 0)) {
-    return Status::InvalidArgument("upstream " + c.name + ": base URL must start with http:// or https://");
+    return Status::InvalidArgument("upstream " + c.name +
+                                   ": base URL must start with http:// or https://");
   }
   size_t path = url.find('/', scheme_end + 3);
   out->name = c.name;
@@ -166,15 +167,16 @@ void GatewayServer::Impl::HandleChat(const httplib::Request& req, httplib::Respo
     turn->accept_language = req.get_header_value("Accept-Language");
   }
   switch (limiter->Admit(turn->hashed_ip, turn->request_time)) {
-    case RateLimiter::Verdict::kAllowed: break;
+    case RateLimiter::Verdict::kAllowed:
+      break;
     case RateLimiter::Verdict::kTooManyRequests:
       counters.rate_limited++;
       res.set_header("Retry-After", "60");
-      return Reject(res, 429,
-                    ErrorJson("too many requests: the limit is " +
-                                  std::to_string(options.limits.requests_per_minute) +
-                                  " per minute",
-                              "rate_limit_exceeded", "rate_limit_exceeded"));
+      return Reject(
+          res, 429,
+          ErrorJson("too many requests: the limit is " +
+                        std::to_string(options.limits.requests_per_minute) + " per minute",
+                    "rate_limit_exceeded", "rate_limit_exceeded"));
     case RateLimiter::Verdict::kTokenBudgetSpent:
       counters.rate_limited++;
       return Reject(res, 429,
@@ -244,8 +246,7 @@ void GatewayServer::Impl::HandleChat(const httplib::Request& req, httplib::Respo
   res.set_header("Cache-Control", "no-cache");
   res.set_header("X-Accel-Buffering", "no");
   res.set_chunked_content_provider(
-      "text/event-stream",
-      [this, turn, body, up, path](size_t, httplib::DataSink& sink) {
+      "text/event-stream", [this, turn, body, up, path](size_t, httplib::DataSink& sink) {
         counters.streams_active++;
         SseReplyReader reader;
         std::vector<std::string> events;
@@ -365,8 +366,9 @@ void GatewayServer::Impl::Install() {
   server.set_write_timeout(options.client_timeout_seconds, 0);
   server.set_keep_alive_max_count(1000);
   server.set_keep_alive_timeout(5);
-  server.Post("/v1/chat/completions",
-              [this](const httplib::Request& req, httplib::Response& res) { HandleChat(req, res); });
+  server.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
+    HandleChat(req, res);
+  });
   server.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
     std::string out;
     JsonWriter w(&out);
@@ -378,8 +380,9 @@ void GatewayServer::Impl::Install() {
     w.EndArray().EndObject();
     res.set_content(out, "application/json");
   });
-  server.Get("/admin/stats",
-             [this](const httplib::Request& req, httplib::Response& res) { HandleStats(req, res); });
+  server.Get("/admin/stats", [this](const httplib::Request& req, httplib::Response& res) {
+    HandleStats(req, res);
+  });
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });
@@ -408,7 +411,8 @@ GatewayServer::~GatewayServer() = default;
 
 Status GatewayServer::Create(const GatewayOptions& options, std::unique_ptr<GatewayServer>* out) {
   if (options.log_dir.empty()) return Status::InvalidArgument("--log DIR is required");
-  if (options.upstreams.empty()) return Status::InvalidArgument("at least one upstream is required");
+  if (options.upstreams.empty())
+    return Status::InvalidArgument("at least one upstream is required");
   if (options.models.empty()) return Status::InvalidArgument("at least one model is required");
   auto impl = std::make_unique<Impl>();
   impl->options = options;
@@ -421,14 +425,16 @@ Status GatewayServer::Create(const GatewayOptions& options, std::unique_ptr<Gate
     size_t i = 0;
     while (i < impl->upstreams.size() && impl->upstreams[i].name != m.upstream) ++i;
     if (i == impl->upstreams.size()) {
-      return Status::InvalidArgument("model " + m.model + ": unknown upstream \"" + m.upstream + "\"");
+      return Status::InvalidArgument("model " + m.model + ": unknown upstream \"" + m.upstream +
+                                     "\"");
     }
     impl->routes[m.model] = i;
   }
   WILDCHAT_RETURN_IF_ERROR(TurnLog::Open(options.log_dir, options.log_options, &impl->log));
   const TurnLogRecovery& rec = impl->log->recovery();
   if (rec.truncated_bytes > 0) {
-    std::fprintf(stderr, "wildchat gateway: recovered the log: dropped a torn tail of %llu bytes (%s)\n",
+    std::fprintf(stderr,
+                 "wildchat gateway: recovered the log: dropped a torn tail of %llu bytes (%s)\n",
                  static_cast<unsigned long long>(rec.truncated_bytes), rec.problem.c_str());
   }
   WILDCHAT_RETURN_IF_ERROR(IpHasher::Open(
@@ -448,7 +454,8 @@ Status GatewayServer::Listen(int* port) {
     if (*port <= 0) return Status::IOError("cannot bind " + s.options.host);
   } else {
     if (!s.server.bind_to_port(s.options.host.c_str(), s.options.port)) {
-      return Status::IOError("cannot bind " + s.options.host + ":" + std::to_string(s.options.port));
+      return Status::IOError("cannot bind " + s.options.host + ":" +
+                             std::to_string(s.options.port));
     }
     *port = s.options.port;
   }
@@ -460,6 +467,8 @@ Status GatewayServer::Run() {
   return Status::OK();
 }
 
-void GatewayServer::Stop() { impl_->server.stop(); }
+void GatewayServer::Stop() {
+  impl_->server.stop();
+}
 
 }  // namespace wildchat

@@ -24,8 +24,9 @@ namespace wildchat {
 
 struct UpstreamConfig {
   std::string name;
-  std::string base_url;  // e.g. http://127.0.0.1:8000/v1 — requests go to base_url + "/chat/completions"
-  std::string api_key;   // sent as "Authorization: Bearer"; empty for none
+  std::string
+      base_url;  // e.g. http://127.0.0.1:8000/v1 — requests go to base_url + "/chat/completions"
+  std::string api_key;  // sent as "Authorization: Bearer"; empty for none
 };
 
 struct ModelRoute {

@@ -70,21 +70,22 @@ FakeUpstream::FakeUpstream() : impl_(std::make_unique<Impl>()) {
       return;
     }
     const bool cut = last == "!cut";
-    res.set_chunked_content_provider("text/event-stream", [reply, cut](size_t, httplib::DataSink& sink) {
-      std::string first = Chunk("");
-      sink.write(first.data(), first.size());
-      for (size_t i = 0; i < reply.size(); i += 3) {
-        std::string e = Chunk(reply.substr(i, 3));
-        if (!sink.write(e.data(), e.size())) return false;
-        if (cut && i >= 3) return false;  // drop the connection mid-stream
-      }
-      std::string tail =
-          "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5,"
-          "\"total_tokens\":15}}\n\ndata: [DONE]\n\n";
-      sink.write(tail.data(), tail.size());
-      sink.done();
-      return true;
-    });
+    res.set_chunked_content_provider(
+        "text/event-stream", [reply, cut](size_t, httplib::DataSink& sink) {
+          std::string first = Chunk("");
+          sink.write(first.data(), first.size());
+          for (size_t i = 0; i < reply.size(); i += 3) {
+            std::string e = Chunk(reply.substr(i, 3));
+            if (!sink.write(e.data(), e.size())) return false;
+            if (cut && i >= 3) return false;  // drop the connection mid-stream
+          }
+          std::string tail =
+              "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5,"
+              "\"total_tokens\":15}}\n\ndata: [DONE]\n\n";
+          sink.write(tail.data(), tail.size());
+          sink.done();
+          return true;
+        });
   });
   port_ = s->server.bind_to_any_port("127.0.0.1");
   s->thread = std::thread([s] { s->server.listen_after_bind(); });
@@ -95,7 +96,9 @@ FakeUpstream::~FakeUpstream() {
   impl_->thread.join();
 }
 
-std::string FakeUpstream::base_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
+std::string FakeUpstream::base_url() const {
+  return "http://127.0.0.1:" + std::to_string(port_) + "/v1";
+}
 
 std::vector<std::string> FakeUpstream::bodies() const {
   std::lock_guard<std::mutex> l(impl_->mu);

@@ -12,7 +12,9 @@ extern char** environ;
 
 namespace wildchat {
 
-std::string GatewayProcess::Binary() { return std::string(WILDCHAT_BINARY_DIR) + "/wildchat"; }
+std::string GatewayProcess::Binary() {
+  return std::string(WILDCHAT_BINARY_DIR) + "/wildchat";
+}
 
 namespace {
 
@@ -39,7 +41,8 @@ Status Spawn(const std::vector<std::string>& args, const std::vector<std::string
 
 }  // namespace
 
-Status GatewayProcess::Start(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+Status GatewayProcess::Start(const std::vector<std::string>& args,
+                             const std::vector<std::string>& env) {
   std::vector<std::string> all = {Binary(), "gateway", "--listen", "127.0.0.1:0"};
   all.insert(all.end(), args.begin(), args.end());
   int fds[2];
@@ -73,7 +76,9 @@ int GatewayProcess::Stop(int signal) {
   return status;
 }
 
-GatewayProcess::~GatewayProcess() { Stop(SIGKILL); }
+GatewayProcess::~GatewayProcess() {
+  Stop(SIGKILL);
+}
 
 int RunWildchat(const std::vector<std::string>& args, std::string* err) {
   std::vector<std::string> all = {GatewayProcess::Binary()};
