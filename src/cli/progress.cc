@@ -54,20 +54,26 @@ void Progress::Draw(std::chrono::steady_clock::time_point now) {
   drawn_ = true;
   const double secs = std::chrono::duration<double>(now - start_).count();
   const uint64_t rate = secs > 0 ? static_cast<uint64_t>(static_cast<double>(done_) / secs) : 0;
-  std::string line = "\r" + label_ + "  ";
+  std::string line = "\r";
+  line.append(label_).append("  ");
   if (total_ > 0) {
     const double frac = std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_));
     const int width = 24, filled = static_cast<int>(frac * width);
-    line += "[" + std::string(filled, '#') + std::string(width - filled, '-') + "] ";
+    line.push_back('[');
+    line.append(static_cast<size_t>(filled), '#').append(static_cast<size_t>(width - filled), '-');
+    line.append("] ");
     char pct[8];
     std::snprintf(pct, sizeof pct, "%3d%%", static_cast<int>(frac * 100));
     line += pct;
-    line += "  " + FormatAmount(done_, unit_) + "/" + FormatAmount(total_, unit_);
+    line.append("  ")
+        .append(FormatAmount(done_, unit_))
+        .append("/")
+        .append(FormatAmount(total_, unit_));
   } else {
     line += FormatAmount(done_, unit_);
   }
-  if (!noun_.empty()) line += " " + noun_;
-  line += "  " + FormatAmount(rate, unit_) + "/s";
+  if (!noun_.empty()) line.append(" ").append(noun_);
+  line.append("  ").append(FormatAmount(rate, unit_)).append("/s");
   if (total_ > 0 && rate > 0 && done_ < total_) {
     const uint64_t eta = (total_ - done_) / rate;
     char buf[32];

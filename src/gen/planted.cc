@@ -85,7 +85,8 @@ std::string PlantPhone(Rng& r) {
 }
 
 std::string PlantCreditCard(Rng& r) {
-  std::string digits = (r.Chance(0.6) ? "4" : "5" + std::to_string(r.Between(1, 5)));
+  std::string digits(1, r.Chance(0.6) ? '4' : '5');
+  if (digits[0] == '5') digits.push_back(static_cast<char>('0' + r.Between(1, 5)));
   digits += Digits(r, 15 - static_cast<int>(digits.size()));
   // Check digit: the one that makes the Luhn sum a multiple of 10.
   for (char c = '0'; c <= '9'; ++c) {
