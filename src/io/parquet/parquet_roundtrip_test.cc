@@ -162,6 +162,46 @@ TEST(ParquetRoundTrip, MetadataOnlyReadNeverFetchesTextOrModerationChunks) {
   std::remove(path.c_str());
 }
 
+// JSONL -> Parquet -> JSONL through the format-neutral record_files API, as
+// `wildchat convert` does: the two JSONL files must be byte-identical.
+TEST(ParquetRoundTrip, JsonlToParquetToJsonlIsByteIdentical) {
+  auto rows = MakeTestConversations(150, 17);
+  std::string a = TempPath("a.jsonl"), pq = TempPath("b.parquet"), b = TempPath("c.jsonl");
+  auto copy = [](const std::string& from, const std::string& to) {
+    std::unique_ptr<RecordReader> r;
+    std::unique_ptr<RecordWriter> w;
+    ASSERT_TRUE(OpenRecordReader(from, ReadOptions(), &r).ok());
+    ASSERT_TRUE(OpenRecordWriter(to, WriteOptions(), &w).ok());
+    Conversation c;
+    bool done = false;
+    while (true) {
+      Status st = r->Next(&c, &done);
+      ASSERT_TRUE(st.ok()) << st.ToString();
+      if (done) break;
+      ASSERT_TRUE(w->Write(c).ok());
+    }
+    ASSERT_TRUE(w->Close().ok());
+  };
+  {
+    std::unique_ptr<RecordWriter> w;
+    ASSERT_TRUE(OpenRecordWriter(a, WriteOptions(), &w).ok());
+    for (const Conversation& c : rows) ASSERT_TRUE(w->Write(c).ok());
+    ASSERT_TRUE(w->Close().ok());
+  }
+  copy(a, pq);
+  copy(pq, b);
+  auto slurp = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  std::string ja = slurp(a), jb = slurp(b);
+  EXPECT_GT(ja.size(), 1000u);
+  EXPECT_TRUE(ja == jb) << "JSONL differs after a Parquet round trip";
+  for (const std::string& f : {a, pq, b}) std::remove(f.c_str());
+}
+
 TEST(ParquetRoundTrip, EmptyFileAndRecordWriterInterface) {
   std::string path = TempPath("empty.parquet");
   std::unique_ptr<RecordWriter> w;
