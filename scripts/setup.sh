@@ -14,7 +14,7 @@ PACKAGES=(
   libmaxminddb-dev libmaxmind-db-writer-perl libcpp-httplib-dev
   libeigen3-dev libhnswlib-dev
   wamerican wfrench wngerman wspanish
-  chromium wrk curl
+  chromium wrk curl python3
 )
 
 missing=()
