@@ -244,6 +244,23 @@ int Main(const Options& o) {
     return 1;
   }
   uint64_t index_bytes = SizeOf(index_dir);
+  // Interim figures as each phase ends, so a long run still reports something.
+  auto interim = [&](const std::string& what) {
+    std::printf("[%s]\n", what.c_str());
+    std::fflush(stdout);
+  };
+  interim("wildchat build: " + Fixed(wb.seconds, 1) + " s wall, " + Fixed(wb.cpu_seconds, 1) +
+          " s CPU, peak RSS " + Mb(static_cast<uint64_t>(wb.max_rss_kb) * 1024) + ", index " +
+          Mb(index_bytes));
+  auto interim_latencies = [&](const std::string& system, const ByKind& by) {
+    for (const auto& [kind, l] : by) {
+      interim(system + " " + kind + " n=" + std::to_string(l.ms.size()) + " p50 " +
+              Fixed(l.Percentile(0.5), 3) + " p90 " + Fixed(l.Percentile(0.9), 3) + " p99 " +
+              Fixed(l.Percentile(0.99), 3) + " ms; CPU p50 " + Fixed(l.Percentile(0.5, true), 3) +
+              " p90 " + Fixed(l.Percentile(0.9, true), 3) + " p99 " +
+              Fixed(l.Percentile(0.99, true), 3) + " ms");
+    }
+  };
 
   // The zstd-compressed JSONL, the smallest plain form of the data.
   uint64_t zst_bytes = 0;
@@ -303,6 +320,9 @@ int Main(const Options& o) {
     Add(&wild, mix[i], wild_ms[i], wild_cpu[i]);
   }
 
+  interim("wildchat Index::Open " + Fixed(open_ms, 2) + " ms");
+  interim_latencies("wildchat", wild);
+
   // --- SQLite FTS5
   ChildRun sb;
   uint64_t sqlite_bytes = 0;
@@ -334,6 +354,14 @@ int Main(const Options& o) {
         same_count += count == wild_counts[i];
       }
     }
+  }
+
+  if (!o.skip_sqlite) {
+    interim("sqlite build: " + Fixed(sb.seconds, 1) + " s wall, " + Fixed(sb.cpu_seconds, 1) +
+            " s CPU, peak RSS " + Mb(static_cast<uint64_t>(sb.max_rss_kb) * 1024) + ", db " +
+            Mb(sqlite_bytes) + "; same totals " + std::to_string(same_count) + "/" +
+            std::to_string(compared));
+    interim_latencies("sqlite", lite);
   }
 
   // --- DuckDB over Parquet, in node
