@@ -191,9 +191,8 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
   for (size_t si = 0; si < set.segments.size(); ++si) {
     const Segment& s = *set.segments[si];
     const uint32_t base = set.bases[si];
-    for (uint32_t d = 0; d < s.num_docs(); ++d) {
-      const uint32_t doc = base + d;
-      if (!ev.matches.Test(doc)) continue;
+    ev.matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+      const uint32_t d = doc - base;
       Ranked r{0, 0, s.id(d), doc, false};
       const int64_t ts = s.timestamp(d);
       if (scored) {
@@ -208,7 +207,7 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
         r.key = r.null_last ? 0 : -static_cast<double>(ts);
       }
       ranked.push_back(r);
-    }
+    });
   }
   const size_t begin = std::min<size_t>(ranked.size(), static_cast<size_t>(request.offset));
   const size_t end = std::min<size_t>(ranked.size(), begin + static_cast<size_t>(request.limit));
@@ -274,15 +273,15 @@ Status Index::Stats(const std::string& query, StatsResult* result) const {
   for (size_t si = 0; si < set.segments.size(); ++si) {
     const Segment& s = *set.segments[si];
     const uint32_t base = set.bases[si];
-    for (uint32_t d = 0; d < s.num_docs(); ++d) {
-      if (!ev.matches.Test(base + d)) continue;
+    ev.matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+      const uint32_t d = doc - base;
       result->utterances += s.utt_begin(d + 1) - s.utt_begin(d);
       const uint32_t f = s.flags(d);
       if (f & kFlagFlagged) ++flagged;
       for (int c = 0; c < kModerationCategoryCount; ++c) {
         if (f & (1u << (kFlagCategoryShift + c))) ++cats[c];
       }
-    }
+    });
   }
   if (result->total > 0) {
     const double t = static_cast<double>(result->total);

@@ -50,6 +50,21 @@ class Bitset {
       }
     }
   }
+  // fn(doc) for each member in [lo, hi) in ascending order.
+  template <typename Fn>
+  void ForEachInRange(uint32_t lo, uint32_t hi, Fn&& fn) const {
+    if (lo >= hi) return;
+    const size_t first = lo >> 6, last = (static_cast<size_t>(hi) - 1) >> 6;
+    for (size_t i = first; i <= last; ++i) {
+      uint64_t w = words_[i];
+      if (i == first) w &= ~0ull << (lo & 63);
+      if (i == last && (hi & 63) != 0) w &= (1ull << (hi & 63)) - 1;
+      while (w) {
+        fn(static_cast<uint32_t>(i * 64 + static_cast<size_t>(std::countr_zero(w))));
+        w &= w - 1;
+      }
+    }
+  }
   const std::vector<uint64_t>& words() const { return words_; }
 
  private:

@@ -84,9 +84,7 @@ Status FacetCounter::Count(const std::string& field, const Bitset& matches,
     const uint32_t base = index_->bases[si];
     const uint32_t nd = s.num_docs();
     auto each = [&](auto&& fn) {
-      for (uint32_t d = 0; d < nd; ++d) {
-        if (matches.Test(base + d)) fn(d);
-      }
+      matches.ForEachInRange(base, base + nd, [&](uint32_t doc) { fn(doc - base); });
     };
     if (dict >= 0) {
       const DictField f = static_cast<DictField>(dict);
