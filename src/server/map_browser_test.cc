@@ -1,0 +1,112 @@
+// End-to-end for the embedding map: builds a small index (generated plus
+// hostile conversations), runs the real `wildchat embed` and `wildchat serve`,
+// and drives /map.html in Debian's headless Chromium with
+// tests/browser/map_view.test.mjs (playwright-core). Screenshots go to
+// <build>/artifacts/map/.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "server/test_corpus.h"
+
+namespace wildchat {
+namespace {
+
+constexpr int64_t kConversations = 3000;
+
+// `wildchat serve` as a child process; killed on destruction.
+class ServerProcess {
+ public:
+  ~ServerProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+    }
+    if (out_) fclose(out_);
+  }
+
+  // Starts `argv` and waits for the line announcing the URL.
+  bool Start(const std::vector<std::string>& argv, std::string* url) {
+    int fds[2];
+    if (pipe(fds) != 0) return false;
+    pid_ = fork();
+    if (pid_ < 0) return false;
+    if (pid_ == 0) {
+      dup2(fds[1], STDOUT_FILENO);
+      close(fds[0]);
+      close(fds[1]);
+      std::vector<char*> args;
+      for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    close(fds[1]);
+    out_ = fdopen(fds[0], "r");
+    char line[4096];
+    while (out_ && fgets(line, sizeof line, out_)) {
+      std::string s(line);
+      const size_t at = s.find("http://");
+      if (at != std::string::npos) {
+        *url = s.substr(at);
+        while (!url->empty() && (url->back() == '\n' || url->back() == '/')) url->pop_back();
+        return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* out_ = nullptr;
+};
+
+TEST(MapBrowserTest, SearchLightsUpAsManyPointsAsItMatches) {
+  const std::filesystem::path source(WILDCHAT_SOURCE_DIR);
+  const std::filesystem::path binary(WILDCHAT_BINARY_DIR);
+  if (!std::filesystem::exists("/usr/bin/chromium"))
+    GTEST_SKIP() << "skipped: /usr/bin/chromium is missing (scripts/setup.sh installs it)";
+  if (!std::filesystem::exists(source / "tests/node/node_modules/playwright-core"))
+    GTEST_SKIP() << "skipped: playwright-core is missing (scripts/setup.sh installs it)";
+  const std::string wildchat = (binary / "wildchat").string();
+  ASSERT_TRUE(std::filesystem::exists(wildchat)) << "build the wildchat target first";
+
+  const std::string dir = TestDir("map_browser") + "/index";
+  TestCorpus corpus;
+  const Status st = BuildTestCorpus(dir, kConversations, &corpus);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  const std::string embed = "'" + wildchat + "' embed --index '" + dir +
+                            "' --quiet --dims 64 --knn-dims 32 --min-layout 100";
+  ASSERT_EQ(std::system(embed.c_str()), 0) << embed;
+
+  ServerProcess server;
+  std::string url;
+  ASSERT_TRUE(server.Start({wildchat, "serve", "--index", dir, "--port", "0"}, &url))
+      << "wildchat serve did not announce its URL";
+  const std::string artifacts = (binary / "artifacts" / "map").string();
+  std::filesystem::create_directories(artifacts);
+  const std::string command = "node '" + (source / "tests/browser/map_view.test.mjs").string() +
+                              "' '" + url + "' '" + artifacts + "' " + kBroadWord + " 2>&1";
+  FILE* node = popen(command.c_str(), "r");
+  ASSERT_NE(node, nullptr);
+  std::string log;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, node)) > 0) log.append(buf, n);
+  const int status = pclose(node);
+  std::printf("%s", log.c_str());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "browser checks failed:\n" << log;
+  EXPECT_NE(log.find("all checks passed"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(artifacts + "/map.png"));
+}
+
+}  // namespace
+}  // namespace wildchat

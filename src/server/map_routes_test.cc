@@ -1,0 +1,185 @@
+// The map API (server/map_routes.cc) over a real index and map: routes are
+// mounted on an in-process server on 127.0.0.1 and called over HTTP.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <simdjson.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+#include "embed/index_map.h"
+#include "embed/map_api.h"
+#include "engine/index_builder.h"
+#include "gen/corpus_generator.h"
+#include "server/map_routes.h"
+
+namespace wildchat {
+namespace {
+
+class MapRoutesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(::testing::TempDir() + "/map_routes_test");
+    std::filesystem::remove_all(*dir_);
+    GenOptions options;
+    options.conversations = 400;
+    options.seed = 5;
+    CorpusGenerator gen(options);
+    std::vector<Conversation> records;
+    for (uint64_t i = 0; i < 400; ++i) records.push_back(gen.Generate(i));
+    IndexBuildStats stats;
+    ASSERT_TRUE(BuildIndexFromRecords(*dir_, records, {}, &stats).ok());
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  void SetUp() override {
+    ASSERT_TRUE(Index::Open(*dir_, &index_).ok());
+    AddMapRoutes(server_, *index_, *dir_);
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  }
+  void TearDown() override {
+    server_.stop();
+    thread_.join();
+  }
+
+  void Embed() {
+    MapBuildOptions o;
+    o.dims = 32;
+    o.knn_dims = 16;
+    o.features.hash_bits = 14;
+    o.epochs = 30;
+    o.min_layout_points = 40;
+    o.k = 8;
+    MapBuildStats stats;
+    ASSERT_TRUE(EmbedIndex(*index_, o, false, &stats).ok());
+  }
+
+  static std::string* dir_;
+  std::unique_ptr<Index> index_;
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::unique_ptr<httplib::Client> client_;
+};
+std::string* MapRoutesTest::dir_ = nullptr;
+
+TEST_F(MapRoutesTest, AllRoutes) {
+  std::filesystem::remove_all(MapStore::Dir(*dir_));
+  // No map yet: 404 with a message saying what to run.
+  auto res = client_->Get("/api/map/meta");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
+  EXPECT_NE(res->body.find("wildchat embed"), std::string::npos);
+
+  Embed();
+  const uint32_t n = index_->NumDocs();
+  res = client_->Get("/api/map/meta");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  simdjson::dom::parser parser;
+  simdjson::dom::element meta;
+  ASSERT_FALSE(parser.parse(res->body).get(meta));
+  EXPECT_EQ(uint64_t(meta["docs"]), n);
+  EXPECT_EQ(std::string_view(meta["method"]), "tfidf-svd");
+  simdjson::dom::array layouts = meta["layouts"];
+  ASSERT_GT(layouts.size(), 0u);
+  const std::string language(std::string_view(layouts.at(0)["language"]));
+  const uint64_t language_count = layouts.at(0)["count"];
+
+  // Every point, as binary.
+  res = client_->Get("/api/map/points");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "application/octet-stream");
+  ASSERT_EQ(res->body.size(), 24u + n * (4 + kMapAttributeCount));
+  uint32_t head[6];
+  std::memcpy(head, res->body.data(), 24);
+  EXPECT_EQ(head[0], kPointsMagic);
+  EXPECT_EQ(head[2], n);
+  res = client_->Get(("/api/map/points?layout=" + httplib::detail::encode_url(language)).c_str());
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  std::memcpy(head, res->body.data(), 24);
+  EXPECT_EQ(head[2], language_count);
+  EXPECT_EQ(client_->Get("/api/map/points?layout=Klingon")->status, 404);
+
+  // Matches agree with the engine, for sparse and dense answers.
+  for (const std::string q : {"", "language:English", "model:gpt-4*", "-toxic:true", "the"}) {
+    res = client_->Get(("/api/map/matches?q=" + httplib::detail::encode_url(q)).c_str());
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200) << q;
+    std::vector<uint32_t> want, got;
+    ASSERT_TRUE(index_->MatchingDocs(q, &want).ok());
+    uint32_t map_docs;
+    uint64_t total;
+    ASSERT_TRUE(DecodeMatches(res->body, &map_docs, &total, &got).ok());
+    EXPECT_EQ(got, want) << q;
+    EXPECT_EQ(total, want.size());
+    EXPECT_EQ(res->get_header_value("X-Total-Matches"), std::to_string(want.size()));
+  }
+  res = client_->Get("/api/map/matches?q=%28unclosed");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+
+  // Hover text: the opening of the first user utterance.
+  res = client_->Get("/api/map/point/3");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  simdjson::dom::element point;
+  ASSERT_FALSE(parser.parse(res->body).get(point));
+  Conversation c;
+  ASSERT_TRUE(index_->Get(index_->DocId(3), &c).ok());
+  EXPECT_EQ(int64_t(point["id"]), c.id());
+  std::string first_user;
+  for (const Utterance& u : c.conversation)
+    if (u.role == "user") {
+      first_user = u.content;
+      break;
+    }
+  const std::string_view text = point["text"];
+  EXPECT_EQ(first_user.compare(0, std::min<size_t>(first_user.size(), 100), text.substr(0, 100)),
+            0);
+  EXPECT_EQ(client_->Get(("/api/map/point/" + std::to_string(n)).c_str())->status, 404);
+  EXPECT_EQ(client_->Get("/api/map/point/x")->status, 400);
+
+  // Ids of selected points.
+  res = client_->Get("/api/map/ids?docs=0,2");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, "{\"ids\":[" + std::to_string(index_->DocId(0)) + "," +
+                           std::to_string(index_->DocId(2)) + "]}");
+  EXPECT_EQ(client_->Get("/api/map/ids?docs=99999")->status, 400);
+
+  // Similar conversations: the stored neighbours, nearest first.
+  const int64_t id = index_->DocId(7);
+  res = client_->Get(("/api/similar/" + std::to_string(id) + "?limit=5").c_str());
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  simdjson::dom::element similar;
+  ASSERT_FALSE(parser.parse(res->body).get(similar));
+  simdjson::dom::array list = similar["similar"];
+  ASSERT_EQ(list.size(), 5u);
+  double last = 2;
+  for (auto item : list) {
+    const double s = item["similarity"];
+    EXPECT_LE(s, last + 1e-9);
+    last = s;
+    EXPECT_NE(int64_t(item["id"]), id);
+  }
+  // Any turn id of the conversation resolves to it.
+  ASSERT_TRUE(index_->Get(id, &c).ok());
+  const int64_t later_turn = c.conversation.back().turn_identifier;
+  res = client_->Get(("/api/similar/" + std::to_string(later_turn)).c_str());
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(client_->Get("/api/similar/1")->status, 404);
+  EXPECT_EQ(client_->Get("/api/similar/abc")->status, 400);
+}
+
+}  // namespace
+}  // namespace wildchat
