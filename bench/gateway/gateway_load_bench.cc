@@ -42,6 +42,7 @@ Result Drive(int port, int clients, double seconds, bool stream) {
     threads.emplace_back([&, c] {
       httplib::Client cli("127.0.0.1", port);
       cli.set_keep_alive(true);
+      cli.set_tcp_nodelay(true);
       std::vector<double> mine;
       int errors = 0;
       for (int i = 0; !stop; ++i) {
@@ -114,6 +115,7 @@ int main(int argc, char** argv) {
 
   httplib::Server upstream;
   upstream.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  upstream.set_tcp_nodelay(true);
   upstream.Post("/v1/chat/completions", [](const httplib::Request& req, httplib::Response& res) {
     if (req.body.find("\"stream\":true") != std::string::npos) {
       res.set_content(

@@ -123,6 +123,7 @@ std::unique_ptr<httplib::Client> GatewayServer::Impl::ClientFor(const Upstream& 
   cli->set_read_timeout(options.upstream_timeout_seconds, 0);
   cli->set_write_timeout(options.upstream_timeout_seconds, 0);
   cli->set_keep_alive(false);
+  cli->set_tcp_nodelay(true);
   return cli;
 }
 
@@ -362,6 +363,7 @@ void GatewayServer::Impl::Install() {
     return new httplib::ThreadPool(static_cast<size_t>(n));
   };
   server.set_payload_max_length(options.max_body_bytes);
+  server.set_tcp_nodelay(true);
   server.set_read_timeout(options.client_timeout_seconds, 0);
   server.set_write_timeout(options.client_timeout_seconds, 0);
   server.set_keep_alive_max_count(1000);
