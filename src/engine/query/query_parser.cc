@@ -193,7 +193,10 @@ class Parser {
     }
     node->tokens = TokensOf(word);
     if (node->tokens.empty()) {
-      return Error(start, "'" + std::string(word) + "' has no searchable characters");
+      std::string what = "'";
+      what.append(word);
+      what.append("' has no searchable characters");
+      return Error(start, what);
     }
     node->kind = node->tokens.size() == 1 ? QueryNode::Kind::kTerm : QueryNode::Kind::kPhrase;
     *out = std::move(node);
