@@ -148,11 +148,55 @@ std::string FallbackByScript(const ScriptCounts& c) {
   }
 }
 
+// Whether text has any letter; stops at the first one (usually byte 0).
+bool HasLetter(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    uint32_t cp = b;
+    size_t len = 1;
+    if (b >= 0x80) {
+      len = DecodeUtf8(text, i, &cp);
+      if (len == 0) {
+        ++i;
+        continue;
+      }
+    }
+    if (ScriptOf(cp) != Script::kNone) return true;
+    i += len;
+  }
+  return false;
+}
+
+// Long texts are judged on three windows (start, middle, end): CLD2's cost is
+// linear in the bytes it sees, and three spread-out samples keep a code block
+// at the start from deciding alone.
+constexpr size_t kSampleAbove = 1536;
+constexpr size_t kWindow = 384;
+
+size_t CharStart(std::string_view s, size_t i) {
+  while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+  return i;
+}
+
+std::string Sample(std::string_view text) {
+  std::string out;
+  for (size_t at : {size_t{0}, text.size() / 2 - kWindow / 2, text.size() - kWindow}) {
+    const size_t b = CharStart(text, at);
+    size_t e = std::min(text.size(), at + kWindow);
+    if (e < text.size()) e = CharStart(text, e);
+    out.append(text.substr(b, e - b));
+    out.push_back('\n');
+  }
+  return out;
+}
+
 }  // namespace
 
-std::string DetectLanguage(std::string_view text) {
-  const ScriptCounts scripts = CountScripts(text);
-  if (scripts.letters == 0) return std::string(kNoLanguage);
+std::string DetectLanguage(std::string_view full_text) {
+  if (!HasLetter(full_text)) return std::string(kNoLanguage);
+  std::string sample;
+  if (full_text.size() > kSampleAbove) sample = Sample(full_text);
+  const std::string_view text = sample.empty() ? full_text : std::string_view(sample);
 
   CLD2::Language lang3[3];
   int percent3[3];
@@ -169,10 +213,12 @@ std::string DetectLanguage(std::string_view text) {
                                           &text_bytes, &reliable);
   }
   std::string name = WildChatName(lang);
+  if (!name.empty() && reliable) return name;
   // Very short text: CLD2 defaults Latin text to English itself, but for other
   // scripts an unreliable guess is worse than the script's main language.
-  if (name.empty() || (!reliable && scripts.letters < 12 &&
-                       scripts.n[static_cast<int>(Script::kLatin)] * 2 < scripts.letters)) {
+  const ScriptCounts scripts = CountScripts(text);
+  if (name.empty() ||
+      (scripts.letters < 12 && scripts.n[static_cast<int>(Script::kLatin)] * 2 < scripts.letters)) {
     return FallbackByScript(scripts);
   }
   return name;

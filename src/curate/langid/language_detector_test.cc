@@ -44,6 +44,19 @@ TEST(LanguageDetectorTest, MixedScriptPicksTheProseLanguage) {
             "Chinese");
 }
 
+TEST(LanguageDetectorTest, LongTextIsSampledNotTruncated) {
+  std::string code;
+  for (int i = 0; i < 60; ++i) code += "for (int i = 0; i < n; ++i) { sum += values[i]; }\n";
+  std::string prose;
+  for (int i = 0; i < 40; ++i)
+    prose += "Этот код складывает все элементы массива и выводит сумму. ";
+  // Code first, Russian explanation after: the middle and end windows decide.
+  EXPECT_EQ(DetectLanguage(code + prose), "Russian");
+  std::string long_cjk;
+  for (int i = 0; i < 200; ++i) long_cjk += "这是一个很长的中文段落。";
+  EXPECT_EQ(DetectLanguage(long_cjk), "Chinese");  // windows cut at character starts
+}
+
 TEST(LanguageDetectorTest, InvalidUtf8DoesNotCrash) {
   const std::string bad = "This is English text \xff\xfe with junk bytes in the middle of it.";
   EXPECT_EQ(DetectLanguage(bad), "English");

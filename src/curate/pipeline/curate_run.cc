@@ -5,6 +5,7 @@
 #include <fstream>
 #include <memory>
 #include <thread>
+#include <unordered_set>
 
 #include "curate/moderation/toxic_rule.h"
 #include "curate/release/release_card.h"
@@ -191,6 +192,7 @@ Status RunCuration(const CurateRunOptions& o, CurateStats* total) {
   // Pass 2: curate chunk by chunk.
   const std::string ext = o.format;
   InputStream in(o, /*record_rejects=*/true);
+  std::unordered_set<std::string> seen_hashes;
   int64_t chunk = 0;
   bool done = false;
   while (!done) {
@@ -218,6 +220,11 @@ Status RunCuration(const CurateRunOptions& o, CurateStats* total) {
       curator->Curate(&batch[i], &per_thread[static_cast<size_t>(t)]);
     });
     for (const auto& s : per_thread) chunk_stats.Merge(s);
+    // Same text gives the same hash: reported, never removed.
+    for (const Conversation& c : batch) {
+      if (!c.conversation_hash.empty() && !seen_hashes.insert(c.conversation_hash).second)
+        chunk_stats.Add("duplicate_hashes");
+    }
 
     if (o.curator.stages.release) {
       std::unique_ptr<RecordWriter> wf, wp;

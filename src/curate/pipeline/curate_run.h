@@ -13,7 +13,8 @@
 // DIR/.parts/part-XXXXX.stats exists, so an interrupted run started again
 // with the same input and options skips finished chunks and never leaves a
 // half-written shard under a final name. Shards get their -of-YYYYY names at
-// the very end.
+// the very end. Conversations sharing a conversation_hash are all kept and
+// counted as "duplicate_hashes" (within the chunks curated by this run).
 #pragma once
 
 #include <functional>

@@ -22,6 +22,9 @@ Conversation Make(int64_t id, const std::string& user_text) {
   u.content = user_text;
   u.turn_identifier = a.turn_identifier = id;
   u.country = "France";
+  u.state = "Île-de-France";
+  u.hashed_ip = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+  u.header = Header{"fr-FR", "Mozilla/5.0"};
   a.role = "assistant";
   a.content = "Sure, here is an answer to your question about the topic.";
   c.conversation = {u, a};
@@ -36,6 +39,7 @@ fs::path WriteInput(const fs::path& dir, bool with_bad_line) {
     std::string text = "Tell me about the history of Paris, please, number " + std::to_string(i);
     if (i == 3) text = "You stupid idiot, fuck off.";                    // toxic
     if (i == 5) text = "my mail is jane.doe77@gmail.com, answer there";  // redacted
+    if (i >= 6) text = "The same question twice";                        // same hash
     std::string line;
     AppendConversationJson(&line, Make(i, text));
     out << line << "\n";
@@ -107,6 +111,7 @@ TEST(CurateRunTest, WritesFullAndPublicShardsAndReport) {
     EXPECT_FALSE(fs::exists(dir / "out/.parts"));
     EXPECT_EQ(stats.counters["toxic"], 1);
     EXPECT_EQ(stats.counters["pii.EMAIL_ADDRESS"], 1);
+    EXPECT_EQ(stats.counters["duplicate_hashes"], 1);  // reported, both rows kept
     std::ifstream report(dir / "out/report.json");
     const std::string text((std::istreambuf_iterator<char>(report)), {});
     EXPECT_NE(text.find("\"release.public\":6"), std::string::npos) << text;

@@ -69,7 +69,9 @@ std::string DatasetCard(const CurateStats& stats, int full_shards, int public_sh
         std::to_string(public_shards) + " |\n\n";
   md += "Input conversations: " + std::to_string(n) +
         "; utterances: " + std::to_string(Get(stats, "utterances")) +
-        "; rejected records: " + std::to_string(Get(stats, "rejected")) + ".\n\n";
+        "; rejected records: " + std::to_string(Get(stats, "rejected")) +
+        "; conversations repeating an earlier " +
+        "conversation_hash (kept): " + std::to_string(Get(stats, "duplicate_hashes")) + ".\n\n";
   md += "Toxic conversations: " + std::to_string(Get(stats, "toxic")) + " (" +
         Percent(Get(stats, "toxic"), n) +
         "). Redacted conversations: " + std::to_string(Get(stats, "redacted")) + " (" +
