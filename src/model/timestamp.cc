@@ -39,7 +39,9 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
   return true;
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 }  // namespace
 
@@ -108,7 +110,7 @@ std::string FormatIso8601(TimestampMicros micros) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  char buf[48];
+  char buf[128];  // room for any int64 year, so the compiler can prove no truncation
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lld+00:00",
                 static_cast<long long>(y), m, d, static_cast<long long>(sod / 3600),
                 static_cast<long long>(sod / 60 % 60), static_cast<long long>(sod % 60),
@@ -121,7 +123,7 @@ std::string MonthOf(TimestampMicros micros) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  char buf[16];
+  char buf[48];
   std::snprintf(buf, sizeof buf, "%04lld-%02u", static_cast<long long>(y), m);
   return buf;
 }

@@ -98,7 +98,9 @@ Status ColumnWriter::FlushPage() {
   };
   levels(rep_, leaf_->max_rep);
   levels(def_, leaf_->max_def);
-  bool dict_page = dict_active_;
+  // Without a single dictionary value (all nulls so far) there will be no
+  // dictionary page to refer to: such a page is PLAIN (with no values).
+  bool dict_page = dict_active_ && !dict_order_.empty();
   if (dict_page) {
     int width = BitWidth(dict_order_.empty() ? 0 : dict_order_.size() - 1);
     raw.push_back(static_cast<char>(width));
