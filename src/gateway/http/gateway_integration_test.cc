@@ -172,6 +172,12 @@ TEST_F(GatewayTest, StreamingAndNonStreamingTurnsAreRecordedAndLinked) {
   EXPECT_EQ(c.hashed_ip, turns[0].hashed_ip);
   EXPECT_EQ(c.header->user_agent, "UA-1");
   EXPECT_EQ(c.model, "m1");
+
+  // The same export as Parquet.
+  std::string err;
+  const std::string pq = log_dir_ + ".parquet";
+  ASSERT_EQ(RunWildchat({"gateway", "export", "--log", log_dir_, "--out", pq}, &err), 0) << err;
+  EXPECT_GT(fs::file_size(pq), 0u);
 }
 
 TEST_F(GatewayTest, TwoBrowsersOnOneIpAndARegeneratedReply) {
