@@ -19,6 +19,7 @@
 #include "gateway/testing/fake_upstream.h"
 #include "gateway/testing/gateway_process.h"
 #include "io/conversation_json.h"
+#include "io/record_files.h"
 
 namespace wildchat {
 namespace {
@@ -177,7 +178,20 @@ TEST_F(GatewayTest, StreamingAndNonStreamingTurnsAreRecordedAndLinked) {
   std::string err;
   const std::string pq = log_dir_ + ".parquet";
   ASSERT_EQ(RunWildchat({"gateway", "export", "--log", log_dir_, "--out", pq}, &err), 0) << err;
-  EXPECT_GT(fs::file_size(pq), 0u);
+  std::unique_ptr<RecordReader> reader;
+  Status st = OpenRecordReader(pq, ReadOptions(), &reader);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  std::vector<Conversation> from_parquet;
+  for (;;) {
+    Conversation row;
+    bool done = false;
+    st = reader->Next(&row, &done);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    if (done) break;
+    from_parquet.push_back(std::move(row));
+  }
+  ASSERT_EQ(from_parquet.size(), convs.size());
+  EXPECT_TRUE(from_parquet[0] == convs[0]) << "Parquet export differs from the JSONL export";
 }
 
 TEST_F(GatewayTest, TwoBrowsersOnOneIpAndARegeneratedReply) {
