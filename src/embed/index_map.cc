@@ -20,7 +20,7 @@ std::string Month(const std::optional<TimestampMicros>& t) {
   const std::time_t secs = static_cast<std::time_t>(*t / 1000000 - (*t % 1000000 < 0 ? 1 : 0));
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof(buf), "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
   return buf;
 }
