@@ -101,7 +101,7 @@ TEST_F(MapRoutesTest, AllRoutes) {
   std::memcpy(head, res->body.data(), 24);
   EXPECT_EQ(head[0], kPointsMagic);
   EXPECT_EQ(head[2], n);
-  res = client_->Get(("/api/map/points?layout=" + httplib::detail::encode_url(language)).c_str());
+  res = client_->Get("/api/map/points", httplib::Params{{"layout", language}}, httplib::Headers{});
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200);
   std::memcpy(head, res->body.data(), 24);
@@ -110,7 +110,7 @@ TEST_F(MapRoutesTest, AllRoutes) {
 
   // Matches agree with the engine, for sparse and dense answers.
   for (const std::string q : {"", "language:English", "model:gpt-4*", "-toxic:true", "the"}) {
-    res = client_->Get(("/api/map/matches?q=" + httplib::detail::encode_url(q)).c_str());
+    res = client_->Get("/api/map/matches", httplib::Params{{"q", q}}, httplib::Headers{});
     ASSERT_TRUE(res);
     ASSERT_EQ(res->status, 200) << q;
     std::vector<uint32_t> want, got;
