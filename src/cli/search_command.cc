@@ -7,8 +7,8 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "engine/index.h"
-#include "io/json_writer.h"
 #include "model/timestamp.h"
+#include "server/search_json.h"
 
 namespace wildchat {
 namespace {
@@ -30,59 +30,6 @@ std::vector<std::string> SplitComma(const std::string& s) {
     if (!item.empty()) out.push_back(item);
   }
   return out;
-}
-
-void WriteJson(const SearchResult& r, std::string* out) {
-  JsonWriter w(out);
-  w.BeginObject();
-  w.Key("total").UInt(r.total);
-  w.Key("took_ms").Double(r.took_ms);
-  w.Key("hits").BeginArray();
-  for (const Hit& h : r.hits) {
-    w.BeginObject();
-    w.Key("id").Int(h.id);
-    w.Key("conversation_hash").String(h.conversation_hash);
-    w.Key("model").String(h.model);
-    w.Key("timestamp");
-    if (h.timestamp)
-      w.String(FormatIso8601(*h.timestamp));
-    else
-      w.Null();
-    auto opt = [&](const char* k, const std::optional<std::string>& v) {
-      w.Key(k);
-      if (v)
-        w.String(*v);
-      else
-        w.Null();
-    };
-    opt("language", h.language);
-    opt("country", h.country);
-    opt("state", h.state);
-    w.Key("turn").Int(h.turn);
-    w.Key("toxic").Bool(h.toxic);
-    w.Key("redacted").Bool(h.redacted);
-    w.Key("score").Double(h.score);
-    w.Key("snippets").BeginArray();
-    for (const Snippet& s : h.snippets) {
-      w.BeginObject();
-      w.Key("turn").Int(s.turn);
-      w.Key("role").String(s.role);
-      w.Key("text").String(s.text);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-  }
-  w.EndArray();
-  w.Key("facets").BeginObject();
-  for (const auto& [field, counts] : r.facets) {
-    w.Key(field).BeginArray();
-    for (const auto& [value, n] : counts) w.BeginArray().String(value).UInt(n).EndArray();
-    w.EndArray();
-  }
-  w.EndObject();
-  w.EndObject();
-  out->push_back('\n');
 }
 
 // Snippet HTML to terminal text: entities decoded, <mark> as bold (or [[ ]]).
@@ -145,7 +92,8 @@ int RunSearch(const Argv& argv) {
   if (!st.ok()) return ReportError("search", st);
   std::string out;
   if (args.Has("json")) {
-    WriteJson(result, &out);
+    AppendSearchResultJson(&out, result);  // exactly what GET /api/search returns
+    out.push_back('\n');
   } else {
     const bool tty = ::isatty(STDOUT_FILENO);
     char buf[128];
