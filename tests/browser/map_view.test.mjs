@@ -4,7 +4,8 @@
 //   node map_view.test.mjs BASE_URL ARTIFACT_DIR WORD
 // Checks that every point loads, that a search lights up exactly as many
 // points as the search page counts, that hover text is inert text, and that
-// a rectangle selection becomes a search link; prints load and frame times;
+// a rectangle selection becomes a search link, and that the conversation page
+// lists the same similar conversations as /api/similar; prints load and frame times;
 // saves map.png to ARTIFACT_DIR. Exit code 0 only if every check passed.
 
 import {createRequire} from 'node:module';
@@ -131,6 +132,17 @@ try {
   const href = await page.getAttribute('#selection-search', 'href');
   check(/^index\.html\?q=id%3A\d+/.test(href), 'selection links to an id search');
   await page.screenshot({path: path.join(artifacts, 'map-selection.png')});
+
+  console.log('conversation page lists similar conversations');
+  const some = await (await page.request.get(`${base}/api/search?limit=1&q=${encodeURIComponent(word)}`)).json();
+  const convId = some.hits[0].id;
+  const sim = await (await page.request.get(`${base}/api/similar/${convId}?limit=8`)).json();
+  await page.goto(`${base}/conversation.html?id=${convId}`);
+  await page.waitForFunction(() => document.body.dataset.ready, null, {timeout: 30000});
+  const shownIds = await page.$$eval('#similar li > a', (as) => as.map((a) => a.textContent));
+  check(sim.similar.length > 0 && shownIds.join(',') === sim.similar.map((x) => String(x.id)).join(','),
+    `similar list on the page (${shownIds.length}) equals /api/similar (${sim.similar.length})`);
+  await page.screenshot({path: path.join(artifacts, 'conversation-similar.png'), fullPage: true});
 
   check(pageErrors.length === 0, 'no page errors ' + pageErrors.join(' | '));
 } catch (e) {

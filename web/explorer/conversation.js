@@ -1,5 +1,6 @@
 // The conversation page: the whole record, per-utterance language, flags and
-// moderation scores, links to the user, more from the user and the raw JSON.
+// moderation scores, links to the user, more from the user and the raw JSON,
+// and the nearest conversations in embedding space when the index has a map.
 
 import {api, clear, contentNodes, el, filterLink, fmt, metaChips, renderNav, shortTime,
   showError} from './common.js';
@@ -57,6 +58,38 @@ function utterance(u, i, openai, detox) {
     details);
 }
 
+// "Similar conversations" from GET /api/similar/{id}. An index without a map
+// (404) shows a hint instead; any other failure leaves the section out.
+async function appendSimilar(page, id) {
+  const section = el('section', {class: 'similar', id: 'similar'},
+    el('h2', {}, 'Similar conversations'));
+  let r;
+  try {
+    r = await api('similar/' + encodeURIComponent(id), {limit: 8});
+  } catch (err) {
+    if (err && err.status === 404) {
+      section.append(el('p', {class: 'muted'},
+        'No embedding map for this index yet (run wildchat embed).'));
+      page.append(section);
+    }
+    return;
+  }
+  if (!r.similar || !r.similar.length) {
+    section.append(el('p', {class: 'muted'}, 'No neighbours recorded for this conversation.'));
+  } else {
+    const list = el('ol', {class: 'similar-list'});
+    for (const s of r.similar) {
+      list.append(el('li', {},
+        el('a', {href: 'conversation.html?id=' + encodeURIComponent(s.id)}, String(s.id)),
+        ' ', el('span', {class: 'muted'},
+          `${s.language || ''} · ${s.model} · similarity ${Number(s.similarity).toFixed(2)}`),
+        el('div', {class: 'similar-text'}, s.text || '')));
+    }
+    section.append(list);
+  }
+  page.append(section);
+}
+
 async function main() {
   renderNav('');
   const page = document.getElementById('page');
@@ -104,6 +137,7 @@ async function main() {
     thread.append(utterance(u, i, (c.openai_moderation || [])[i], (c.detoxify_moderation || [])[i]));
   });
   page.append(thread);
+  await appendSimilar(page, first);
   const hash = location.hash.slice(1);
   if (hash) document.getElementById(hash)?.scrollIntoView();
   document.body.dataset.ready = 'yes';
