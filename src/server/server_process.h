@@ -1,0 +1,33 @@
+// Test support: `wildchat serve` (or any command that prints its URL) as a
+// child process for end-to-end tests. Start() forks and execs argv with stdout
+// piped back and returns once a line containing "http://" appears; the
+// process is terminated (SIGTERM, then reaped) when the object is destroyed.
+// Not thread-safe; one object per child.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace wildchat {
+
+class ServerProcess {
+ public:
+  ServerProcess() = default;
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+  ~ServerProcess();
+
+  // Starts `argv` (argv[0] is the program path) and waits for the line
+  // announcing the URL; *url gets it without a trailing slash. False if the
+  // child could not start or exited before printing one.
+  bool Start(const std::vector<std::string>& argv, std::string* url);
+
+ private:
+  pid_t pid_ = -1;
+  FILE* out_ = nullptr;
+};
+
+}  // namespace wildchat
