@@ -140,6 +140,7 @@ TEST_F(ApiTest, EmptyQueryMatchesEverything) {
   }
   auto info = GetJson("/api/info", {});
   EXPECT_EQ(info["conversations"].get_uint64().value(), corpus_->records.size());
+  EXPECT_FALSE(info["map"].get_bool().value());  // nothing embedded this index
 }
 
 TEST_F(ApiTest, SearchIsTheEngineResultAsJson) {

@@ -1,5 +1,6 @@
 // GET /api/search and GET /api/stats.
 #include <chrono>
+#include <filesystem>
 #include <limits>
 
 #include "server/api_common.h"
@@ -60,7 +61,12 @@ void AddSearchRoutes(httplib::Server& server, const Index& index) {
   });
 
   server.Get("/api/info", [&index](const httplib::Request&, httplib::Response& res) {
-    std::string body = "{\"conversations\":" + std::to_string(index.NumDocs()) + "}";
+    // "map": whether `wildchat embed` has built the embedding map, so pages
+    // can offer the map and similar conversations without probing for 404s.
+    std::error_code ec;
+    const bool map = std::filesystem::exists(index.dir() + "/map/meta.json", ec);
+    std::string body = "{\"conversations\":" + std::to_string(index.NumDocs()) +
+                       ",\"map\":" + (map ? "true" : "false") + "}";
     SendJson(res, std::move(body));
   });
 

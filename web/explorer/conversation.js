@@ -59,19 +59,21 @@ function utterance(u, i, openai, detox) {
 }
 
 // "Similar conversations" from GET /api/similar/{id}. An index without a map
-// (404) shows a hint instead; any other failure leaves the section out.
+// (GET /api/info says so) shows a hint instead; a failure leaves the section out.
 async function appendSimilar(page, id) {
   const section = el('section', {class: 'similar', id: 'similar'},
     el('h2', {}, 'Similar conversations'));
   let r;
   try {
-    r = await api('similar/' + encodeURIComponent(id), {limit: 8});
-  } catch (err) {
-    if (err && err.status === 404) {
+    const info = await api('info');
+    if (!info.map) {
       section.append(el('p', {class: 'muted'},
         'No embedding map for this index yet (run wildchat embed).'));
       page.append(section);
+      return;
     }
+    r = await api('similar/' + encodeURIComponent(id), {limit: 8});
+  } catch (err) {
     return;
   }
   if (!r.similar || !r.similar.length) {
