@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "io/record_files.h"
+
 namespace wildchat {
 
 BadRecordPolicy::~BadRecordPolicy() {
@@ -43,6 +45,28 @@ Status BadRecordPolicy::Handle(const RecordReader& reader, const Status& error) 
         std::fputc('\n', rejects_) == EOF) {
       return Status::IOError(rejects_path_ + ": write error: " + std::strerror(errno));
     }
+  }
+  return Status::OK();
+}
+
+Status BadRecordPolicy::ReadAll(const std::vector<std::string>& paths, const ReadOptions& options,
+                                const std::function<Status(const Conversation&, uint64_t)>& fn) {
+  uint64_t done_bytes = 0;
+  Conversation c;
+  for (const std::string& path : paths) {
+    std::unique_ptr<RecordReader> reader;
+    WILDCHAT_RETURN_IF_ERROR(OpenRecordReader(path, options, &reader));
+    for (;;) {
+      bool done = false;
+      Status st = reader->Next(&c, &done);
+      if (!st.ok()) {
+        WILDCHAT_RETURN_IF_ERROR(Handle(*reader, st));
+        continue;
+      }
+      if (done) break;
+      WILDCHAT_RETURN_IF_ERROR(fn(c, done_bytes + reader->BytesRead()));
+    }
+    done_bytes += reader->BytesRead();
   }
   return Status::OK();
 }

@@ -9,7 +9,9 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "cli/args.h"
@@ -30,6 +32,13 @@ class BadRecordPolicy {
   // Call when reader.Next() returned `error`. Returns OK when the record was
   // skipped (call Next() again), else the error to stop with.
   Status Handle(const RecordReader& reader, const Status& error);
+
+  // Reads every record of `paths` in order through this policy, calling
+  // fn(record, bytes read so far over all files) for each good one. Returns
+  // the first error: a file that cannot be opened, a bad record under
+  // `stop`, or fn's own failure.
+  Status ReadAll(const std::vector<std::string>& paths, const ReadOptions& options,
+                 const std::function<Status(const Conversation&, uint64_t)>& fn);
 
   uint64_t skipped() const { return skipped_; }
   // Closes the rejects file and, when records were skipped, prints

@@ -41,27 +41,14 @@ int RunConvert(const Argv& argv) {
   if (!st.ok()) return ReportError("convert", st);
   Progress progress("convert", total, Progress::Unit::kBytes, "",
                     Progress::ShouldShow(args.Has("quiet")));
-  uint64_t done_bytes = 0, records = 0;
-  for (const auto& path : args.positionals()) {
-    std::unique_ptr<RecordReader> reader;
-    st = OpenRecordReader(path, ReadOptions(), &reader);
-    if (!st.ok()) return ReportError("convert", st);
-    Conversation c;
-    for (;;) {
-      bool done = false;
-      st = reader->Next(&c, &done);
-      if (!st.ok()) {
-        st = policy.Handle(*reader, st);
-        if (!st.ok()) return ReportError("convert", st);
-        continue;
-      }
-      if (done) break;
-      st = writer->Write(c);
-      if (!st.ok()) return ReportError("convert", st);
-      if ((++records & 255) == 0) progress.Update(done_bytes + reader->BytesRead());
-    }
-    done_bytes += reader->BytesRead();
-  }
+  uint64_t records = 0;
+  st =
+      policy.ReadAll(args.positionals(), ReadOptions(), [&](const Conversation& c, uint64_t bytes) {
+        WILDCHAT_RETURN_IF_ERROR(writer->Write(c));
+        if ((++records & 255) == 0) progress.Update(bytes);
+        return Status::OK();
+      });
+  if (!st.ok()) return ReportError("convert", st);
   st = writer->Close();
   progress.Finish();
   if (!st.ok()) return ReportError("convert", st);

@@ -34,24 +34,12 @@ int RunStats(const Argv& argv) {
   CorpusStats stats(/*count_empty_inputs=*/false);
   Progress progress("stats", 0, Progress::Unit::kCount, "conversations",
                     Progress::ShouldShow(args.Has("quiet")));
-  for (const auto& path : args.positionals()) {
-    std::unique_ptr<RecordReader> reader;
-    st = OpenRecordReader(path, options, &reader);
-    if (!st.ok()) return ReportError("stats", st);
-    Conversation c;
-    for (;;) {
-      bool done = false;
-      st = reader->Next(&c, &done);
-      if (!st.ok()) {
-        st = policy.Handle(*reader, st);
-        if (!st.ok()) return ReportError("stats", st);
-        continue;
-      }
-      if (done) break;
-      stats.Add(c);
-      if ((stats.conversations() & 1023) == 0) progress.Update(stats.conversations());
-    }
-  }
+  st = policy.ReadAll(args.positionals(), options, [&](const Conversation& c, uint64_t) {
+    stats.Add(c);
+    if ((stats.conversations() & 1023) == 0) progress.Update(stats.conversations());
+    return Status::OK();
+  });
+  if (!st.ok()) return ReportError("stats", st);
   progress.Finish();
   st = policy.Finish("stats");
   if (!st.ok()) return ReportError("stats", st);
