@@ -14,6 +14,7 @@ PACKAGES=(
   libmaxminddb-dev libmaxmind-db-writer-perl libcpp-httplib-dev
   libeigen3-dev libhnswlib-dev
   wamerican wfrench wngerman wspanish
+  manpages manpages-dev man-db dpkg-dev apt passwd login  # real multilingual text the map tests read
   chromium wrk curl python3
 )
 
