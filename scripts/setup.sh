@@ -41,6 +41,8 @@ fi
 
 [ "${1:-}" = "--deps-only" ] && exit 0
 
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DWILDCHAT_TESTS=OFF >&2
+# Warnings are errors in the test build (scripts/test.sh); the optimised build keeps them
+# as warnings, since GCC 12 reports false -Wrestrict/-Wstringop-* positives at -O3.
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DWILDCHAT_TESTS=OFF -DWILDCHAT_WERROR=OFF >&2
 cmake --build build --target wildchat >&2
 echo "setup: built build/wildchat" >&2
