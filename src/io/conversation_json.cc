@@ -93,35 +93,31 @@ void AppendUtteranceJson(std::string* out, const Utterance& u) {
   out->push_back('}');
 }
 
+// Appends {"harassment": v, ...} over the 18 categories in schema order, or
+// null when the whole object is null.
+template <typename Values, typename AppendValue>
+void AppendCategoryObject(std::string* out, bool is_null, const Values& values,
+                          AppendValue append_value) {
+  if (is_null) {
+    out->append("null");
+    return;
+  }
+  out->push_back('{');
+  for (int i = 0; i < kModerationCategoryCount; ++i) {
+    if (i) out->push_back(',');
+    out->push_back('"');
+    out->append(kModerationCategories[i]);
+    out->append("\":");
+    append_value(out, values[i]);
+  }
+  out->push_back('}');
+}
+
 void AppendOpenAiModerationJson(std::string* out, const OpenAiModeration& m) {
   out->append("{\"categories\":");
-  if (m.categories_null) {
-    out->append("null");
-  } else {
-    out->push_back('{');
-    for (int i = 0; i < kModerationCategoryCount; ++i) {
-      if (i) out->push_back(',');
-      out->push_back('"');
-      out->append(kModerationCategories[i]);
-      out->append("\":");
-      AppendTriBool(out, m.categories[i]);
-    }
-    out->push_back('}');
-  }
+  AppendCategoryObject(out, m.categories_null, m.categories, AppendTriBool);
   out->append(",\"category_scores\":");
-  if (m.scores_null) {
-    out->append("null");
-  } else {
-    out->push_back('{');
-    for (int i = 0; i < kModerationCategoryCount; ++i) {
-      if (i) out->push_back(',');
-      out->push_back('"');
-      out->append(kModerationCategories[i]);
-      out->append("\":");
-      AppendJsonDouble(out, m.category_scores[i]);
-    }
-    out->push_back('}');
-  }
+  AppendCategoryObject(out, m.scores_null, m.category_scores, AppendJsonDouble);
   out->append(",\"flagged\":");
   AppendTriBool(out, m.flagged);
   out->push_back('}');
