@@ -65,6 +65,23 @@ bool RankLess(const Ranked& a, const Ranked& b) {
   return a.id < b.id;
 }
 
+// Parses and evaluates `query`, then keeps only the docs of `within`.
+Status Match(const SegmentSet& set, const std::string& query, bool want_frequencies,
+             const std::vector<uint32_t>* within, std::unique_ptr<QueryNode>* root,
+             Evaluation* ev) {
+  WILDCHAT_RETURN_IF_ERROR(ParseQuery(query, root));
+  WILDCHAT_RETURN_IF_ERROR(Evaluate(set, **root, want_frequencies, ev));
+  if (within) {
+    Bitset allowed(set.num_docs);
+    for (uint32_t d : *within) {
+      if (d >= set.num_docs) return Status::InvalidArgument("document number out of range");
+      allowed.Set(d);
+    }
+    ev->matches.And(allowed);
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -125,11 +142,11 @@ Status Index::Get(int64_t turn_identifier, Conversation* out) const {
   return s.Document(local, out);
 }
 
-Status Index::MatchingDocs(const std::string& query, std::vector<uint32_t>* docs) const {
+Status Index::MatchingDocs(const std::string& query, std::vector<uint32_t>* docs,
+                           const std::vector<uint32_t>* within) const {
   std::unique_ptr<QueryNode> root;
-  WILDCHAT_RETURN_IF_ERROR(ParseQuery(query, &root));
   Evaluation ev;
-  WILDCHAT_RETURN_IF_ERROR(Evaluate(impl_->set, *root, false, &ev));
+  WILDCHAT_RETURN_IF_ERROR(Match(impl_->set, query, false, within, &root, &ev));
   docs->clear();
   docs->reserve(ev.matches.Count());
   ev.matches.ForEach([&](uint32_t d) { docs->push_back(d); });
@@ -137,11 +154,11 @@ Status Index::MatchingDocs(const std::string& query, std::vector<uint32_t>* docs
 }
 
 Status Index::ForEachMatch(const std::string& query,
-                           const std::function<Status(const Conversation&)>& fn) const {
+                           const std::function<Status(const Conversation&)>& fn,
+                           const std::vector<uint32_t>* within) const {
   std::unique_ptr<QueryNode> root;
-  WILDCHAT_RETURN_IF_ERROR(ParseQuery(query, &root));
   Evaluation ev;
-  WILDCHAT_RETURN_IF_ERROR(Evaluate(impl_->set, *root, false, &ev));
+  WILDCHAT_RETURN_IF_ERROR(Match(impl_->set, query, false, within, &root, &ev));
   return ForEachDocument(impl_->set, ev.matches,
                          [&](uint32_t, const Conversation& c) { return fn(c); });
 }
@@ -158,11 +175,10 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
     }
   }
   std::unique_ptr<QueryNode> root;
-  WILDCHAT_RETURN_IF_ERROR(ParseQuery(request.query, &root));
   const SegmentSet& set = impl_->set;
   const bool relevance = request.sort == SortOrder::kRelevance;
   Evaluation ev;
-  WILDCHAT_RETURN_IF_ERROR(Evaluate(set, *root, relevance, &ev));
+  WILDCHAT_RETURN_IF_ERROR(Match(set, request.query, relevance, request.within.get(), &root, &ev));
   *result = SearchResult();
   result->total = ev.matches.Count();
 
@@ -260,11 +276,11 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
   return Status::OK();
 }
 
-Status Index::Stats(const std::string& query, StatsResult* result) const {
+Status Index::Stats(const std::string& query, StatsResult* result,
+                    const std::vector<uint32_t>* within) const {
   std::unique_ptr<QueryNode> root;
-  WILDCHAT_RETURN_IF_ERROR(ParseQuery(query, &root));
   Evaluation ev;
-  WILDCHAT_RETURN_IF_ERROR(Evaluate(impl_->set, *root, false, &ev));
+  WILDCHAT_RETURN_IF_ERROR(Match(impl_->set, query, false, within, &root, &ev));
   *result = StatsResult();
   result->total = ev.matches.Count();
   std::array<uint64_t, kModerationCategoryCount> cats{};

@@ -36,6 +36,10 @@ struct SearchRequest {
   // Facet fields: model, language, country, state, toxic, redacted, turns, month.
   std::vector<std::string> facets;
   bool snippets = true;
+  // When set, only these documents (ascending dense doc numbers, as
+  // MatchingDocs returns them) can match — e.g. an area selected on the map.
+  // Totals, pages and facets are computed within them.
+  std::shared_ptr<const std::vector<uint32_t>> within;
 };
 
 // One fragment of a matching utterance. `text` is HTML-escaped (& < > " ')
@@ -89,16 +93,20 @@ class Index {
   Index& operator=(const Index&) = delete;
 
   Status Search(const SearchRequest& request, SearchResult* result) const;
-  Status Stats(const std::string& query, StatsResult* result) const;
+  // `within`: as SearchRequest::within (null: no restriction).
+  Status Stats(const std::string& query, StatsResult* result,
+               const std::vector<uint32_t>* within = nullptr) const;
   // The whole conversation for any of its turn_identifiers; kNotFound otherwise.
   Status Get(int64_t turn_identifier, Conversation* out) const;
   // Calls fn for every matching conversation, in index order, until fn fails.
   Status ForEachMatch(const std::string& query,
-                      const std::function<Status(const Conversation&)>& fn) const;
+                      const std::function<Status(const Conversation&)>& fn,
+                      const std::vector<uint32_t>* within = nullptr) const;
   // Matching documents as ascending dense doc numbers in [0, NumDocs()).
-  Status MatchingDocs(const std::string& query, std::vector<uint32_t>* docs) const;
+  Status MatchingDocs(const std::string& query, std::vector<uint32_t>* docs,
+                      const std::vector<uint32_t>* within = nullptr) const;
   uint32_t NumDocs() const;
-  int64_t DocId(uint32_t doc) const;              // doc number → conversation id
+  int64_t DocId(uint32_t doc) const;  // doc number → conversation id
   std::optional<uint32_t> DocOf(int64_t turn_identifier) const;
   const std::string& dir() const;
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -294,6 +295,44 @@ TEST_F(IndexTest, FacetsCountAllMatches) {
   fs::remove_all(dir_);
   r.facets = {"nope"};
   EXPECT_EQ(idx->Search(r, &res).code(), Status::Code::kInvalidArgument);
+}
+
+TEST_F(IndexTest, WithinRestrictsMatchesTotalsAndFacets) {
+  Build(Corpus());
+  auto idx = OpenIndex();
+  // Docs of ids 1, 2 and 5 only; "climate" matches 1 and 2 of them.
+  std::vector<uint32_t> within;
+  for (int64_t id : {1, 2, 5}) within.push_back(*idx->DocOf(id));
+  std::sort(within.begin(), within.end());
+  SearchRequest r;
+  r.query = "climate";
+  r.facets = {"model"};
+  r.within = std::make_shared<const std::vector<uint32_t>>(within);
+  SearchResult res;
+  ASSERT_TRUE(idx->Search(r, &res).ok());
+  EXPECT_EQ(res.total, 2u);
+  EXPECT_EQ(res.facets[0].second, (FacetCounts{{"gpt-3.5-turbo", 1}, {"gpt-4-0314", 1}}));
+  r.query = "";
+  ASSERT_TRUE(idx->Search(r, &res).ok());
+  EXPECT_EQ(res.total, 3u);
+  StatsResult stats;
+  ASSERT_TRUE(idx->Stats("language:russian", &stats, &within).ok());
+  EXPECT_EQ(stats.total, 1u);
+  std::vector<uint32_t> docs;
+  ASSERT_TRUE(idx->MatchingDocs("as", &docs, &within).ok());
+  EXPECT_EQ(docs, std::vector<uint32_t>{*idx->DocOf(5)});
+  int seen = 0;
+  ASSERT_TRUE(idx->ForEachMatch(
+                     "",
+                     [&](const Conversation&) {
+                       ++seen;
+                       return Status::OK();
+                     },
+                     &within)
+                  .ok());
+  EXPECT_EQ(seen, 3);
+  std::vector<uint32_t> bad = {idx->NumDocs()};
+  EXPECT_EQ(idx->MatchingDocs("", &docs, &bad).code(), Status::Code::kInvalidArgument);
 }
 
 TEST_F(IndexTest, SnippetsMarkMatches) {
