@@ -65,6 +65,99 @@ bool RankLess(const Ranked& a, const Ranked& b) {
   return a.id < b.id;
 }
 
+// BM25 of every match, summed over the positive text terms in query order:
+// calls fn(segment, local doc, global doc, score) for each match in ascending doc order. Walks the
+// matches once per segment with one cursor per term list, so the cost is
+// O(matches × terms + Σ list lengths), with no per-index-size array.
+template <typename Fn>
+void ScoreMatches(const SegmentSet& set, const Evaluation& ev, Fn&& fn) {
+  const double n_docs = set.num_docs;
+  const double avgdl = std::max(set.avg_doc_len(), 1e-9);
+  const size_t nt = ev.terms.size();
+  std::vector<double> idf(nt);
+  std::vector<size_t> at(nt, 0);
+  for (size_t t = 0; t < nt; ++t) {
+    const double n = static_cast<double>(ev.terms[t].docs.size());
+    idf[t] = std::log(1.0 + (n_docs - n + 0.5) / (n + 0.5));
+  }
+  for (size_t si = 0; si < set.segments.size(); ++si) {
+    const Segment& s = *set.segments[si];
+    const uint32_t base = set.bases[si];
+    ev.matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+      const double norm = kK1 * (1 - kB + kB * s.doc_len(doc - base) / avgdl);
+      double score = 0;
+      for (size_t t = 0; t < nt; ++t) {
+        const auto& docs = ev.terms[t].docs;
+        size_t& i = at[t];
+        while (i < docs.size() && docs[i].first < doc) ++i;
+        if (i < docs.size() && docs[i].first == doc) {
+          const double f = docs[i].second;
+          score += idf[t] * f * (kK1 + 1) / (f + norm);
+        }
+      }
+      fn(s, doc - base, doc, score);
+    });
+  }
+}
+
+// Orders the matches by the request's sort and leaves ranks [begin, end) in
+// order in (*ranked)[begin, end). Small pages keep a bounded heap of the best
+// `end`; deep pages select with nth_element, so offset 500,000 costs about
+// what offset 0 does. Every match is considered either way.
+void RankMatches(const SegmentSet& set, const Evaluation& ev, const SearchRequest& request,
+                 bool scored, size_t begin, size_t end, std::vector<Ranked>* ranked) {
+  ranked->clear();
+  if (end == 0) return;
+  const uint64_t total = ev.matches.Count();
+  const bool heap = end * 16 < total;
+  ranked->reserve(heap ? end + 1 : total);
+  auto offer = [&](const Ranked& r) {
+    if (!heap) {
+      ranked->push_back(r);
+    } else if (ranked->size() < end) {
+      ranked->push_back(r);
+      std::push_heap(ranked->begin(), ranked->end(), RankLess);
+    } else if (RankLess(r, ranked->front())) {
+      std::pop_heap(ranked->begin(), ranked->end(), RankLess);
+      ranked->back() = r;
+      std::push_heap(ranked->begin(), ranked->end(), RankLess);
+    }
+  };
+  if (scored) {
+    ScoreMatches(set, ev, [&](const Segment& s, uint32_t d, uint32_t doc, double score) {
+      offer(Ranked{-score, 0, s.id(d), doc, false});
+    });
+  } else {
+    for (size_t si = 0; si < set.segments.size(); ++si) {
+      const Segment& s = *set.segments[si];
+      const uint32_t base = set.bases[si];
+      ev.matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+        const uint32_t d = doc - base;
+        Ranked r{0, 0, s.id(d), doc, false};
+        if (request.sort == SortOrder::kRandom) {
+          r.key2 = Mix64(request.seed ^ Mix64(static_cast<uint64_t>(r.id)));
+        } else {
+          const int64_t ts = s.timestamp(d);
+          r.null_last = ts == kNullTimestamp;
+          const double t = r.null_last ? 0 : static_cast<double>(ts);
+          r.key = request.sort == SortOrder::kOldest ? t : -t;  // newest also for relevance
+        }
+        offer(r);
+      });
+    }
+  }
+  if (heap) {
+    std::sort_heap(ranked->begin(), ranked->end(), RankLess);
+    return;
+  }
+  if (begin >= ranked->size()) return;
+  const auto b = ranked->begin() + static_cast<ptrdiff_t>(begin);
+  const auto e = ranked->begin() + static_cast<ptrdiff_t>(std::min(end, ranked->size()));
+  std::nth_element(ranked->begin(), b, ranked->end(), RankLess);
+  if (e != ranked->end()) std::nth_element(b, e, ranked->end(), RankLess);
+  std::sort(b, e, RankLess);
+}
+
 // Parses and evaluates `query`, then keeps only the docs of `within`.
 Status Match(const SegmentSet& set, const std::string& query, bool want_frequencies,
              const std::vector<uint32_t>* within, std::unique_ptr<QueryNode>* root,
@@ -182,59 +275,12 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
   *result = SearchResult();
   result->total = ev.matches.Count();
 
-  // BM25 scores, summed over the positive terms in query order.
-  std::vector<double> scores;
   const bool scored = relevance && !ev.terms.empty();
-  if (scored) {
-    scores.assign(set.num_docs, 0.0);
-    const double n_docs = set.num_docs;
-    const double avgdl = std::max(set.avg_doc_len(), 1e-9);
-    for (const TermFrequencies& t : ev.terms) {
-      const double n = static_cast<double>(t.docs.size());
-      const double idf = std::log(1.0 + (n_docs - n + 0.5) / (n + 0.5));
-      for (const auto& [doc, tf] : t.docs) {
-        if (!ev.matches.Test(doc)) continue;
-        uint32_t local;
-        const double dl = impl_->seg(doc, &local).doc_len(local);
-        const double f = tf;
-        scores[doc] += idf * f * (kK1 + 1) / (f + kK1 * (1 - kB + kB * dl / avgdl));
-      }
-    }
-  }
-
   std::vector<Ranked> ranked;
-  ranked.reserve(result->total);
-  for (size_t si = 0; si < set.segments.size(); ++si) {
-    const Segment& s = *set.segments[si];
-    const uint32_t base = set.bases[si];
-    ev.matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
-      const uint32_t d = doc - base;
-      Ranked r{0, 0, s.id(d), doc, false};
-      const int64_t ts = s.timestamp(d);
-      if (scored) {
-        r.key = -scores[doc];
-      } else if (request.sort == SortOrder::kRandom) {
-        r.key2 = Mix64(request.seed ^ Mix64(static_cast<uint64_t>(r.id)));
-      } else if (request.sort == SortOrder::kOldest) {
-        r.null_last = ts == kNullTimestamp;
-        r.key = r.null_last ? 0 : static_cast<double>(ts);
-      } else {  // newest, and relevance without text terms
-        r.null_last = ts == kNullTimestamp;
-        r.key = r.null_last ? 0 : -static_cast<double>(ts);
-      }
-      ranked.push_back(r);
-    });
-  }
-  const size_t begin = std::min<size_t>(ranked.size(), static_cast<size_t>(request.offset));
-  const size_t end = std::min<size_t>(ranked.size(), begin + static_cast<size_t>(request.limit));
-  if (begin < ranked.size()) {
-    std::nth_element(ranked.begin(), ranked.begin() + begin, ranked.end(), RankLess);
-    if (end < ranked.size()) {
-      std::nth_element(ranked.begin() + begin, ranked.begin() + end, ranked.end(), RankLess);
-    }
-    std::sort(ranked.begin() + begin, ranked.begin() + end, RankLess);
-  }
-
+  const size_t begin = static_cast<size_t>(std::min<int64_t>(request.offset, result->total));
+  const size_t end = begin + static_cast<size_t>(std::min<uint64_t>(
+                                 static_cast<uint64_t>(request.limit), result->total - begin));
+  RankMatches(set, ev, request, scored, begin, end, &ranked);
   std::vector<const QueryNode*> terms;
   CollectPositiveTerms(*root, &terms);
   for (size_t i = begin; i < end; ++i) {
@@ -258,7 +304,7 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
     h.turn = s.turn(d);
     h.toxic = s.flags(d) & kFlagToxic;
     h.redacted = s.flags(d) & kFlagRedacted;
-    h.score = scored ? scores[doc] : 0;
+    h.score = scored ? -ranked[i].key : 0;
     if (request.snippets) {
       Conversation c;
       WILDCHAT_RETURN_IF_ERROR(s.Document(d, &c));
