@@ -5,6 +5,10 @@
 //   peers_bench --input corpus.jsonl.zst --work DIR [--queries 1000] [--seed 1]
 //               [--parquet corpus.parquet] [--skip-sqlite] [--skip-duckdb]
 //               [--duckdb-stride 10] [--duckdb-budget 300] [--modules tests/node]
+//               [--reuse]
+//
+// --reuse keeps a wildchat index / FTS5 database / Parquet file already in
+// DIR from an earlier run (their build figures are then not re-measured).
 //
 // Builds run as child processes (this binary re-executed with --build-*) so
 // that their wall time and peak RSS are their own. Query latency is timed
@@ -207,7 +211,7 @@ struct Options {
   std::string input, work, parquet, modules = "tests/node";
   int queries = 1000;
   uint64_t seed = 1;
-  bool skip_sqlite = false, skip_duckdb = false;
+  bool skip_sqlite = false, skip_duckdb = false, reuse = false;
   int duckdb_stride = 10;
   int duckdb_budget = 300;
 };
@@ -237,8 +241,10 @@ int Main(const Options& o) {
 
   // --- wildchat build
   std::string index_dir = o.work + "/wildchat_index";
-  fs::remove_all(index_dir);
-  ChildRun wb = Spawn({SelfPath(), "--build-wildchat", o.input, index_dir});
+  const bool reuse_index = o.reuse && fs::exists(index_dir + "/MANIFEST");
+  if (!reuse_index) fs::remove_all(index_dir);
+  ChildRun wb = reuse_index ? ChildRun{true, 0, 0, 0}
+                            : Spawn({SelfPath(), "--build-wildchat", o.input, index_dir});
   if (!wb.ok) {
     std::fprintf(stderr, "wildchat index build failed\n");
     return 1;
@@ -330,7 +336,8 @@ int Main(const Options& o) {
   int same_count = 0, compared = 0;
   if (!o.skip_sqlite) {
     std::string db = o.work + "/fts5.sqlite";
-    sb = Spawn({SelfPath(), "--build-sqlite", o.input, db});
+    sb = o.reuse && fs::exists(db) ? ChildRun{true, 0, 0, 0}
+                                   : Spawn({SelfPath(), "--build-sqlite", o.input, db});
     sqlite_bytes = SizeOf(db);
     SqlitePeer peer;
     if (sb.ok && peer.Open(db).ok()) {
@@ -374,6 +381,8 @@ int Main(const Options& o) {
     if (parquet.empty() && o.input.ends_with(".parquet")) parquet = o.input;
     if (parquet.empty()) {
       parquet = o.work + "/corpus.parquet";
+    }
+    if (parquet == o.work + "/corpus.parquet" && !(o.reuse && fs::exists(parquet))) {
       auto t = Clock::now();
       st = ConvertToParquet(o.input, parquet);
       parquet_seconds = MsSince(t) / 1000;
@@ -516,6 +525,8 @@ int main(int argc, char** argv) {
       o.skip_sqlite = true;
     else if (a[i] == "--skip-duckdb")
       o.skip_duckdb = true;
+    else if (a[i] == "--reuse")
+      o.reuse = true;
     else if (a[i] == "--duckdb-stride")
       o.duckdb_stride = std::max(1, std::atoi(value().c_str()));
     else if (a[i] == "--duckdb-budget")
