@@ -5,10 +5,10 @@
 // on disk so that points appended later find their neighbours without a
 // rebuild. hnswlib stays behind this header.
 //
-// Exact graphs are deterministic. HNSW graphs built with threads > 1 may
-// differ slightly from run to run (insertion order); with threads = 1 they
-// are deterministic for a seed. VectorIndex::Search is thread-safe; Add is
-// thread-safe against other Adds but not against Save.
+// Graphs, exact or HNSW, are deterministic for a seed whatever the thread
+// count (HNSW insertion runs in batches whose parallel steps do not depend on
+// it, see knn.cc). VectorIndex::Search is thread-safe; AddRange and Save must
+// not run concurrently with anything else on the same index.
 #pragma once
 
 #include <cstdint>

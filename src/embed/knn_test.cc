@@ -73,6 +73,27 @@ TEST(KnnTest, HnswRecallAgainstExact) {
   EXPECT_GT(static_cast<double>(hits) / (n * 10.0), 0.9);
 }
 
+TEST(KnnTest, HnswGraphIsTheSameWhateverTheThreadCount) {
+  // Several insertion batches, so that later points search an existing graph.
+  const uint32_t n = 2500;
+  const int dim = 16;
+  const std::vector<float> v = RandomUnitVectors(n, dim, 3);
+  KnnOptions o;
+  o.k = 10;
+  o.exact_below = 100;
+  o.threads = 1;
+  const KnnGraph one = BuildKnnGraph(v.data(), n, dim, o);
+  o.threads = 2;
+  const KnnGraph two = BuildKnnGraph(v.data(), n, dim, o);
+  o.threads = 3;
+  const KnnGraph three = BuildKnnGraph(v.data(), n, dim, o);
+  EXPECT_EQ(one.ids, two.ids);
+  EXPECT_EQ(one.dists, two.dists);
+  EXPECT_EQ(one.ids, three.ids);
+  o.seed = 9;
+  EXPECT_EQ(BuildKnnGraph(v.data(), n, dim, o).size(), n);
+}
+
 TEST(KnnTest, IndexSurvivesSaveAndLoadAndGrows) {
   const uint32_t n = 500;
   const int dim = 8;

@@ -1,10 +1,9 @@
 #include "embed/layout.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <thread>
 
+#include "embed/parallel_for.h"
 #include "embed/svd_projection.h"
 
 namespace wildchat {
@@ -83,11 +82,25 @@ struct Rng {
   }
 };
 
+// A well-mixed xorshift state for (seed, epoch, point): each point's negative
+// samples are the same whichever thread draws them.
+uint64_t StreamSeed(uint64_t seed, int epoch, uint32_t point) {
+  uint64_t z = (seed + 1) * 0x9E3779B97F4A7C15ULL ^ (static_cast<uint64_t>(epoch) << 32 | point);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return z ? z : 1;
+}
+
 float Clip(float v) {
   return std::max(-4.0f, std::min(4.0f, v));
 }
 
 }  // namespace
+
+int DefaultEpochs(uint32_t n) {
+  return n < 10000 ? 500 : (n < 200000 ? 200 : 100);
+}
 
 std::vector<float> PrincipalPlane(const float* vectors, uint32_t n, int dim, uint64_t seed) {
   std::vector<float> coords(static_cast<size_t>(n) * 2, 0.0f);
@@ -157,77 +170,76 @@ std::vector<float> PrincipalPlane(const float* vectors, uint32_t n, int dim, uin
 void ForceLayout(const KnnGraph& graph, const LayoutOptions& options, std::vector<float>* coords) {
   const uint32_t n = graph.size();
   if (n < 2) return;
-  int epochs = options.epochs;
-  if (epochs <= 0) epochs = n < 10000 ? 500 : (n < 200000 ? 200 : 100);
+  const int epochs = options.epochs > 0 ? options.epochs : DefaultEpochs(n);
   std::vector<Edge> edges = FuzzyEdges(graph);
   if (edges.empty()) return;
   float top = 0;
   for (const Edge& e : edges) top = std::max(top, e.w);
   // Edges too weak to be sampled even once are dropped, as UMAP does.
   std::erase_if(edges, [&](const Edge& e) { return e.w < top / epochs; });
-  const size_t m = edges.size();
+
+  // Each edge twice, once from each end, grouped by the end that moves.
+  std::vector<uint32_t> start(n + 1, 0);
+  for (const Edge& e : edges) ++start[e.i + 1], ++start[e.j + 1];
+  for (uint32_t i = 0; i < n; ++i) start[i + 1] += start[i];
+  const size_t m = start[n];
+  std::vector<uint32_t> other(m);
   std::vector<float> per_sample(m), next_sample(m), per_negative(m), next_negative(m);
-  for (size_t e = 0; e < m; ++e) {
-    per_sample[e] = top / edges[e].w;
-    next_sample[e] = per_sample[e];
-    per_negative[e] = per_sample[e] / options.negative_samples;
-    next_negative[e] = per_negative[e];
+  {
+    std::vector<uint32_t> at(start.begin(), start.end() - 1);
+    for (const Edge& e : edges) {
+      for (const auto& [from, to] : {std::pair{e.i, e.j}, std::pair{e.j, e.i}}) {
+        const uint32_t s = at[from]++;
+        other[s] = to;
+        per_sample[s] = next_sample[s] = top / e.w;
+        // Each end takes half of the edge's negative samples.
+        per_negative[s] = next_negative[s] = per_sample[s] * 2 / options.negative_samples;
+      }
+    }
   }
   const float a = options.a, b = options.b;
+  std::vector<float> before(coords->size());
   float* y = coords->data();
-  auto load = [](float& f) { return std::atomic_ref<float>(f).load(std::memory_order_relaxed); };
-  auto store = [](float& f, float v) {
-    std::atomic_ref<float>(f).store(v, std::memory_order_relaxed);
-  };
-  const int threads = std::max(1, options.threads);
-
+  const float* old = before.data();
   for (int epoch = 0; epoch < epochs; ++epoch) {
     const float alpha = options.learning_rate * (1.0f - static_cast<float>(epoch) / epochs);
-    auto work = [&](int t) {
-      Rng rng{(options.seed + 1) * 0x9E3779B97F4A7C15ULL ^ (static_cast<uint64_t>(epoch) << 20) ^
-              static_cast<uint64_t>(t + 1)};
-      for (size_t e = t; e < m; e += threads) {
-        if (next_sample[e] > epoch + 1) continue;
-        const uint32_t i = edges[e].i, j = edges[e].j;
-        float xi = load(y[2 * i]), yi = load(y[2 * i + 1]);
-        float xj = load(y[2 * j]), yj = load(y[2 * j + 1]);
-        float dx = xi - xj, dy = yi - yj;
-        float d2 = dx * dx + dy * dy;
-        if (d2 > 0) {
-          const float coef = -2.0f * a * b * std::pow(d2, b - 1.0f) / (a * std::pow(d2, b) + 1.0f);
-          const float gx = Clip(coef * dx) * alpha, gy = Clip(coef * dy) * alpha;
-          xi += gx, yi += gy;
-          store(y[2 * j], xj - gx);
-          store(y[2 * j + 1], yj - gy);
-        }
-        next_sample[e] += per_sample[e];
-        const int negatives = static_cast<int>((epoch + 1 - next_negative[e]) / per_negative[e]);
-        for (int s = 0; s < negatives; ++s) {
-          const uint32_t r = rng.Next() % n;
-          if (r == i) continue;
-          const float xr = load(y[2 * r]), yr = load(y[2 * r + 1]);
-          dx = xi - xr, dy = yi - yr;
-          d2 = dx * dx + dy * dy;
-          float gx = 4, gy = 4;
-          if (d2 > 0) {
-            const float coef = 2.0f * b / ((0.001f + d2) * (a * std::pow(d2, b) + 1.0f));
-            gx = Clip(coef * dx), gy = Clip(coef * dy);
+    std::copy(coords->begin(), coords->end(), before.begin());
+    ParallelFor(
+        0, n, options.threads,
+        [&](uint32_t i) {
+          Rng rng{StreamSeed(options.seed, epoch, i)};
+          float xi = y[2 * i], yi = y[2 * i + 1];
+          for (uint32_t s = start[i]; s < start[i + 1]; ++s) {
+            if (next_sample[s] > epoch + 1) continue;
+            const uint32_t j = other[s];
+            float dx = xi - old[2 * j], dy = yi - old[2 * j + 1];
+            float d2 = dx * dx + dy * dy;
+            if (d2 > 0) {
+              const float p = std::pow(d2, b - 1.0f);
+              const float coef = -2.0f * a * b * p / (a * p * d2 + 1.0f);
+              xi += Clip(coef * dx) * alpha, yi += Clip(coef * dy) * alpha;
+            }
+            next_sample[s] += per_sample[s];
+            const int negatives =
+                static_cast<int>((epoch + 1 - next_negative[s]) / per_negative[s]);
+            for (int k = 0; k < negatives; ++k) {
+              const uint32_t r = rng.Next() % n;
+              if (r == i) continue;
+              dx = xi - old[2 * r], dy = yi - old[2 * r + 1];
+              d2 = dx * dx + dy * dy;
+              float gx = 4, gy = 4;
+              if (d2 > 0) {
+                const float coef = 2.0f * b / ((0.001f + d2) * (a * std::pow(d2, b) + 1.0f));
+                gx = Clip(coef * dx), gy = Clip(coef * dy);
+              }
+              xi += gx * alpha, yi += gy * alpha;
+            }
+            next_negative[s] += negatives * per_negative[s];
           }
-          xi += gx * alpha, yi += gy * alpha;
-        }
-        next_negative[e] += negatives * per_negative[e];
-        store(y[2 * i], xi);
-        store(y[2 * i + 1], yi);
-      }
-    };
-    if (threads == 1) {
-      work(0);
-    } else {
-      std::vector<std::thread> pool;
-      for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
-      work(0);
-      for (auto& th : pool) th.join();
-    }
+          y[2 * i] = xi;
+          y[2 * i + 1] = yi;
+        },
+        64);
   }
 }
 

@@ -5,9 +5,10 @@
 // projection on their top two principal axes, so large-scale structure is
 // kept and a layout seeded from an earlier one stays recognisable.
 //
-// With threads = 1 a layout is deterministic for a seed; with more threads
-// the updates race benignly (lock-free "Hogwild" SGD, as UMAP does) and runs
-// differ slightly. Coordinates are n × 2 floats, x then y.
+// A layout is deterministic for a seed whatever the thread count: within an
+// epoch every point moves only itself, against the positions all points had
+// when the epoch began, drawing its negative samples from its own random
+// stream. Coordinates are n × 2 floats, x then y.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,9 @@ struct LayoutOptions {
 // Projection of unit vectors (n × dim) on their top two principal axes,
 // scaled into [-10, 10].
 std::vector<float> PrincipalPlane(const float* vectors, uint32_t n, int dim, uint64_t seed);
+
+// UMAP's choice: fewer epochs for more points.
+int DefaultEpochs(uint32_t n);
 
 // Optimises `coords` (n × 2, the starting positions) in place.
 void ForceLayout(const KnnGraph& graph, const LayoutOptions& options, std::vector<float>* coords);

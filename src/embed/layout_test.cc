@@ -55,22 +55,30 @@ TEST(LayoutTest, SeparatesClusters) {
   EXPECT_LT(within * 2, across);
 }
 
-TEST(LayoutTest, DeterministicWithOneThread) {
-  const std::vector<float> v = TwoClusters(40, 8);
+TEST(LayoutTest, SameForASeedWhateverTheThreadCount) {
+  // Enough points that several threads each get blocks of them.
+  const uint32_t n = 1200;
+  const std::vector<float> v = TwoClusters(n / 2, 8);
   KnnOptions ko;
   ko.k = 8;
-  const KnnGraph g = BuildKnnGraph(v.data(), 80, 8, ko);
+  const KnnGraph g = BuildKnnGraph(v.data(), n, 8, ko);
   LayoutOptions lo;
+  lo.epochs = 30;
   lo.threads = 1;
-  lo.epochs = 50;
-  std::vector<float> a = PrincipalPlane(v.data(), 80, 8, 3), b = a;
-  ForceLayout(g, lo, &a);
-  ForceLayout(g, lo, &b);
-  EXPECT_EQ(a, b);
+  std::vector<float> one = PrincipalPlane(v.data(), n, 8, 3), two = one, three = one;
+  const std::vector<float> start = one;
+  ForceLayout(g, lo, &one);
+  lo.threads = 2;
+  ForceLayout(g, lo, &two);
+  lo.threads = 3;
+  ForceLayout(g, lo, &three);
+  EXPECT_NE(one, start);
+  EXPECT_EQ(one, two);
+  EXPECT_EQ(one, three);
   lo.seed = 4;
-  std::vector<float> c = PrincipalPlane(v.data(), 80, 8, 3);
-  ForceLayout(g, lo, &c);
-  EXPECT_NE(a, c);
+  std::vector<float> other = start;
+  ForceLayout(g, lo, &other);
+  EXPECT_NE(one, other);
 }
 
 TEST(LayoutTest, PrincipalPlaneFitsTheBox) {

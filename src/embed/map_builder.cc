@@ -77,6 +77,7 @@ TextModel FitTextModel(const std::vector<MapDoc>& docs, const MapBuildOptions& o
   SvdOptions so;
   so.dims = o.dims;
   so.seed = o.seed;
+  so.threads = o.threads;
   m.projection = SvdProjection::Fit(rows, m.featurizer.num_columns(), so);
   return m;
 }

@@ -7,8 +7,8 @@
 // coordinates, vectors and the text model are kept bit for bit.
 //
 // Inputs are MapDocs in doc-number order (MapDoc i is doc first + i). The
-// vectors are deterministic for a seed whatever the thread count; the kNN
-// graph and layout are deterministic with threads = 1 (see knn.h, layout.h).
+// whole map (vectors, kNN graph, layouts) is deterministic for a seed
+// whatever the thread count (see knn.h, layout.h).
 #pragma once
 
 #include <array>

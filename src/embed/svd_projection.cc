@@ -1,21 +1,62 @@
 #include "embed/svd_projection.h"
 
 #include <Eigen/Dense>
-#include <Eigen/Sparse>
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+
+#include "embed/parallel_for.h"
 
 namespace wildchat {
 namespace {
 
 using Mat = Eigen::MatrixXf;
-using SpMat = Eigen::SparseMatrix<float, Eigen::RowMajor>;
+using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+constexpr uint32_t kUnused = 0xFFFFFFFFu;
+
+// Compressed sparse rows.
+struct Csr {
+  std::vector<size_t> start;  // rows + 1
+  std::vector<uint32_t> col;
+  std::vector<float> val;
+  uint32_t rows() const { return static_cast<uint32_t>(start.size() - 1); }
+};
+
+Csr Transpose(const Csr& a, uint32_t columns) {
+  Csr t;
+  t.start.assign(columns + 1, 0);
+  for (uint32_t c : a.col) ++t.start[c + 1];
+  for (uint32_t c = 0; c < columns; ++c) t.start[c + 1] += t.start[c];
+  t.col.resize(a.col.size());
+  t.val.resize(a.val.size());
+  std::vector<size_t> at(t.start.begin(), t.start.end() - 1);
+  for (uint32_t r = 0; r < a.rows(); ++r)
+    for (size_t k = a.start[r]; k < a.start[r + 1]; ++k) {
+      t.col[at[a.col[k]]] = r;
+      t.val[at[a.col[k]]++] = a.val[k];
+    }
+  return t;
+}
+
+// a × x. Each output row is summed by one thread in a fixed order, so the
+// result does not depend on the thread count.
+RowMat Multiply(const Csr& a, const RowMat& x, int threads) {
+  RowMat out = RowMat::Zero(a.rows(), x.cols());
+  ParallelFor(
+      0, a.rows(), threads,
+      [&](uint32_t r) {
+        auto row = out.row(r);
+        for (size_t k = a.start[r]; k < a.start[r + 1]; ++k) row += a.val[k] * x.row(a.col[k]);
+      },
+      64);
+  return out;
+}
 
 // Orthonormal columns spanning Y (zero columns where Y is rank-deficient),
 // by an eigen-decomposition of the Gram matrix, applied twice for accuracy.
-Mat Orthonormalize(const Mat& y) {
-  Mat q = y;
+RowMat Orthonormalize(const RowMat& y) {
+  RowMat q = y;
   for (int pass = 0; pass < 2; ++pass) {
     const Eigen::MatrixXd g = (q.transpose() * q).cast<double>();
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(g);
@@ -62,54 +103,75 @@ SvdProjection SvdProjection::Fit(const std::vector<SparseRow>& rows, uint32_t nu
                                  const SvdOptions& options) {
   const int dims = options.dims;
   const int l = dims + options.oversample;
-  const auto m = static_cast<Eigen::Index>(rows.size());
+  const auto m = static_cast<uint32_t>(rows.size());
 
-  SpMat a(m, num_columns);
+  // A (m × num_columns) and its transpose over the columns that occur at all:
+  // everything dense below is m × l or used-columns × l, never num_columns × l.
+  Csr a;
+  a.start.push_back(0);
+  std::vector<uint32_t> used;
   {
-    std::vector<Eigen::Triplet<float>> triplets;
-    for (Eigen::Index r = 0; r < m; ++r)
-      for (size_t k = 0; k < rows[r].cols.size(); ++k)
-        triplets.emplace_back(r, rows[r].cols[k], rows[r].vals[k]);
-    a.setFromTriplets(triplets.begin(), triplets.end());
+    std::vector<uint32_t> compact(num_columns, kUnused);
+    for (const SparseRow& row : rows) {
+      for (size_t k = 0; k < row.cols.size(); ++k) {
+        const uint32_t c = row.cols[k];
+        if (c >= num_columns) continue;
+        if (compact[c] == kUnused) compact[c] = 0;
+        a.col.push_back(c);
+        a.val.push_back(row.vals[k]);
+      }
+      a.start.push_back(a.col.size());
+    }
+    for (uint32_t c = 0; c < num_columns; ++c)
+      if (compact[c] != kUnused) compact[c] = static_cast<uint32_t>(used.size()), used.push_back(c);
+    for (uint32_t& c : a.col) c = compact[c];
   }
-  const Eigen::SparseMatrix<float, Eigen::RowMajor> at = a.transpose();
+  const auto u = static_cast<uint32_t>(used.size());
+  const Csr at = Transpose(a, u);
+  const int threads = std::max(1, options.threads);
 
-  // Sketch the row space: Y = Aᵀ Ω, with Ω a Gaussian m × l matrix.
-  Mat omega(m, l);
+  // Range of A: Q = orth(A Aᵀ Ω), Ω a Gaussian m × l matrix, then power
+  // iterations Q ← orth(A Aᵀ Q).
+  RowMat q(m, l);
   GaussianStream gauss(options.seed);
-  for (Eigen::Index r = 0; r < m; ++r)
-    for (int c = 0; c < l; ++c) omega(r, c) = static_cast<float>(gauss.Next());
-  Mat q = Orthonormalize(at * omega);
-  for (int it = 0; it < options.power_iterations; ++it) {
-    const Mat z = Orthonormalize(a * q);
-    q = Orthonormalize(at * z);
-  }
-  // A ≈ A Q Qᵀ; the right singular vectors of B = A Q (m × l) give V = Q W.
-  const Mat b = a * q;
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig((b.transpose() * b).cast<double>());
-  Eigen::MatrixXd w = eig.eigenvectors();  // ascending eigenvalues
+  for (uint32_t r = 0; r < m; ++r)
+    for (int c = 0; c < l; ++c) q(r, c) = static_cast<float>(gauss.Next());
+  for (int it = 0; it <= options.power_iterations; ++it)
+    q = Orthonormalize(Multiply(a, Multiply(at, q, threads), threads));
+  // A ≈ Q B with B = Qᵀ A; B Bᵀ = (Aᵀ Q)ᵀ (Aᵀ Q) = W Λ Wᵀ gives the right
+  // singular vectors V = Bᵀ W Λ^-1/2 = Aᵀ (Q W Λ^-1/2).
+  const RowMat z = Multiply(at, q, threads);
+  const Mat g = q.transpose() * Multiply(a, z, threads);
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(g.cast<double>());
+  const Eigen::MatrixXd& w = eig.eigenvectors();  // ascending eigenvalues
   SvdProjection p;
   p.dims_ = dims;
   p.num_columns_ = num_columns;
-  Mat v(num_columns, dims);
+  Mat wd(l, dims);
+  const double top = std::max(eig.eigenvalues()(l - 1), 0.0);
   for (int c = 0; c < dims; ++c) {
     const int src = l - 1 - c;
     const double lambda = std::max(eig.eigenvalues()(src), 0.0);
     p.singular_values_.push_back(static_cast<float>(std::sqrt(lambda)));
-    v.col(c) = q * w.col(src).cast<float>();
-    // Sign convention for determinism: the largest-magnitude entry is positive.
-    Eigen::Index arg;
-    v.col(c).cwiseAbs().maxCoeff(&arg);
-    if (v(arg, c) < 0) v.col(c) *= -1;
+    const double inv = lambda > top * 1e-10 && lambda > 0 ? 1.0 / std::sqrt(lambda) : 0.0;
+    wd.col(c) = (w.col(src) * inv).cast<float>();
+  }
+  RowMat v = Multiply(at, RowMat(q * wd), threads);  // used columns × dims
+  // Sign convention for determinism: the largest-magnitude entry is positive.
+  for (int c = 0; c < dims; ++c) {
+    float peak = 0;
+    for (uint32_t r = 0; r < u; ++r)
+      if (std::fabs(v(r, c)) > std::fabs(peak)) peak = v(r, c);
+    if (peak < 0) v.col(c) *= -1;
   }
   p.scales_.assign(num_columns, 0.0f);
   p.basis_.assign(static_cast<size_t>(num_columns) * dims, 0);
-  for (uint32_t r = 0; r < num_columns; ++r) {
-    const float top = v.row(r).cwiseAbs().maxCoeff();
-    if (top <= 0) continue;
-    const float scale = top / 127.0f;
-    p.scales_[r] = scale;
-    int8_t* dst = &p.basis_[static_cast<size_t>(r) * dims];
+  for (uint32_t r = 0; r < u; ++r) {
+    const float peak = v.row(r).cwiseAbs().maxCoeff();
+    if (peak <= 0) continue;
+    const float scale = peak / 127.0f;
+    p.scales_[used[r]] = scale;
+    int8_t* dst = &p.basis_[static_cast<size_t>(used[r]) * dims];
     for (int c = 0; c < dims; ++c) dst[c] = static_cast<int8_t>(std::lround(v(r, c) / scale));
   }
   return p;

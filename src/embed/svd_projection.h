@@ -25,6 +25,7 @@ struct SvdOptions {
   int oversample = 10;
   int power_iterations = 2;
   uint64_t seed = 1;
+  int threads = 1;  // the result is the same for any count
 };
 
 class SvdProjection {
