@@ -1,6 +1,8 @@
 #include "embed/map_api.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "io/json_writer.h"
@@ -19,7 +21,70 @@ void PutArray(std::string* out, const T* data, size_t count) {
   out->append(reinterpret_cast<const char*>(data), count * sizeof(T));
 }
 
+// Even-odd rule: a ray from (x, y) towards +x crosses the boundary an odd
+// number of times.
+bool InPolygon(const std::vector<double>& p, double x, double y) {
+  const size_t n = p.size() / 2;
+  bool inside = false;
+  for (size_t i = 0, j = n - 1; i < n; j = i++) {
+    const double xi = p[2 * i], yi = p[2 * i + 1], xj = p[2 * j], yj = p[2 * j + 1];
+    if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
 }  // namespace
+
+Status ParseMapArea(std::string_view text, MapArea* out) {
+  MapArea area;
+  const size_t colon = text.rfind(':');
+  if (colon != std::string_view::npos) {
+    area.layout = std::string(text.substr(0, colon));
+    text.remove_prefix(colon + 1);
+  }
+  auto bad = [&] {
+    return Status::InvalidArgument(
+        "parameter 'area' must be [LANGUAGE:]x0,y0,x1,y1 or a polygon x1,y1,x2,y2,x3,y3,... of "
+        "map point coordinates (0..65535)");
+  };
+  while (!text.empty()) {
+    const size_t comma = text.find(',');
+    const std::string item(text.substr(0, comma));
+    char* end = nullptr;
+    const double v = std::strtod(item.c_str(), &end);
+    if (item.empty() || end != item.c_str() + item.size() || !std::isfinite(v)) return bad();
+    area.xy.push_back(v);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+    if (text.empty()) return bad();
+  }
+  if (area.xy.size() != 4 &&
+      (area.xy.size() < 6 || area.xy.size() % 2 != 0 || area.xy.size() > 2000))
+    return bad();
+  *out = std::move(area);
+  return Status::OK();
+}
+
+Status DocsInArea(const MapStore& store, const MapArea& area, std::vector<uint32_t>* docs) {
+  docs->clear();
+  int layout = -1;
+  if (!area.layout.empty()) {
+    for (size_t l = 0; l < store.layouts.size(); ++l)
+      if (store.layouts[l].language == area.layout) layout = static_cast<int>(l);
+    if (layout < 0) return Status::NotFound("the map has no layout for language " + area.layout);
+  }
+  const std::vector<uint16_t>& xy = layout < 0 ? store.xy : store.layout_xy;
+  const std::vector<double>& a = area.xy;
+  const bool rect = a.size() == 4;
+  const double x0 = std::min(a[0], a[2]), x1 = std::max(a[0], a[2]);
+  const double y0 = std::min(a[1], a[3]), y1 = std::max(a[1], a[3]);
+  for (uint32_t i = 0; i < store.size(); ++i) {
+    if (layout >= 0 && store.layout_of[i] != layout) continue;
+    const double x = xy[2 * i], y = xy[2 * i + 1];
+    if (rect ? x >= x0 && x <= x1 && y >= y0 && y <= y1 : InPolygon(a, x, y)) docs->push_back(i);
+  }
+  return Status::OK();
+}
 
 std::string EncodePoints(const MapStore& store, int layout) {
   const uint32_t n = store.size();

@@ -38,6 +38,21 @@ std::string EncodeMatches(const std::vector<uint32_t>& docs, uint32_t map_docs);
 Status DecodeMatches(std::string_view bytes, uint32_t* map_docs, uint64_t* total,
                      std::vector<uint32_t>* docs);
 
+// An area of a layout (the `area` request parameter, docs/map.md):
+// "[LANGUAGE:]x0,y0,x1,y1", a rectangle (bounds included), or
+// "[LANGUAGE:]x1,y1,x2,y2,x3,y3[,...]", a polygon of three or more vertices
+// (even-odd rule), in the 0..65535 point coordinates of the global layout or
+// of that language's layout.
+struct MapArea {
+  std::string layout;      // empty: the global layout
+  std::vector<double> xy;  // 4 numbers: rectangle; 6 or more: polygon
+};
+// kInvalidArgument (naming the parameter) for a malformed area.
+Status ParseMapArea(std::string_view text, MapArea* out);
+// Ascending doc numbers of the map's points inside `area`; kNotFound when the
+// map has no layout of that name.
+Status DocsInArea(const MapStore& store, const MapArea& area, std::vector<uint32_t>* docs);
+
 // meta.json's content for the page: docs, method, bounds, layouts, attributes.
 std::string MapMetaJson(const MapStore& store, uint32_t index_docs);
 

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <memory>
 
 #include "server/api_common.h"
 #include "server/map_routes.h"
@@ -16,6 +17,7 @@ struct ExplorerServer::Impl {
   httplib::Server server;
   int port = -1;
   std::atomic<bool> stop_requested{false};
+  std::shared_ptr<MapCache> maps;
 
   Impl(const Index& idx, ServerOptions opts) : index(idx), options(std::move(opts)) {}
 };
@@ -34,11 +36,12 @@ ExplorerServer::ExplorerServer(const Index& index, ServerOptions options)
   s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     SendError(res, Status::Internal("internal error"));
   });
-  AddSearchRoutes(s, index);
+  impl_->maps = std::make_shared<MapCache>(index);
+  AddSearchRoutes(s, index, *impl_->maps);
   AddConversationRoutes(s, index);
   AddUserRoutes(s, index);
-  AddExportRoutes(s, index);
-  AddMapRoutes(s, index, index.dir());
+  AddExportRoutes(s, index, *impl_->maps);
+  AddMapRoutes(s, index, impl_->maps);
   AddStaticRoutes(s);
 }
 

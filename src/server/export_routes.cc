@@ -1,4 +1,4 @@
-// GET /api/export?q=&format=jsonl|parquet: every match, streamed.
+// GET /api/export?q=&format=jsonl|parquet[&area=]: every match, streamed.
 //
 // JSONL is produced while it is sent (chunked), so an export of the whole
 // index needs no memory beyond one buffer. Parquet needs its footer before
@@ -14,6 +14,7 @@
 #include "io/conversation_json.h"
 #include "io/record_files.h"
 #include "server/api_common.h"
+#include "server/map_routes.h"
 #include "server/routes.h"
 
 namespace wildchat {
@@ -31,22 +32,29 @@ std::string TempParquetPath() {
       .string();
 }
 
-void StreamJsonl(const Index& index, const std::string& query, httplib::Response& res) {
+using Within = std::shared_ptr<const std::vector<uint32_t>>;
+
+void StreamJsonl(const Index& index, const std::string& query, Within within,
+                 httplib::Response& res) {
   res.set_chunked_content_provider(
-      "application/x-ndjson; charset=utf-8", [&index, query](size_t, httplib::DataSink& sink) {
+      "application/x-ndjson; charset=utf-8",
+      [&index, query, within](size_t, httplib::DataSink& sink) {
         std::string buffer;
         buffer.reserve(kFlushBytes * 2);
-        Status st = index.ForEachMatch(query, [&](const Conversation& c) {
-          AppendConversationJson(&buffer, c);
-          buffer.push_back('\n');
-          if (buffer.size() >= kFlushBytes) {
-            if (!sink.write(buffer.data(), buffer.size())) {
-              return Status::IOError("client went away");
-            }
-            buffer.clear();
-          }
-          return Status::OK();
-        });
+        Status st = index.ForEachMatch(
+            query,
+            [&](const Conversation& c) {
+              AppendConversationJson(&buffer, c);
+              buffer.push_back('\n');
+              if (buffer.size() >= kFlushBytes) {
+                if (!sink.write(buffer.data(), buffer.size())) {
+                  return Status::IOError("client went away");
+                }
+                buffer.clear();
+              }
+              return Status::OK();
+            },
+            within.get());
         if (!st.ok()) return false;  // aborts the chunked response
         if (!buffer.empty() && !sink.write(buffer.data(), buffer.size())) return false;
         sink.done();
@@ -54,11 +62,12 @@ void StreamJsonl(const Index& index, const std::string& query, httplib::Response
       });
 }
 
-Status WriteParquet(const Index& index, const std::string& query, const std::string& path) {
+Status WriteParquet(const Index& index, const std::string& query, const Within& within,
+                    const std::string& path) {
   std::unique_ptr<RecordWriter> writer;
   WILDCHAT_RETURN_IF_ERROR(OpenRecordWriter(path, WriteOptions{}, &writer));
-  WILDCHAT_RETURN_IF_ERROR(
-      index.ForEachMatch(query, [&](const Conversation& c) { return writer->Write(c); }));
+  WILDCHAT_RETURN_IF_ERROR(index.ForEachMatch(
+      query, [&](const Conversation& c) { return writer->Write(c); }, within.get()));
   return writer->Close();
 }
 
@@ -84,8 +93,8 @@ void SendFile(const std::string& path, httplib::Response& res) {
 
 }  // namespace
 
-void AddExportRoutes(httplib::Server& server, const Index& index) {
-  server.Get("/api/export", [&index](const httplib::Request& req, httplib::Response& res) {
+void AddExportRoutes(httplib::Server& server, const Index& index, MapCache& maps) {
+  server.Get("/api/export", [&index, &maps](const httplib::Request& req, httplib::Response& res) {
     std::string query = StringParam(req, "q");
     std::string format = StringParam(req, "format");
     if (format.empty()) format = "jsonl";
@@ -99,16 +108,17 @@ void AddExportRoutes(httplib::Server& server, const Index& index) {
     probe.query = query;
     probe.limit = 0;
     probe.snippets = false;
+    Status st = AreaParam(req, maps, &probe.within);
     SearchResult counted;
-    Status st = index.Search(probe, &counted);
+    if (st.ok()) st = index.Search(probe, &counted);
     if (!st.ok()) return SendError(res, st);
     res.set_header("X-Total-Count", std::to_string(counted.total));
     res.set_header("Content-Disposition",
                    "attachment; filename=\"wildchat-export." + format + "\"");
-    if (format == "jsonl") return StreamJsonl(index, query, res);
+    if (format == "jsonl") return StreamJsonl(index, query, probe.within, res);
 
     std::string path = TempParquetPath();
-    st = WriteParquet(index, query, path);
+    st = WriteParquet(index, query, probe.within, path);
     if (!st.ok()) {
       std::error_code ec;
       std::filesystem::remove(path, ec);

@@ -9,9 +9,6 @@
 #include <sys/stat.h>
 
 #include <charconv>
-#include <map>
-#include <memory>
-#include <mutex>
 
 #include "embed/index_map.h"
 #include "embed/knn.h"
@@ -23,49 +20,6 @@ namespace wildchat {
 namespace {
 
 constexpr const char* kBinaryType = "application/octet-stream";
-
-// The loaded map, reloaded when meta.json changes on disk.
-class MapCache {
- public:
-  explicit MapCache(const Index& index) : index_(index) {}
-
-  Status Get(std::shared_ptr<const MapStore>* out) {
-    struct stat st {};
-    const std::string meta = MapStore::Dir(index_.dir()) + "/meta.json";
-    const bool exists = ::stat(meta.c_str(), &st) == 0;
-    const int64_t stamp = exists ? st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec : -1;
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!exists)
-      return Status::NotFound("this index has no map yet: run `wildchat embed --index " +
-                              index_.dir() + "`");
-    if (!store_ || stamp != stamp_) {
-      auto store = std::make_shared<MapStore>();
-      WILDCHAT_RETURN_IF_ERROR(LoadMapFor(index_, store.get()));
-      store_ = std::move(store);
-      stamp_ = stamp;
-      points_.clear();
-    }
-    *out = store_;
-    return Status::OK();
-  }
-
-  // The encoded points of a layout (-1 global), computed once per load.
-  std::shared_ptr<const std::string> Points(const std::shared_ptr<const MapStore>& store,
-                                            int layout) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (store != store_) return std::make_shared<std::string>(EncodePoints(*store, layout));
-    auto& slot = points_[layout];
-    if (!slot) slot = std::make_shared<std::string>(EncodePoints(*store, layout));
-    return slot;
-  }
-
- private:
-  const Index& index_;
-  std::mutex mu_;
-  std::shared_ptr<const MapStore> store_;
-  int64_t stamp_ = -1;
-  std::map<int, std::shared_ptr<const std::string>> points_;
-};
 
 bool ParseId(const std::string& text, int64_t* id) {
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *id);
@@ -97,10 +51,50 @@ void WritePointJson(JsonWriter& w, const Conversation& c, uint32_t doc, size_t m
 
 }  // namespace
 
-void AddMapRoutes(httplib::Server& server, const Index& index, const std::string& index_dir) {
-  (void)index_dir;  // the same as index.dir()
-  auto cache = std::make_shared<MapCache>(index);
+Status MapCache::Get(std::shared_ptr<const MapStore>* out) {
+  struct stat st {};
+  const std::string meta = MapStore::Dir(index_.dir()) + "/meta.json";
+  const bool exists = ::stat(meta.c_str(), &st) == 0;
+  const int64_t stamp = exists ? st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec : -1;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!exists)
+    return Status::NotFound("this index has no map yet: run `wildchat embed --index " +
+                            index_.dir() + "`");
+  if (!store_ || stamp != stamp_) {
+    auto store = std::make_shared<MapStore>();
+    WILDCHAT_RETURN_IF_ERROR(LoadMapFor(index_, store.get()));
+    store_ = std::move(store);
+    stamp_ = stamp;
+    points_.clear();
+  }
+  *out = store_;
+  return Status::OK();
+}
 
+std::shared_ptr<const std::string> MapCache::Points(const std::shared_ptr<const MapStore>& store,
+                                                    int layout) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (store != store_) return std::make_shared<std::string>(EncodePoints(*store, layout));
+  auto& slot = points_[layout];
+  if (!slot) slot = std::make_shared<std::string>(EncodePoints(*store, layout));
+  return slot;
+}
+
+Status AreaParam(const httplib::Request& req, MapCache& maps,
+                 std::shared_ptr<const std::vector<uint32_t>>* within) {
+  within->reset();
+  if (!req.has_param("area")) return Status::OK();
+  MapArea area;
+  WILDCHAT_RETURN_IF_ERROR(ParseMapArea(req.get_param_value("area"), &area));
+  std::shared_ptr<const MapStore> store;
+  WILDCHAT_RETURN_IF_ERROR(maps.Get(&store));
+  auto docs = std::make_shared<std::vector<uint32_t>>();
+  WILDCHAT_RETURN_IF_ERROR(DocsInArea(*store, area, docs.get()));
+  *within = std::move(docs);
+  return Status::OK();
+}
+
+void AddMapRoutes(httplib::Server& server, const Index& index, std::shared_ptr<MapCache> cache) {
   server.Get("/api/map/meta", [&index, cache](const httplib::Request&, httplib::Response& res) {
     std::shared_ptr<const MapStore> store;
     const Status st = cache->Get(&store);
@@ -130,8 +124,10 @@ void AddMapRoutes(httplib::Server& server, const Index& index, const std::string
                std::shared_ptr<const MapStore> store;
                Status st = cache->Get(&store);
                if (!st.ok()) return SendError(res, st);
+               std::shared_ptr<const std::vector<uint32_t>> within;
+               st = AreaParam(req, *cache, &within);
                std::vector<uint32_t> docs;
-               st = index.MatchingDocs(StringParam(req, "q"), &docs);
+               if (st.ok()) st = index.MatchingDocs(StringParam(req, "q"), &docs, within.get());
                if (!st.ok()) return SendError(res, st);
                res.set_header("X-Total-Matches", std::to_string(docs.size()));
                res.set_header("Cache-Control", "no-cache");

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "embed/index_map.h"
@@ -14,6 +16,7 @@
 #include "engine/index_builder.h"
 #include "gen/corpus_generator.h"
 #include "server/map_routes.h"
+#include "server/routes.h"
 
 namespace wildchat {
 namespace {
@@ -36,7 +39,10 @@ class MapRoutesTest : public ::testing::Test {
 
   void SetUp() override {
     ASSERT_TRUE(Index::Open(*dir_, &index_).ok());
-    AddMapRoutes(server_, *index_, *dir_);
+    maps_ = std::make_shared<MapCache>(*index_);
+    AddSearchRoutes(server_, *index_, *maps_);
+    AddExportRoutes(server_, *index_, *maps_);
+    AddMapRoutes(server_, *index_, maps_);
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -61,6 +67,7 @@ class MapRoutesTest : public ::testing::Test {
 
   static std::string* dir_;
   std::unique_ptr<Index> index_;
+  std::shared_ptr<MapCache> maps_;
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
@@ -179,6 +186,136 @@ TEST_F(MapRoutesTest, AllRoutes) {
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(client_->Get("/api/similar/1")->status, 404);
   EXPECT_EQ(client_->Get("/api/similar/abc")->status, 400);
+}
+
+// The `area` parameter restricts search, stats, export and map matches to
+// the points inside a rectangle or polygon of the map. Expected sets come
+// from the stored coordinates, filtered here point by point.
+TEST_F(MapRoutesTest, AreaRestrictsSearchStatsAndExport) {
+  Embed();
+  MapStore store;
+  ASSERT_TRUE(MapStore::Load(*dir_, false, &store).ok());
+  const uint32_t n = store.size();
+  ASSERT_EQ(n, index_->NumDocs());
+  // The middle of the map, a box with roughly a third of the points.
+  std::vector<uint16_t> xs, ys;
+  for (uint32_t i = 0; i < n; ++i) xs.push_back(store.xy[2 * i]), ys.push_back(store.xy[2 * i + 1]);
+  std::sort(xs.begin(), xs.end());
+  std::sort(ys.begin(), ys.end());
+  const int x0 = xs[n / 5], x1 = xs[4 * n / 5], y0 = ys[n / 5], y1 = ys[4 * n / 5];
+  std::set<int64_t> inside;
+  std::map<std::string, uint64_t> languages;
+  for (uint32_t i = 0; i < n; ++i) {
+    const int x = store.xy[2 * i], y = store.xy[2 * i + 1];
+    if (x < x0 || x > x1 || y < y0 || y > y1) continue;
+    inside.insert(store.ids[i]);
+    Conversation c;
+    ASSERT_TRUE(index_->Get(store.ids[i], &c).ok());
+    ++languages[c.language.value_or("")];
+  }
+  ASSERT_GT(inside.size(), n / 10);
+  ASSERT_LT(inside.size(), n);
+  const std::string area = std::to_string(x0) + "," + std::to_string(y0) + "," +
+                           std::to_string(x1) + "," + std::to_string(y1);
+
+  // Search: total, every hit, and facet counts are those of the area.
+  auto res = client_->Get(
+      "/api/search",
+      httplib::Params{
+          {"area", area}, {"limit", "1000"}, {"snippets", "false"}, {"facets", "language"}},
+      httplib::Headers{});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  simdjson::dom::parser parser;
+  simdjson::dom::element r;
+  ASSERT_FALSE(parser.parse(res->body).get(r));
+  EXPECT_EQ(uint64_t(r["total"]), inside.size());
+  std::set<int64_t> hits;
+  for (auto h : simdjson::dom::array(r["hits"])) hits.insert(int64_t(h["id"]));
+  EXPECT_EQ(hits, inside);
+  std::map<std::string, uint64_t> facet;
+  for (auto kv : simdjson::dom::array(r["facets"]["language"]))
+    facet[std::string(std::string_view(kv.at(0)))] = uint64_t(kv.at(1));
+  languages.erase("");
+  EXPECT_EQ(facet, languages);
+
+  // With a query: the matches inside the area.
+  std::vector<uint32_t> english;
+  ASSERT_TRUE(index_->MatchingDocs("language:English", &english).ok());
+  uint64_t want = 0;
+  for (uint32_t d : english) want += inside.count(store.ids[d]);
+  res = client_->Get("/api/search",
+                     httplib::Params{{"area", area}, {"q", "language:English"}, {"limit", "0"}},
+                     httplib::Headers{});
+  ASSERT_TRUE(res);
+  ASSERT_FALSE(parser.parse(res->body).get(r));
+  EXPECT_EQ(uint64_t(r["total"]), want);
+
+  // Stats, export and map matches agree.
+  res = client_->Get("/api/stats", httplib::Params{{"area", area}}, httplib::Headers{});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  ASSERT_FALSE(parser.parse(res->body).get(r));
+  EXPECT_EQ(uint64_t(r["total"]), inside.size());
+  res = client_->Get("/api/export", httplib::Params{{"area", area}}, httplib::Headers{});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("X-Total-Count"), std::to_string(inside.size()));
+  EXPECT_EQ(static_cast<size_t>(std::count(res->body.begin(), res->body.end(), '\n')),
+            inside.size());
+  res = client_->Get("/api/map/matches", httplib::Params{{"area", area}}, httplib::Headers{});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("X-Total-Matches"), std::to_string(inside.size()));
+
+  // The same box as a polygon (vertices between point coordinates, so no
+  // point lies on an edge), and a triangle: half of it.
+  const double a = x0 - 0.5, b = y0 - 0.5, c = x1 + 0.5, d = y1 + 0.5;
+  auto join = [](std::initializer_list<double> v) {
+    std::string out;
+    for (double x : v) out += (out.empty() ? "" : ",") + std::to_string(x);
+    return out;
+  };
+  res = client_->Get("/api/search",
+                     httplib::Params{{"area", join({a, b, c, b, c, d, a, d})}, {"limit", "0"}},
+                     httplib::Headers{});
+  ASSERT_TRUE(res);
+  ASSERT_FALSE(parser.parse(res->body).get(r));
+  EXPECT_EQ(uint64_t(r["total"]), inside.size());
+  uint64_t below_diagonal = 0;  // (a,b) (c,b) (c,d): x − a over y − b, scaled
+  for (uint32_t i = 0; i < n; ++i) {
+    const double x = store.xy[2 * i], y = store.xy[2 * i + 1];
+    if (x > a && x < c && y > b && y < d && (y - b) * (c - a) < (x - a) * (d - b)) ++below_diagonal;
+  }
+  res = client_->Get("/api/search",
+                     httplib::Params{{"area", join({a, b, c, b, c, d})}, {"limit", "0"}},
+                     httplib::Headers{});
+  ASSERT_TRUE(res);
+  ASSERT_FALSE(parser.parse(res->body).get(r));
+  EXPECT_EQ(uint64_t(r["total"]), below_diagonal);
+
+  // A language layout's own coordinates.
+  const std::string language = store.layouts[0].language;
+  uint64_t in_layout = 0;
+  for (uint32_t i = 0; i < n; ++i)
+    in_layout += store.layout_of[i] == 0 && store.layout_xy[2 * i] <= 32767;
+  res = client_->Get("/api/search",
+                     httplib::Params{{"area", language + ":0,0,32767,65535"}, {"limit", "0"}},
+                     httplib::Headers{});
+  ASSERT_TRUE(res);
+  ASSERT_FALSE(parser.parse(res->body).get(r));
+  EXPECT_EQ(uint64_t(r["total"]), in_layout);
+
+  // Mistakes.
+  for (const char* bad : {"1,2,3", "1,2,3,x", "1,2,,4", "1,2,3,4,5", ""}) {
+    res = client_->Get("/api/search", httplib::Params{{"area", bad}}, httplib::Headers{});
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << bad;
+  }
+  res =
+      client_->Get("/api/search", httplib::Params{{"area", "Klingon:0,0,9,9"}}, httplib::Headers{});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
 }
 
 }  // namespace

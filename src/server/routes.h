@@ -8,10 +8,14 @@
 
 namespace wildchat {
 
-void AddSearchRoutes(httplib::Server& server, const Index& index);        // /api/search, /api/stats
+class MapCache;  // map_routes.h; its `area` parameter restricts searches, stats and exports
+
+void AddSearchRoutes(httplib::Server& server, const Index& index,
+                     MapCache& maps);                                     // /api/search, /api/stats
 void AddConversationRoutes(httplib::Server& server, const Index& index);  // /api/conversation/{id}
 void AddUserRoutes(httplib::Server& server, const Index& index);          // /api/user/{hashed_ip}
-void AddExportRoutes(httplib::Server& server, const Index& index);        // /api/export
+void AddExportRoutes(httplib::Server& server, const Index& index,
+                     MapCache& maps);  // /api/export
 // The embedded web UI; registered last, it answers every other GET.
 void AddStaticRoutes(httplib::Server& server);
 

@@ -1,9 +1,10 @@
-// GET /api/search and GET /api/stats.
+// GET /api/search and GET /api/stats (both restricted by a map `area` when given).
 #include <chrono>
 #include <filesystem>
 #include <limits>
 
 #include "server/api_common.h"
+#include "server/map_routes.h"
 #include "server/routes.h"
 #include "server/search_json.h"
 
@@ -47,10 +48,11 @@ Status ParseSearchRequest(const httplib::Request& req, SearchRequest* out) {
 
 }  // namespace
 
-void AddSearchRoutes(httplib::Server& server, const Index& index) {
-  server.Get("/api/search", [&index](const httplib::Request& req, httplib::Response& res) {
+void AddSearchRoutes(httplib::Server& server, const Index& index, MapCache& maps) {
+  server.Get("/api/search", [&index, &maps](const httplib::Request& req, httplib::Response& res) {
     SearchRequest request;
     Status st = ParseSearchRequest(req, &request);
+    if (st.ok()) st = AreaParam(req, maps, &request.within);
     SearchResult result;
     if (st.ok()) st = index.Search(request, &result);
     if (!st.ok()) return SendError(res, st);
@@ -70,10 +72,12 @@ void AddSearchRoutes(httplib::Server& server, const Index& index) {
     SendJson(res, std::move(body));
   });
 
-  server.Get("/api/stats", [&index](const httplib::Request& req, httplib::Response& res) {
+  server.Get("/api/stats", [&index, &maps](const httplib::Request& req, httplib::Response& res) {
     auto start = std::chrono::steady_clock::now();
+    std::shared_ptr<const std::vector<uint32_t>> within;
+    Status st = AreaParam(req, maps, &within);
     StatsResult stats;
-    Status st = index.Stats(StringParam(req, "q"), &stats);
+    if (st.ok()) st = index.Stats(StringParam(req, "q"), &stats, within.get());
     if (!st.ok()) return SendError(res, st);
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
