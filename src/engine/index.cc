@@ -235,6 +235,16 @@ Status Index::Get(int64_t turn_identifier, Conversation* out) const {
   return s.Document(local, out);
 }
 
+Status Index::Highlights(const std::string& query, const Conversation& c,
+                         std::vector<UtteranceSpans>* out) const {
+  std::unique_ptr<QueryNode> root;
+  WILDCHAT_RETURN_IF_ERROR(ParseQuery(query, &root));
+  std::vector<const QueryNode*> terms;
+  CollectPositiveTerms(*root, &terms);
+  *out = FindMatches(c, terms);
+  return Status::OK();
+}
+
 Status Index::MatchingDocs(const std::string& query, std::vector<uint32_t>* docs,
                            const std::vector<uint32_t>* within) const {
   std::unique_ptr<QueryNode> root;

@@ -50,6 +50,13 @@ struct Snippet {
   std::string text;
 };
 
+// Where a query's text terms match in one utterance: [begin, end) byte ranges
+// of its content, ascending and non-overlapping.
+struct UtteranceSpans {
+  int turn = 0;  // utterance index in the conversation
+  std::vector<std::pair<size_t, size_t>> spans;
+};
+
 struct Hit {
   int64_t id = 0;  // first turn_identifier
   std::string conversation_hash;
@@ -98,6 +105,11 @@ class Index {
                const std::vector<uint32_t>* within = nullptr) const;
   // The whole conversation for any of its turn_identifiers; kNotFound otherwise.
   Status Get(int64_t turn_identifier, Conversation* out) const;
+  // Where the positive text terms of `query` (words, phrases, prefixes,
+  // regexes, with their role scopes) match in `c`, utterance by utterance —
+  // for highlighting a whole conversation. Filters play no part.
+  Status Highlights(const std::string& query, const Conversation& c,
+                    std::vector<UtteranceSpans>* out) const;
   // Calls fn for every matching conversation, in index order, until fn fails.
   Status ForEachMatch(const std::string& query,
                       const std::function<Status(const Conversation&)>& fn,

@@ -5,7 +5,9 @@
 #include <httplib.h>
 #include <simdjson.h>
 
+#include <cctype>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <random>
 #include <set>
@@ -246,6 +248,100 @@ TEST_F(ApiTest, ConversationByAnyTurnIdentifier) {
   }
   ExpectError("/api/conversation/1", {}, 404);
   ExpectError("/api/conversation/-7", {}, 404);
+}
+
+// UTF-16 code units (JavaScript string length) of UTF-8 text.
+int64_t JsLength(std::string_view s) {
+  int64_t n = 0;
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char b = static_cast<unsigned char>(s[i]);
+    const size_t len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    n += len == 4 ? 2 : 1;
+    i += len;
+  }
+  return n;
+}
+
+bool IsWordByte(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || (static_cast<unsigned char>(c) & 0x80);
+}
+// A byte next to which a tokenizer may or may not break (non-ASCII, '_').
+bool IsAmbiguousByte(char c) {
+  return c == '_' || (static_cast<unsigned char>(c) & 0x80);
+}
+
+TEST_F(ApiTest, HighlightsMarkEveryOccurrenceInJavaScriptOffsets) {
+  // A conversation and an ASCII word of its assistant text; the expected spans
+  // are every whole-word, case-insensitive occurrence, found by plain scanning.
+  int compared = 0;
+  for (size_t r = 0; r < 60; ++r) {
+    const Conversation& c = corpus_->records[r];
+    std::string word;
+    for (const Utterance& u : c.conversation) {
+      if (u.role != "assistant") continue;
+      std::string w;
+      bool plain = true;  // the token so far is ASCII letters only
+      for (char ch : u.content + " ") {
+        if (std::isalpha(static_cast<unsigned char>(ch))) {
+          w += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        } else if (IsWordByte(ch)) {
+          plain = false;
+        } else {
+          if (plain && w.size() >= 6) word = w;
+          w.clear();
+          plain = true;
+        }
+        if (!word.empty()) break;
+      }
+      if (!word.empty()) break;
+    }
+    if (word.empty()) continue;
+    const int64_t id = c.conversation[0].turn_identifier;
+    auto doc = GetJson("/api/highlights/" + std::to_string(c.conversation.back().turn_identifier),
+                       {{"q", "assistant:(" + word + ")"}});
+    EXPECT_EQ(doc["id"].get_int64().value(), id);
+    std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> got;
+    for (auto u : doc["utterances"].get_array()) {
+      auto& spans = got[u["turn"].get_int64().value()];
+      for (auto sp : u["spans"].get_array()) {
+        auto a = sp.get_array();
+        spans.emplace_back(a.at(0).get_int64().value(), a.at(1).get_int64().value());
+      }
+    }
+    std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> want;
+    bool ambiguous = false;
+    for (size_t i = 0; i < c.conversation.size(); ++i) {
+      const std::string& text = c.conversation[i].content;
+      if (c.conversation[i].role != "assistant") continue;
+      for (size_t at = 0; at + word.size() <= text.size(); ++at) {
+        bool same = true;
+        for (size_t k = 0; k < word.size() && same; ++k) {
+          same = std::tolower(static_cast<unsigned char>(text[at + k])) == word[k];
+        }
+        if (!same) continue;
+        const size_t after = at + word.size();
+        if ((at > 0 && IsAmbiguousByte(text[at - 1])) ||
+            (after < text.size() && IsAmbiguousByte(text[after]))) {
+          ambiguous = true;
+        }
+        if ((at > 0 && IsWordByte(text[at - 1])) ||
+            (at + word.size() < text.size() && IsWordByte(text[at + word.size()]))) {
+          continue;
+        }
+        const int64_t b = JsLength(std::string_view(text).substr(0, at));
+        want[static_cast<int64_t>(i)].emplace_back(b, b + static_cast<int64_t>(word.size()));
+      }
+    }
+    if (ambiguous) continue;
+    ++compared;
+    EXPECT_EQ(got, want) << "record " << r << " word " << word;
+  }
+  EXPECT_GE(compared, 20);
+  ExpectError("/api/highlights/1", {{"q", "x"}}, 404);
+  ExpectError("/api/highlights/abc", {{"q", "x"}}, 400);
+  ExpectError(
+      "/api/highlights/" + std::to_string(corpus_->records[0].conversation[0].turn_identifier),
+      {{"q", "a AND (b"}}, 400, 8);
 }
 
 TEST_F(ApiTest, UserPageNewestFirstWithSummary) {

@@ -152,6 +152,11 @@ await step('conversation', async () => {
   const raw = await page.getAttribute('#raw-link', 'href');
   check(raw === '/api/conversation/' + id, 'raw JSON link');
   check(await page.locator('#more-link').count() === 1, '"more from this user" link');
+  const marks = await page.locator('#thread mark').allTextContents();
+  check(marks.length > 0, `search terms highlighted in the conversation (${marks.length})`);
+  check(marks.every((m) => m.toLowerCase() === word.toLowerCase()),
+    `every highlight is the searched word (${[...new Set(marks)].slice(0, 5).join(', ')})`);
+  check(await page.locator('#highlighting').count() === 1, 'the highlighted query is shown');
   await page.locator('#thread details.moderation').first().click();
   await shot('conversation');
   userUrl = await page.getAttribute('#user-link', 'href');
@@ -251,6 +256,13 @@ await step('hostile content', async () => {
     check(await page.locator('#thread ' + sel + ', .meta ' + sel).count() === 0, `no ${sel} element from content`);
   }
   check(await page.locator('a[href^="javascript:" i]').count() === 0, 'no javascript: links anywhere');
+  await page.goto(base + '/conversation.html?id=' + hostileId + '&q=' +
+    encodeURIComponent(`${marker} OR script OR onerror OR /java.cript/`));
+  check(await ready() === 'yes', 'hostile conversation with highlights loads');
+  check(await page.locator('#thread mark').count() > 0, 'hostile conversation highlighted');
+  for (const sel of ['script', 'img', '[onerror]']) {
+    check(await page.locator('#thread ' + sel).count() === 0, `no ${sel} element with highlights`);
+  }
   await page.hover('#thread .bubble >> nth=0');
   await page.hover('.meta a >> nth=2');
   await page.locator('#thread details.moderation').first().click();

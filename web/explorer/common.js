@@ -77,19 +77,42 @@ export function snippetNodes(text) {
   return out;
 }
 
+// Text [from, to) of `text` as nodes, with the parts inside `spans` (sorted,
+// non-overlapping [begin, end) string offsets) wrapped in <mark>.
+function markedNodes(text, from, to, spans) {
+  const out = [];
+  let at = from;
+  for (const [b, e] of spans) {
+    if (e <= at || b >= to) continue;
+    const mb = Math.max(b, at), me = Math.min(e, to);
+    if (mb > at) out.push(document.createTextNode(text.slice(at, mb)));
+    out.push(el('mark', {}, text.slice(mb, me)));
+    at = me;
+  }
+  if (at < to) out.push(document.createTextNode(text.slice(at, to)));
+  return out;
+}
+
 // Plain text with ``` code fences shown as code blocks; everything is text.
-export function contentNodes(text) {
+// `spans` (string offsets into `text`) are highlighted, inside code too.
+export function contentNodes(text, spans = []) {
   const out = [];
   const parts = text.split(/```/);
+  let offset = 0;
   parts.forEach((part, i) => {
+    const start = offset;
+    offset += part.length + 3;
     if (i % 2 === 1 && i < parts.length - 1) {
       const nl = part.indexOf('\n');
       const lang = nl > 0 ? part.slice(0, nl).trim() : '';
-      const code = nl >= 0 && /^[\w+#.-]*$/.test(lang) ? part.slice(nl + 1) : part;
-      out.push(el('pre', {class: 'code', 'data-lang': lang || null}, el('code', {}, code)));
+      const fenced = nl >= 0 && /^[\w+#.-]*$/.test(lang);
+      const from = fenced ? start + nl + 1 : start;
+      out.push(el('pre', {class: 'code', 'data-lang': lang || null},
+        el('code', {}, markedNodes(text, from, start + part.length, spans))));
     } else {
-      const t = i % 2 === 1 ? '```' + part : part;
-      if (t) out.push(el('div', {class: 'text'}, t));
+      const from = i % 2 === 1 ? start - 3 : start;
+      const to = start + part.length;
+      if (to > from) out.push(el('div', {class: 'text'}, markedNodes(text, from, to, spans)));
     }
   });
   if (!out.length) out.push(el('div', {class: 'text empty'}, '(empty)'));
@@ -256,10 +279,13 @@ export function metaChips(h) {
   return chips;
 }
 
-export function hitCard(h) {
+// One search result; `query` (the composed query) travels to the conversation
+// page, which highlights it.
+export function hitCard(h, query = '') {
   const card = el('article', {class: 'hit'});
+  const href = 'conversation.html?' + new URLSearchParams(query ? {id: h.id, q: query} : {id: h.id});
   card.append(el('header', {},
-    el('a', {href: 'conversation.html?id=' + encodeURIComponent(h.id), class: 'open'},
+    el('a', {href, class: 'open'},
       'Conversation ' + h.id),
     el('span', {class: 'meta'}, metaChips(h))));
   const bubbles = el('div', {class: 'bubbles'});

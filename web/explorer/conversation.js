@@ -37,7 +37,7 @@ function topScore(openai) {
   return best;
 }
 
-function utterance(u, i, openai, detox) {
+function utterance(u, i, openai, detox, spans) {
   const role = u.role === 'user' ? 'user' : 'assistant';
   const meta = [el('span', {class: 'role'}, `${u.role} · #${i}`)];
   if (u.language) meta.push(filterLink(u.language, {language: u.language}));
@@ -54,7 +54,7 @@ function utterance(u, i, openai, detox) {
     el('summary', {}, summary.length ? 'scores: ' + summary.join(' · ') : 'scores'),
     scoreTable(openai, detox));
   return el('div', {class: 'bubble ' + role, id: 'u' + i, 'data-turn-id': u.turn_identifier},
-    el('div', {class: 'umeta'}, meta), el('div', {class: 'content'}, contentNodes(u.content || '')),
+    el('div', {class: 'umeta'}, meta), el('div', {class: 'content'}, contentNodes(u.content || '', spans || [])),
     details);
 }
 
@@ -95,10 +95,17 @@ async function appendSimilar(page, id) {
 async function main() {
   renderNav('');
   const page = document.getElementById('page');
-  const id = new URLSearchParams(location.search).get('id') || '';
+  const params = new URLSearchParams(location.search);
+  const id = params.get('id') || '';
+  const query = params.get('q') || '';
   let c;
+  const spans = new Map();  // utterance index -> highlighted ranges
   try {
     c = await api('conversation/' + encodeURIComponent(id));
+    if (query) {
+      const h = await api('highlights/' + encodeURIComponent(id), {q: query});
+      for (const u of h.utterances) spans.set(u.turn, u.spans);
+    }
   } catch (err) {
     showError(page, err);
     document.body.dataset.ready = 'error';
@@ -134,14 +141,23 @@ async function main() {
     el('details', {class: 'record-meta'}, el('summary', {}, 'Record fields'),
       el('table', {class: 'kv'}, el('tbody', {}, headerRows))),
     el('p', {class: 'muted'}, `${fmt(c.conversation.length)} utterances, ${fmt(c.turn)} turns`));
+  if (query) {
+    const marks = [...spans.values()].reduce((n, s) => n + s.length, 0);
+    page.append(el('p', {class: 'highlighting', id: 'highlighting'}, 'Highlighting ',
+      el('code', {}, query), ` · ${fmt(marks)} ${marks === 1 ? 'match' : 'matches'} · `,
+      el('a', {href: 'conversation.html?' + new URLSearchParams({id})}, 'clear'), ' · ',
+      el('a', {href: 'index.html?' + new URLSearchParams({q: query})}, 'back to the search')));
+  }
   const thread = el('div', {class: 'thread', id: 'thread'});
   c.conversation.forEach((u, i) => {
-    thread.append(utterance(u, i, (c.openai_moderation || [])[i], (c.detoxify_moderation || [])[i]));
+    thread.append(utterance(u, i, (c.openai_moderation || [])[i], (c.detoxify_moderation || [])[i],
+      spans.get(i)));
   });
   page.append(thread);
   await appendSimilar(page, first);
   const hash = location.hash.slice(1);
   if (hash) document.getElementById(hash)?.scrollIntoView();
+  else if (query) thread.querySelector('mark')?.scrollIntoView({block: 'center'});
   document.body.dataset.ready = 'yes';
 }
 

@@ -105,9 +105,9 @@ void AppendHtmlEscaped(std::string* out, std::string_view text) {
   }
 }
 
-std::vector<Snippet> MakeSnippets(const Conversation& c, const std::vector<const QueryNode*>& terms,
-                                  size_t max_snippets) {
-  std::vector<Snippet> out;
+std::vector<UtteranceSpans> FindMatches(const Conversation& c,
+                                        const std::vector<const QueryNode*>& terms) {
+  std::vector<UtteranceSpans> out;
   int first_user = -1;
   for (size_t u = 0; u < c.conversation.size(); ++u) {
     if (c.conversation[u].role == "user") {
@@ -115,7 +115,7 @@ std::vector<Snippet> MakeSnippets(const Conversation& c, const std::vector<const
       break;
     }
   }
-  for (size_t u = 0; u < c.conversation.size() && out.size() < max_snippets; ++u) {
+  for (size_t u = 0; u < c.conversation.size(); ++u) {
     const Utterance& utt = c.conversation[u];
     const uint8_t role = utt.role == "user"        ? kRoleUser
                          : utt.role == "assistant" ? kRoleAssistant
@@ -127,19 +127,34 @@ std::vector<Snippet> MakeSnippets(const Conversation& c, const std::vector<const
     }
     if (spans.empty()) continue;
     std::sort(spans.begin(), spans.end());
-    std::vector<Span> merged;
-    for (const Span& s : spans) {
-      if (!merged.empty() && s.first <= merged.back().second) {
-        merged.back().second = std::max(merged.back().second, s.second);
+    UtteranceSpans m{static_cast<int>(u), {}};
+    for (const Span& sp : spans) {
+      if (!m.spans.empty() && sp.first <= m.spans.back().second) {
+        m.spans.back().second = std::max(m.spans.back().second, sp.second);
       } else {
-        merged.push_back(s);
+        m.spans.push_back(sp);
       }
     }
-    out.push_back(Snippet{static_cast<int>(u), utt.role, Fragment(utt.content, merged)});
+    out.push_back(std::move(m));
   }
-  if (out.empty() && first_user >= 0) {
-    const Utterance& utt = c.conversation[first_user];
-    out.push_back(Snippet{first_user, utt.role, Fragment(utt.content, {})});
+  return out;
+}
+
+std::vector<Snippet> MakeSnippets(const Conversation& c, const std::vector<const QueryNode*>& terms,
+                                  size_t max_snippets) {
+  std::vector<Snippet> out;
+  for (const UtteranceSpans& m : FindMatches(c, terms)) {
+    if (out.size() >= max_snippets) break;
+    const Utterance& utt = c.conversation[static_cast<size_t>(m.turn)];
+    out.push_back(Snippet{m.turn, utt.role, Fragment(utt.content, m.spans)});
+  }
+  if (out.empty()) {
+    for (size_t u = 0; u < c.conversation.size(); ++u) {
+      const Utterance& utt = c.conversation[u];
+      if (utt.role != "user") continue;
+      out.push_back(Snippet{static_cast<int>(u), utt.role, Fragment(utt.content, {})});
+      break;
+    }
   }
   return out;
 }

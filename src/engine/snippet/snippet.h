@@ -13,6 +13,12 @@
 
 namespace wildchat {
 
+// Where the terms match in each utterance they are scoped to: byte ranges of
+// the utterance's content, sorted and merged; utterances without a match are
+// left out.
+std::vector<UtteranceSpans> FindMatches(const Conversation& c,
+                                        const std::vector<const QueryNode*>& terms);
+
 // At most max_snippets fragments; when no term matches (or there are none),
 // the opening of the first user utterance without marks.
 std::vector<Snippet> MakeSnippets(const Conversation& c, const std::vector<const QueryNode*>& terms,
