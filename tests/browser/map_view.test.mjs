@@ -4,7 +4,8 @@
 //   node map_view.test.mjs BASE_URL ARTIFACT_DIR WORD
 // Checks that every point loads, that a search lights up exactly as many
 // points as the search page counts, that hover text is inert text, and that
-// a rectangle selection becomes a search link, and that the conversation page
+// a rectangle selection becomes an area filter whose search page total is the
+// number of lit points inside it, and that the conversation page
 // lists the same similar conversations as /api/similar; prints load and frame times;
 // saves map.png to ARTIFACT_DIR. Exit code 0 only if every check passed.
 
@@ -130,8 +131,44 @@ try {
   await page.keyboard.up('Shift');
   await page.waitForSelector('#selection-search', {timeout: 20000});
   const href = await page.getAttribute('#selection-search', 'href');
-  check(/^index\.html\?q=id%3A\d+/.test(href), 'selection links to an id search');
+  const params = new URL(href, base + '/').searchParams;
+  const area = (params.get('area') || '').split(',').map(Number);
+  check(area.length === 4 && params.get('q') === word, `selection links to a search in an area (${href})`);
   await page.screenshot({path: path.join(artifacts, 'map-selection.png')});
+  // Expected counts straight from the binary points and matches.
+  const points = Buffer.from(await (await page.request.get(`${base}/api/map/points`)).body());
+  const count = points.readUInt32LE(8);
+  const inArea = (i) => {
+    const x = points.readUInt16LE(24 + 4 * i), y = points.readUInt16LE(26 + 4 * i);
+    return x >= area[0] && x <= area[2] && y >= area[1] && y <= area[3];
+  };
+  const m = Buffer.from(await (await page.request.get(`${base}/api/map/matches?q=${encodeURIComponent(word)}`)).body());
+  const lit = new Uint8Array(count);
+  if (m.readUInt32LE(12) === 0) {
+    for (let k = 0; k < m.readUInt32LE(8); k++) lit[m.readUInt32LE(24 + 4 * k)] = 1;
+  } else {
+    for (let i = 0; i < count; i++) lit[i] = (m[24 + (i >> 3)] >> (i & 7)) & 1;
+  }
+  let pointsInArea = 0, litInArea = 0;
+  for (let i = 0; i < count; i++) {
+    if (!inArea(i)) continue;
+    pointsInArea++;
+    litInArea += lit[i];
+  }
+  check(pointsInArea > 200, `the area holds ${pointsInArea} points, more than the old 200-id cap`);
+  await page.goto(new URL(href, base + '/').toString());
+  await page.waitForFunction(() => document.body.dataset.ready, null, {timeout: 30000});
+  const shownTotal = Number(await page.getAttribute('#total', 'data-total'));
+  check(litInArea > 0 && shownTotal === litInArea,
+    `search page total ${shownTotal} = lit points in the area ${litInArea}`);
+  await page.waitForSelector('#area-chip[data-total]', {timeout: 20000});
+  const chipTotal = Number(await page.getAttribute('#area-chip', 'data-total'));
+  check(chipTotal === pointsInArea, `area chip counts ${chipTotal} = points in the area ${pointsInArea}`);
+  await Promise.all([page.waitForNavigation(), page.click('#area-chip')]);
+  await page.waitForFunction(() => document.body.dataset.ready, null, {timeout: 30000});
+  const unfiltered = Number(await page.getAttribute('#total', 'data-total'));
+  check(!new URL(page.url()).searchParams.has('area') && unfiltered === await searchTotal(word),
+    `removing the chip drops the area (${unfiltered})`);
 
   console.log('conversation page lists similar conversations');
   const some = await (await page.request.get(`${base}/api/search?limit=1&q=${encodeURIComponent(word)}`)).json();

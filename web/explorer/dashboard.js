@@ -8,6 +8,9 @@ import {TURN_BUCKETS, barChart, columnChart, monthSeries, mount, shareBar} from 
 
 const state = readState();
 for (const k of ['page', 'per', 'sort', 'seed']) delete state[k];
+// A region selected on the map (docs/map.md), as on the search page.
+const area = new URLSearchParams(location.search).get('area');
+if (area) state.area = area;
 
 function searchHref(field, value) {
   return stateUrl('index.html', {...state, ...facetFilter(field, value)});
@@ -40,7 +43,7 @@ async function main() {
   const {query} = composeQuery(state);
   let r;
   try {
-    r = await api('stats', {q: query});
+    r = await api('stats', {q: query, area: state.area});
   } catch (err) {
     showError(root, err, query);
     document.body.dataset.ready = 'error';

@@ -3,7 +3,7 @@
 // filters (from the URL) light up matching dots; the count of highlighted
 // dots is the exact number of matches in the map. Hover shows the first user
 // utterance (as text, never HTML), click opens the conversation, shift+drag
-// selects a rectangle that becomes an id filter on the search page.
+// selects a rectangle that becomes an area filter on the search page.
 //
 // Data (docs/map.md): /api/map/meta (JSON), /api/map/points (binary, 16-bit
 // coordinates and 8-bit colour codes per point), /api/map/matches (binary:
@@ -28,7 +28,6 @@ const colourSelect = document.getElementById('colour');
 const errorBox = document.getElementById('map-error');
 qInput.value = state.q || '';
 
-const MAX_SELECTION_IDS = 200;
 let meta = null;
 let pts = null;         // {count, docs (Uint32Array|null), xy (Uint16Array), attrs [Uint8Array...]}
 let localOf = null;     // doc number -> point index, for language layouts
@@ -463,28 +462,31 @@ canvas.addEventListener('wheel', (e) => {
   requestDraw();
 }, {passive: false});
 
-async function selectRect(x0, y0, x1, y1) {
+// The rectangle between two canvas positions as an area of the current
+// layout (docs/map.md: inclusive bounds in 0..65535 point coordinates); the
+// search page filters on it, whatever the number of points inside.
+function selectRect(x0, y0, x1, y1) {
   const s = view.zoom * basePx();
   const toU = (px, py) => [(view.cx + (px - canvas.clientWidth / 2) / s) / view.ax,
     (view.cy - (py - canvas.clientHeight / 2) / s) / view.ay];
   const [ua, va] = toU(Math.min(x0, x1), Math.max(y0, y1));
   const [ub, vb] = toU(Math.max(x0, x1), Math.min(y0, y1));
-  const docs = [];
+  const q16 = (u, round) => Math.max(0, Math.min(65535, round(u * 65535)));
+  const ax = q16(ua, Math.ceil), bx = q16(ub, Math.floor);
+  const ay = q16(va, Math.ceil), by = q16(vb, Math.floor);
+  let count = 0;
   for (let i = 0; i < pts.count; i++) {
     if (highlightActive && !matched[i]) continue;
-    const u = pts.xy[2 * i] / 65535, v = pts.xy[2 * i + 1] / 65535;
-    if (u >= ua && u <= ub && v >= va && v <= vb) docs.push(docOf(i));
+    const x = pts.xy[2 * i], y = pts.xy[2 * i + 1];
+    if (x >= ax && x <= bx && y >= ay && y <= by) count++;
   }
   const box = clear(document.getElementById('selection'));
-  if (!docs.length) return;
-  box.append(`${fmt(docs.length)} selected`);
-  const take = docs.slice(0, MAX_SELECTION_IDS);
-  try {
-    const {ids} = await api('map/ids', {docs: take.join(',')});
-    const q = ids.map((id) => 'id:' + id).join(' OR ');
-    box.append(el('a', {href: stateUrl('index.html', {q}), id: 'selection-search'},
-      docs.length > take.length ? `search the first ${take.length}` : 'search these'));
-  } catch (err) { showError(errorBox, err); }
+  if (!count) return;
+  const layout = currentLayout();
+  const area = (layout ? layout.language + ':' : '') + [ax, ay, bx, by].join(',');
+  box.append(`${fmt(count)} selected `);
+  box.append(el('a', {href: stateUrl('index.html', {...state, q: qInput.value.trim() || undefined,
+    area}), id: 'selection-search', 'data-count': count}, 'search these'));
 }
 
 document.getElementById('map-form').addEventListener('submit', (e) => {

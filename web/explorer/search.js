@@ -7,6 +7,9 @@ import {FACETS, MODERATION_CATEGORIES, api, clear, composeQuery, el, facetFilter
 import {TURN_BUCKETS} from './charts.js';
 
 const state = readState();
+// A region selected on the map (docs/map.md): only conversations placed there.
+const area = new URLSearchParams(location.search).get('area');
+if (area) state.area = area;
 const per = Math.max(1, Math.min(1000, parseInt(state.per, 10) || 30));
 const page = Math.max(1, parseInt(state.page, 10) || 1);
 
@@ -113,6 +116,18 @@ function renderFilters(facets) {
 
 function renderActive() {
   const box = clear(document.getElementById('active'));
+  if (state.area) {
+    const next = {...state};
+    delete next.area;
+    delete next.page;
+    const chip = el('a', {class: 'chip removable', id: 'area-chip', href: stateUrl('index.html', next),
+      title: 'remove this filter'}, 'map area ×');
+    box.append(chip);
+    api('search', {area: state.area, limit: 0, snippets: false}).then((r) => {
+      chip.textContent = `map area: ${fmt(r.total)} conversation${r.total === 1 ? '' : 's'} ×`;
+      chip.dataset.total = r.total;
+    }).catch(() => { chip.textContent = 'map area (no longer in the map) ×'; });
+  }
   const terms = filterTerms(state);
   if (!terms.length) return;
   const keys = ['model', 'language', 'country', 'state', 'ip', 'toxic', 'redacted', 'flagged',
@@ -156,7 +171,7 @@ async function main() {
   let r;
   try {
     r = await api('search', {q: query, limit: per, offset: (page - 1) * per, sort: state.sort,
-      seed: state.seed, facets: FACETS.join(',')});
+      seed: state.seed, facets: FACETS.join(','), area: state.area});
   } catch (err) {
     clear(results);
     renderFilters(null);
@@ -170,7 +185,8 @@ async function main() {
   const first = r.total ? (page - 1) * per + 1 : 0;
   const last = Math.min(r.total, (page - 1) * per + r.hits.length);
   const exportLink = (fmtName) => el('a', {href: '/api/export?' + new URLSearchParams({q: query,
-    format: fmtName}).toString(), download: 'wildchat-export.' + fmtName}, fmtName.toUpperCase());
+    format: fmtName, ...(state.area ? {area: state.area} : {})}).toString(),
+  download: 'wildchat-export.' + fmtName}, fmtName.toUpperCase());
   results.append(el('div', {class: 'summary'},
     el('span', {id: 'total', 'data-total': r.total}, el('strong', {}, fmt(r.total)),
       r.total === 1 ? ' conversation' : ' conversations'),
