@@ -1,5 +1,6 @@
-// wildchat demo: generates a synthetic corpus, indexes it and serves the
-// explorer over it. A second run finds the index and serves it straight away.
+// wildchat demo: generates a synthetic corpus, indexes it, builds its
+// embedding map and serves the explorer over it. A second run finds the index
+// and the map and serves them straight away.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include "cli/commands.h"
 
 #if defined(WILDCHAT_HAVE_SERVER) && defined(WILDCHAT_HAVE_GEN)
+#include "embed/index_map.h"
 #include "engine/index.h"
 #include "engine/index_builder.h"
 #include "gen/corpus_generator.h"
@@ -62,19 +64,41 @@ Status GenerateAndIndex(const std::string& dir, int64_t n, uint64_t seed) {
   return Status::OK();
 }
 
+// Builds the map of `index` unless a finished one for exactly its docs is
+// there already (an interrupted build leaves no meta.json, so it is redone).
+Status EnsureMap(const Index& index) {
+  MapStore existing;
+  if (LoadMapFor(index, &existing).ok()) {
+    std::printf("wildchat demo: reusing the map in %s\n", MapStore::Dir(index.dir()).c_str());
+    return Status::OK();
+  }
+  std::printf("wildchat demo: building the embedding map (wildchat embed)...\n");
+  std::fflush(stdout);
+  MapBuildOptions options;
+  options.threads = std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
+  MapBuildStats stats;
+  const auto start = std::chrono::steady_clock::now();
+  WILDCHAT_RETURN_IF_ERROR(EmbedIndex(index, options, /*append=*/false, &stats));
+  std::printf("wildchat demo: map of %u conversations built in %.1f s\n", stats.docs,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return Status::OK();
+}
+
 }  // namespace
 #endif
 
 int RunDemo(const Argv& argv) {
   Args args("demo", "wildchat demo [--conversations 50000] [--dir demo] [--port 8080]",
-            "Generates a realistic synthetic corpus, indexes it into DIR/index and serves the "
-            "explorer over it. Re-running reuses the existing index.");
+            "Generates a realistic synthetic corpus, indexes it into DIR/index, builds its "
+            "embedding map (/map.html) and serves the explorer over it. Re-running reuses the "
+            "existing index and map.");
   args.Option("conversations", "N", "conversations to generate", "50000");
   args.Option("dir", "DIR", "where the demo index lives", "demo");
   args.Option("seed", "S", "generator seed", "1");
   args.Option("host", "ADDR", "address to listen on", "127.0.0.1");
   args.Option("port", "N", "port to listen on (0: any free port)", "8080");
   args.Option("threads", "N", "server worker threads", "64");
+  args.Flag("no-map", "skip building the embedding map");
   int exit_code = 0;
   if (!ParseOrExit(args, argv, &exit_code)) return exit_code;
 #if defined(WILDCHAT_HAVE_SERVER) && defined(WILDCHAT_HAVE_GEN)
@@ -112,6 +136,11 @@ int RunDemo(const Argv& argv) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("wildchat demo: %lld conversations generated and indexed in %.1f s\n",
                 static_cast<long long>(n), seconds);
+  }
+  if (!args.Has("no-map")) {
+    if (!existing) st = Index::Open(dir, &existing);
+    if (st.ok()) st = EnsureMap(*existing);
+    if (!st.ok()) return ReportError("demo", st);
   }
   existing.reset();
   return ServeIndex("demo", dir, options);
