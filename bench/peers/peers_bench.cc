@@ -5,7 +5,7 @@
 //   peers_bench --input corpus.jsonl.zst --work DIR [--queries 1000] [--seed 1]
 //               [--parquet corpus.parquet] [--skip-sqlite] [--skip-duckdb]
 //               [--duckdb-stride 10] [--duckdb-budget 300] [--modules tests/node]
-//               [--reuse]
+//               [--reuse] [--skip-regex]
 //
 // --reuse keeps a wildchat index / FTS5 database / Parquet file already in
 // DIR from an earlier run (their build figures are then not re-measured).
@@ -211,7 +211,7 @@ struct Options {
   std::string input, work, parquet, modules = "tests/node";
   int queries = 1000;
   uint64_t seed = 1;
-  bool skip_sqlite = false, skip_duckdb = false, reuse = false;
+  bool skip_sqlite = false, skip_duckdb = false, skip_regex = false, reuse = false;
   int duckdb_stride = 10;
   int duckdb_budget = 300;
 };
@@ -284,6 +284,9 @@ int Main(const Options& o) {
     return 1;
   }
   std::vector<MixQuery> mix = BuildQueryMix(sample, o.queries, o.seed);
+  if (o.skip_regex) {
+    std::erase_if(mix, [](const MixQuery& q) { return q.kind == "regex"; });
+  }
   sample.clear();
   sample.shrink_to_fit();
   std::string mix_path = o.work + "/query_mix.jsonl";
@@ -527,6 +530,8 @@ int main(int argc, char** argv) {
       o.skip_duckdb = true;
     else if (a[i] == "--reuse")
       o.reuse = true;
+    else if (a[i] == "--skip-regex")
+      o.skip_regex = true;
     else if (a[i] == "--duckdb-stride")
       o.duckdb_stride = std::max(1, std::atoi(value().c_str()));
     else if (a[i] == "--duckdb-budget")

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "engine/collect/facets.h"
+#include "engine/collect/time_order.h"
 #include "engine/query/executor.h"
 #include "engine/query/query_parser.h"
 #include "engine/segment/manifest.h"
@@ -30,6 +31,7 @@ struct Index::Impl {
   std::string dir;
   SegmentSet set;
   std::unique_ptr<FacetCounter> facets;
+  std::unique_ptr<TimeOrder> time_order;
 
   const Segment& seg(uint32_t doc, uint32_t* local) const {
     const size_t si = set.SegmentOf(doc);
@@ -51,8 +53,8 @@ uint64_t Mix64(uint64_t x) {
 }
 
 struct Ranked {
-  double key;     // primary key, smaller first (already negated where needed)
-  uint64_t key2;  // secondary key (random order)
+  double key;     // primary key, smaller first: negated BM25 score
+  uint64_t key2;  // secondary key: random order, or the timestamp
   int64_t id;
   uint32_t doc;
   bool null_last;  // null timestamps sort after everything
@@ -101,26 +103,39 @@ void ScoreMatches(const SegmentSet& set, const Evaluation& ev, Fn&& fn) {
 }
 
 // Orders the matches by the request's sort and leaves ranks [begin, end) in
-// order in (*ranked)[begin, end). Small pages keep a bounded heap of the best
-// `end`; deep pages select with nth_element, so offset 500,000 costs about
-// what offset 0 does. Every match is considered either way.
-void RankMatches(const SegmentSet& set, const Evaluation& ev, const SearchRequest& request,
-                 bool scored, size_t begin, size_t end, std::vector<Ranked>* ranked) {
-  ranked->clear();
-  if (end == 0) return;
+// order in *page. Newest/oldest pages of large match sets walk the
+// precomputed time order until `end` matches are seen. Otherwise small pages
+// keep a bounded heap of the best `end`, and deep pages select with
+// nth_element, so offset 500,000 costs about what offset 0 does.
+void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Evaluation& ev,
+                 const SearchRequest& request, bool scored, size_t begin, size_t end,
+                 std::vector<Ranked>* page) {
+  page->clear();
+  if (end <= begin) return;
   const uint64_t total = ev.matches.Count();
+  if (!scored && request.sort != SortOrder::kRandom &&
+      time_order.WalkCost(end, total) < 4.0 * static_cast<double>(total)) {
+    std::vector<uint32_t> docs;
+    time_order.Page(ev.matches, request.sort != SortOrder::kOldest, begin, end, &docs);
+    for (uint32_t doc : docs) {
+      const size_t si = set.SegmentOf(doc);
+      page->push_back(Ranked{0, 0, set.segments[si]->id(doc - set.bases[si]), doc, false});
+    }
+    return;
+  }
+  std::vector<Ranked> ranked;
   const bool heap = end * 16 < total;
-  ranked->reserve(heap ? end + 1 : total);
+  ranked.reserve(heap ? end + 1 : total);
   auto offer = [&](const Ranked& r) {
     if (!heap) {
-      ranked->push_back(r);
-    } else if (ranked->size() < end) {
-      ranked->push_back(r);
-      std::push_heap(ranked->begin(), ranked->end(), RankLess);
-    } else if (RankLess(r, ranked->front())) {
-      std::pop_heap(ranked->begin(), ranked->end(), RankLess);
-      ranked->back() = r;
-      std::push_heap(ranked->begin(), ranked->end(), RankLess);
+      ranked.push_back(r);
+    } else if (ranked.size() < end) {
+      ranked.push_back(r);
+      std::push_heap(ranked.begin(), ranked.end(), RankLess);
+    } else if (RankLess(r, ranked.front())) {
+      std::pop_heap(ranked.begin(), ranked.end(), RankLess);
+      ranked.back() = r;
+      std::push_heap(ranked.begin(), ranked.end(), RankLess);
     }
   };
   if (scored) {
@@ -137,25 +152,31 @@ void RankMatches(const SegmentSet& set, const Evaluation& ev, const SearchReques
         if (request.sort == SortOrder::kRandom) {
           r.key2 = Mix64(request.seed ^ Mix64(static_cast<uint64_t>(r.id)));
         } else {
+          // Timestamps compared exactly as integers: the sign bit flipped
+          // maps int64 order onto uint64 order; newest (also relevance
+          // without text terms) reverses it.
           const int64_t ts = s.timestamp(d);
           r.null_last = ts == kNullTimestamp;
-          const double t = r.null_last ? 0 : static_cast<double>(ts);
-          r.key = request.sort == SortOrder::kOldest ? t : -t;  // newest also for relevance
+          const uint64_t t = r.null_last ? 0 : static_cast<uint64_t>(ts) ^ (1ull << 63);
+          r.key2 = request.sort == SortOrder::kOldest ? t : ~t;
         }
         offer(r);
       });
     }
   }
   if (heap) {
-    std::sort_heap(ranked->begin(), ranked->end(), RankLess);
-    return;
+    std::sort_heap(ranked.begin(), ranked.end(), RankLess);
+  } else if (begin < ranked.size()) {
+    const auto b = ranked.begin() + static_cast<ptrdiff_t>(begin);
+    const auto e = ranked.begin() + static_cast<ptrdiff_t>(std::min(end, ranked.size()));
+    std::nth_element(ranked.begin(), b, ranked.end(), RankLess);
+    if (e != ranked.end()) std::nth_element(b, e, ranked.end(), RankLess);
+    std::sort(b, e, RankLess);
   }
-  if (begin >= ranked->size()) return;
-  const auto b = ranked->begin() + static_cast<ptrdiff_t>(begin);
-  const auto e = ranked->begin() + static_cast<ptrdiff_t>(std::min(end, ranked->size()));
-  std::nth_element(ranked->begin(), b, ranked->end(), RankLess);
-  if (e != ranked->end()) std::nth_element(b, e, ranked->end(), RankLess);
-  std::sort(b, e, RankLess);
+  if (begin < ranked.size()) {
+    page->assign(ranked.begin() + static_cast<ptrdiff_t>(begin),
+                 ranked.begin() + static_cast<ptrdiff_t>(std::min(end, ranked.size())));
+  }
 }
 
 // Parses and evaluates `query`, then keeps only the docs of `within`.
@@ -200,6 +221,7 @@ Status Index::Open(const std::string& dir, std::unique_ptr<Index>* out) {
   }
   impl->set.num_docs = static_cast<uint32_t>(docs);
   impl->facets = std::make_unique<FacetCounter>(&impl->set);
+  impl->time_order = std::make_unique<TimeOrder>(&impl->set);
   out->reset(new Index(std::move(impl)));
   return Status::OK();
 }
@@ -286,15 +308,15 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
   result->total = ev.matches.Count();
 
   const bool scored = relevance && !ev.terms.empty();
-  std::vector<Ranked> ranked;
+  std::vector<Ranked> page;
   const size_t begin = static_cast<size_t>(std::min<int64_t>(request.offset, result->total));
   const size_t end = begin + static_cast<size_t>(std::min<uint64_t>(
                                  static_cast<uint64_t>(request.limit), result->total - begin));
-  RankMatches(set, ev, request, scored, begin, end, &ranked);
+  RankMatches(set, *impl_->time_order, ev, request, scored, begin, end, &page);
   std::vector<const QueryNode*> terms;
   CollectPositiveTerms(*root, &terms);
-  for (size_t i = begin; i < end; ++i) {
-    const uint32_t doc = ranked[i].doc;
+  for (const Ranked& r : page) {
+    const uint32_t doc = r.doc;
     uint32_t d;
     const Segment& s = impl_->seg(doc, &d);
     Hit h;
@@ -314,7 +336,7 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
     h.turn = s.turn(d);
     h.toxic = s.flags(d) & kFlagToxic;
     h.redacted = s.flags(d) & kFlagRedacted;
-    h.score = scored ? -ranked[i].key : 0;
+    h.score = scored ? -r.key : 0;
     if (request.snippets) {
       Conversation c;
       WILDCHAT_RETURN_IF_ERROR(s.Document(d, &c));

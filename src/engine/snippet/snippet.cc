@@ -20,37 +20,49 @@ size_t BackToBoundary(std::string_view s, size_t i) {
   return i;
 }
 
-void MatchSpans(std::string_view text, const QueryNode& t, std::vector<Span>* spans) {
+// Spans of the terms in one utterance's text. The text is tokenized once (and
+// only when a non-regex term needs it) for all the terms.
+void MatchSpans(std::string_view text, const std::vector<const QueryNode*>& terms,
+                std::vector<Span>* spans) {
   using K = QueryNode::Kind;
-  if (t.kind == K::kRegex) {
+  bool need_tokens = false;
+  for (const QueryNode* t : terms) {
+    if (t->kind != K::kRegex) {
+      need_tokens = true;
+      continue;
+    }
     re2::StringPiece input(text.data(), text.size());
     re2::StringPiece m;
     size_t pos = 0;
     int guard = 0;
     while (pos <= text.size() && guard++ < 100 &&
-           t.regex->Match(input, pos, text.size(), RE2::UNANCHORED, &m, 1)) {
+           t->regex->Match(input, pos, text.size(), RE2::UNANCHORED, &m, 1)) {
       const size_t b = static_cast<size_t>(m.data() - text.data());
       const size_t e = b + m.size();
       if (e > b) spans->emplace_back(b, e);
       pos = e > b ? e : b + 1;
     }
-    return;
   }
-  std::vector<Token> toks;
+  if (!need_tokens) return;
+  std::vector<Span> toks;
   std::vector<std::string> folded;
   Tokenize(text, [&](const Token& tok) {
-    toks.push_back(tok);
+    toks.emplace_back(tok.begin, tok.end);
     folded.emplace_back(tok.folded);
   });
-  for (size_t i = 0; i < toks.size(); ++i) {
-    if (t.kind == K::kTerm && folded[i] == t.tokens[0]) {
-      spans->emplace_back(toks[i].begin, toks[i].end);
-    } else if (t.kind == K::kPrefix && folded[i].compare(0, t.tokens[0].size(), t.tokens[0]) == 0) {
-      spans->emplace_back(toks[i].begin, toks[i].end);
-    } else if (t.kind == K::kPhrase && i + t.tokens.size() <= toks.size()) {
-      bool ok = true;
-      for (size_t k = 0; k < t.tokens.size() && ok; ++k) ok = folded[i + k] == t.tokens[k];
-      if (ok) spans->emplace_back(toks[i].begin, toks[i + t.tokens.size() - 1].end);
+  for (const QueryNode* t : terms) {
+    if (t->kind == K::kRegex) continue;
+    const std::string& first = t->tokens[0];
+    for (size_t i = 0; i < toks.size(); ++i) {
+      if (t->kind == K::kTerm && folded[i] == first) {
+        spans->push_back(toks[i]);
+      } else if (t->kind == K::kPrefix && folded[i].compare(0, first.size(), first) == 0) {
+        spans->push_back(toks[i]);
+      } else if (t->kind == K::kPhrase && i + t->tokens.size() <= toks.size()) {
+        bool ok = true;
+        for (size_t k = 0; k < t->tokens.size() && ok; ++k) ok = folded[i + k] == t->tokens[k];
+        if (ok) spans->emplace_back(toks[i].first, toks[i + t->tokens.size() - 1].second);
+      }
     }
   }
 }
@@ -106,7 +118,8 @@ void AppendHtmlEscaped(std::string* out, std::string_view text) {
 }
 
 std::vector<UtteranceSpans> FindMatches(const Conversation& c,
-                                        const std::vector<const QueryNode*>& terms) {
+                                        const std::vector<const QueryNode*>& terms,
+                                        size_t max_utterances) {
   std::vector<UtteranceSpans> out;
   int first_user = -1;
   for (size_t u = 0; u < c.conversation.size(); ++u) {
@@ -115,16 +128,19 @@ std::vector<UtteranceSpans> FindMatches(const Conversation& c,
       break;
     }
   }
-  for (size_t u = 0; u < c.conversation.size(); ++u) {
+  std::vector<const QueryNode*> in_scope;
+  for (size_t u = 0; u < c.conversation.size() && out.size() < max_utterances; ++u) {
     const Utterance& utt = c.conversation[u];
     const uint8_t role = utt.role == "user"        ? kRoleUser
                          : utt.role == "assistant" ? kRoleAssistant
                                                    : kRoleOther;
-    std::vector<Span> spans;
+    in_scope.clear();
     for (const QueryNode* t : terms) {
-      if (t->scope.Admits(role, static_cast<int>(u) == first_user))
-        MatchSpans(utt.content, *t, &spans);
+      if (t->scope.Admits(role, static_cast<int>(u) == first_user)) in_scope.push_back(t);
     }
+    if (in_scope.empty()) continue;
+    std::vector<Span> spans;
+    MatchSpans(utt.content, in_scope, &spans);
     if (spans.empty()) continue;
     std::sort(spans.begin(), spans.end());
     UtteranceSpans m{static_cast<int>(u), {}};
@@ -143,8 +159,7 @@ std::vector<UtteranceSpans> FindMatches(const Conversation& c,
 std::vector<Snippet> MakeSnippets(const Conversation& c, const std::vector<const QueryNode*>& terms,
                                   size_t max_snippets) {
   std::vector<Snippet> out;
-  for (const UtteranceSpans& m : FindMatches(c, terms)) {
-    if (out.size() >= max_snippets) break;
+  for (const UtteranceSpans& m : FindMatches(c, terms, max_snippets)) {
     const Utterance& utt = c.conversation[static_cast<size_t>(m.turn)];
     out.push_back(Snippet{m.turn, utt.role, Fragment(utt.content, m.spans)});
   }

@@ -4,6 +4,7 @@
 // scopes so that what is marked is what matched. Pure functions.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,9 +16,10 @@ namespace wildchat {
 
 // Where the terms match in each utterance they are scoped to: byte ranges of
 // the utterance's content, sorted and merged; utterances without a match are
-// left out.
+// left out. Stops after max_utterances utterances with matches.
 std::vector<UtteranceSpans> FindMatches(const Conversation& c,
-                                        const std::vector<const QueryNode*>& terms);
+                                        const std::vector<const QueryNode*>& terms,
+                                        size_t max_utterances = SIZE_MAX);
 
 // At most max_snippets fragments; when no term matches (or there are none),
 // the opening of the first user utterance without marks.
