@@ -33,6 +33,14 @@ double PeakMb() {
   return u.ru_maxrss / 1024.0;
 }
 
+// User + system CPU seconds of the process so far: on a shared machine the
+// wall times above depend on the load, the CPU time much less.
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 int Quality(int per_group) {
   std::vector<LabelledText> corpus;
   Status st = LoadDebianCorpus(per_group, 20, &corpus);
@@ -93,9 +101,11 @@ int Scale(uint64_t n, int threads, std::string dir) {
   std::filesystem::create_directories(dir);
   MapBuildOptions o;
   o.threads = threads;
-  o.progress = [start = Clock::now()](const std::string& stage) {
-    std::fprintf(stderr, "[%7.1f s] %s\n",
-                 std::chrono::duration<double>(Clock::now() - start).count(), stage.c_str());
+  const double cpu0 = CpuSeconds();
+  o.progress = [start = Clock::now(), cpu0](const std::string& stage) {
+    std::fprintf(stderr, "[%7.1f s, cpu %7.1f s] %s\n",
+                 std::chrono::duration<double>(Clock::now() - start).count(), CpuSeconds() - cpu0,
+                 stage.c_str());
   };
   MapBuildStats stats;
   t = Clock::now();
@@ -106,9 +116,10 @@ int Scale(uint64_t n, int threads, std::string dir) {
   for (const auto& e : std::filesystem::directory_iterator(dir + "/map")) disk += e.file_size();
   std::printf(
       "map of %u conversations in %.1f s (embed %.1f, neighbours %.1f, layout %.1f, save %.1f) "
-      "on %d threads; peak memory %.0f MB (%.0f MB before the map); map on disk %.0f MB\n",
+      "on %d threads (%.0f s of CPU); peak memory %.0f MB (%.0f MB before the map); map on disk "
+      "%.0f MB\n",
       stats.docs, total, stats.embed_seconds, stats.knn_seconds, stats.layout_seconds,
-      stats.save_seconds, threads, PeakMb(), before, disk / 1e6);
+      stats.save_seconds, threads, CpuSeconds() - cpu0, PeakMb(), before, disk / 1e6);
   return 0;
 }
 
