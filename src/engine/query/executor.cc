@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "engine/query/regex_prefilter.h"
 #include "engine/store/record_codec.h"
 
 namespace wildchat {
@@ -245,9 +246,17 @@ class Evaluator {
 
   Status EvalRegex(const QueryNode& n, const Bitset* restrict, Bitset* out) {
     *out = Bitset(index_.num_docs);
-    const Bitset all(restrict ? 0 : index_.num_docs, true);
-    const Bitset& candidates = restrict ? * restrict : all;
     const RE2& re = *n.regex;
+    // Verifying a few restricted docs is cheaper than reading postings.
+    constexpr uint64_t kPrefilterMinDocs = 2000;
+    const Bitset* limit = restrict;
+    Bitset candidates;
+    if (limit && limit->Count() < kPrefilterMinDocs) {
+      candidates = *limit;
+    } else {
+      RegexCandidates(index_, re, RegexPrefilterOptions(), &candidates);
+      if (limit) candidates.And(*limit);
+    }
     return ForEachDocument(index_, candidates, [&](uint32_t doc, const Conversation& c) {
       int first_user = -1;
       for (size_t u = 0; u < c.conversation.size(); ++u) {

@@ -210,8 +210,14 @@ std::string QueryGenerator::Regex(bool cheap_literal) {
                                      "😀",
                                      "(?i)^\\s*write",
                                      "x86_64",
-                                     "(?i)c\\+\\+"};
-  if (cheap_literal || Below(3) == 0) {
+                                     "(?i)c\\+\\+",
+                                     "(?i)(hello|привет|你好)",
+                                     "e-?mail",
+                                     "北京|上海",
+                                     "@gmail\\.com",
+                                     "(?i)as an ai",
+                                     "(?i)ΣΊΣΥΦΟΣ"};
+  if (cheap_literal || Below(4) == 0) {
     std::string w = Word(Below(2) ? Band::kFrequent : Band::kMiddle);
     std::string re = RE2::QuoteMeta(w);
     std::string escaped;
@@ -221,7 +227,47 @@ std::string QueryGenerator::Regex(bool cheap_literal) {
     }
     return "/" + std::string(Below(2) ? "(?i)" : "") + escaped + "/";
   }
-  return "/" + std::string(kTemplates[Below(std::size(kTemplates))]) + "/";
+  switch (Below(3)) {
+    case 0:
+      return "/" + std::string(kTemplates[Below(std::size(kTemplates))]) + "/";
+    case 1: {
+      // A literal cut from real text across punctuation and spaces, as is
+      // or case-insensitive in another case.
+      std::string cut = TextCut();
+      if (Below(2)) return "/" + RE2::QuoteMeta(cut) + "/";
+      return "/(?i)" + RE2::QuoteMeta(Below(2) ? MapCase(cut, 0) : MapCase(cut, 1)) + "/";
+    }
+    default: {
+      std::string a = RE2::QuoteMeta(TextCut());
+      std::string b = RE2::QuoteMeta(Below(2) ? TextCut() : CjkRun());
+      return "/" + std::string(Below(2) ? "(?i)" : "") + "(" + a + "|" + b + ")/";
+    }
+  }
+}
+
+// QuoteMeta output needs no further escaping inside /…/: it writes `/` as
+// `\/`, which the query lexer turns back into `/`.
+std::string QueryGenerator::TextCut() {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    const Conversation& c = (*records_)[Below(records_->size())];
+    if (c.conversation.empty()) continue;
+    const std::string& text = c.conversation[Below(c.conversation.size())].content;
+    std::vector<int32_t> starts;  // byte offsets of code points
+    int32_t i = 0, n = static_cast<int32_t>(text.size());
+    while (i < n) {
+      starts.push_back(i);
+      U8_FWD_1(reinterpret_cast<const uint8_t*>(text.data()), i, n);
+    }
+    starts.push_back(n);
+    if (starts.size() < 4) continue;
+    const size_t a = Below(starts.size() - 3);
+    const size_t len = std::min<size_t>(3 + Below(14), starts.size() - 1 - a);
+    std::string cut = text.substr(static_cast<size_t>(starts[a]),
+                                  static_cast<size_t>(starts[a + len] - starts[a]));
+    if (cut.find_first_of("\\\n\r\t") != std::string::npos) continue;
+    return cut;
+  }
+  return "e-mail";
 }
 
 std::string QueryGenerator::FilterOf(const std::string& field) {

@@ -1,0 +1,196 @@
+#include "engine/query/regex_prefilter.h"
+
+#include <re2/filtered_re2.h>
+#include <re2/re2.h>
+
+#include <bit>
+#include <unordered_map>
+
+#include "engine/text/tokenizer.h"
+
+namespace wildchat {
+
+// Soundness rests on two facts, both checked by regex_prefilter_test over
+// every code point: RE2 lower-cases atoms with Unicode simple case folding,
+// the tokenizer's folding, so a match's text folds to a string containing the
+// atom; and folding never changes how a code point splits tokens, so the
+// atom's token boundaries are the text's.
+std::vector<AtomPiece> SplitAtom(std::string_view atom) {
+  std::vector<AtomPiece> pieces;
+  Tokenize(atom, [&](const Token& t) {
+    size_t end = t.begin;
+    const int32_t c = text_internal::DecodeUtf8(atom, &end);
+    // Han, Kana and Thai characters are tokens by themselves: whole terms.
+    const bool single = end == t.end && c >= 0x80 && text_internal::ClassifyCodePoint(c) == 2;
+    const bool open_left = !single && t.begin == 0;
+    const bool open_right = !single && t.end == atom.size();
+    AtomPiece p;
+    p.text = std::string(t.folded);
+    p.anchor = open_left ? (open_right ? PieceAnchor::kInfix : PieceAnchor::kSuffix)
+                         : (open_right ? PieceAnchor::kPrefix : PieceAnchor::kExact);
+    pieces.push_back(std::move(p));
+  });
+  return pieces;
+}
+
+namespace {
+
+// Whether the regex passes RE2's filter given the set of atoms present
+// (bit i = atom i), memoized: docs share few distinct atom sets.
+class Formula {
+ public:
+  explicit Formula(const re2::FilteredRE2& filter) : filter_(filter) {}
+  bool Passes(uint64_t mask) {
+    auto it = memo_.find(mask);
+    if (it != memo_.end()) return it->second;
+    ids_.clear();
+    for (uint64_t m = mask; m; m &= m - 1) ids_.push_back(std::countr_zero(m));
+    filter_.AllPotentials(ids_, &passed_);
+    const bool pass = !passed_.empty();
+    memo_.emplace(mask, pass);
+    return pass;
+  }
+
+ private:
+  const re2::FilteredRE2& filter_;
+  std::unordered_map<uint64_t, bool> memo_;
+  std::vector<int> ids_, passed_;
+};
+
+// The terms of s a piece can be part of, handed to take(term) until it
+// returns false (over budget). False when the piece cannot be looked up.
+template <typename Take>
+bool ForEachPieceTerm(const Segment& s, const AtomPiece& p, const RegexPrefilterOptions& o,
+                      Take&& take) {
+  switch (p.anchor) {
+    case PieceAnchor::kExact: {
+      if (auto t = s.FindTerm(p.text)) return take(*t);
+      return true;
+    }
+    case PieceAnchor::kPrefix: {
+      uint64_t lo, hi;
+      s.PrefixRange(p.text, &lo, &hi);
+      for (uint64_t t = lo; t < hi; ++t) {
+        if (!take(t)) return false;
+      }
+      return true;
+    }
+    case PieceAnchor::kSuffix:
+    case PieceAnchor::kInfix: {
+      if (p.text.size() < o.min_scan_bytes) return false;
+      const bool suffix = p.anchor == PieceAnchor::kSuffix;
+      const std::string_view needle = p.text;
+      for (uint64_t t = 0, n = s.num_terms(); t < n; ++t) {
+        const std::string_view term = s.term(t);
+        if (term.size() < needle.size()) continue;
+        const bool hit = suffix ? term.substr(term.size() - needle.size()) == needle
+                                : term.find(needle) != std::string_view::npos;
+        if (hit && !take(t)) return false;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+// Marks in *docs (local to s) every doc holding a term the piece can be part
+// of. False when the piece says nothing useful here (too short, too many
+// terms or postings, corrupt postings): then it must count as every doc.
+bool PieceDocs(const Segment& s, const AtomPiece& p, const RegexPrefilterOptions& o, Bitset* docs,
+               RegexPrefilterStats* stats) {
+  const double budget = o.max_df_per_doc * s.num_docs();
+  std::vector<uint64_t> terms;
+  double df = 0;
+  auto take = [&](uint64_t t) {
+    terms.push_back(t);
+    df += s.doc_freq(t);
+    return df <= budget && terms.size() <= o.max_terms_per_piece;
+  };
+  if (!ForEachPieceTerm(s, p, o, take)) return false;
+  *docs = Bitset(s.num_docs());
+  for (uint64_t t : terms) {
+    PostingCursor c = s.Postings(t);
+    while (c.Next()) docs->Set(c.doc());
+    if (c.corrupt()) return false;
+  }
+  stats->terms_read += terms.size();
+  return true;
+}
+
+}  // namespace
+
+void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
+                     const RegexPrefilterOptions& options, Bitset* out,
+                     RegexPrefilterStats* stats) {
+  RegexPrefilterStats ignored;
+  if (!stats) stats = &ignored;
+  *stats = RegexPrefilterStats();
+  auto everything = [&] {
+    *out = Bitset(index.num_docs, true);
+    stats->candidates = index.num_docs;
+  };
+  // Compiling the filter costs time in the pattern's size; long patterns
+  // (huge alternations) are not worth narrowing.
+  if (re.pattern().size() > options.max_pattern_bytes) return everything();
+  re2::FilteredRE2 filter(options.min_atom_bytes);
+  int id = 0;
+  if (filter.Add(re.pattern(), re.options(), &id) != re2::RE2::NoError) return everything();
+  std::vector<std::string> atoms;
+  filter.Compile(&atoms);
+  stats->atoms = static_cast<uint32_t>(atoms.size());
+  if (atoms.size() > options.max_atoms || atoms.size() > 64) return everything();
+  Formula formula(filter);
+  if (formula.Passes(0)) return everything();  // no atom is required
+
+  std::vector<std::vector<AtomPiece>> pieces(atoms.size());
+  uint64_t always = 0;  // atoms that constrain no term: present everywhere
+  for (size_t a = 0; a < atoms.size(); ++a) {
+    pieces[a] = SplitAtom(atoms[a]);
+    if (pieces[a].empty()) always |= 1ull << a;
+  }
+
+  *out = Bitset(index.num_docs);
+  std::vector<Bitset> sets(atoms.size());
+  std::vector<size_t> narrowed;
+  for (size_t si = 0; si < index.segments.size(); ++si) {
+    const Segment& s = *index.segments[si];
+    const uint32_t base = index.bases[si];
+    uint64_t present = always;  // atoms treated as present in every doc here
+    narrowed.clear();
+    for (size_t a = 0; a < atoms.size(); ++a) {
+      if (present >> a & 1) continue;
+      bool have = false;
+      for (const AtomPiece& p : pieces[a]) {
+        Bitset docs;
+        if (!PieceDocs(s, p, options, &docs, stats)) continue;
+        if (!have) {
+          sets[a] = std::move(docs);
+          have = true;
+        } else {
+          sets[a].And(docs);
+        }
+        if (!sets[a].Any()) break;
+      }
+      if (have) {
+        narrowed.push_back(a);
+      } else {
+        present |= 1ull << a;
+      }
+    }
+    if (formula.Passes(present)) {
+      for (uint32_t d = 0; d < s.num_docs(); ++d) out->Set(base + d);
+      continue;
+    }
+    Bitset any(s.num_docs());
+    for (size_t a : narrowed) any.Or(sets[a]);
+    any.ForEach([&](uint32_t d) {
+      uint64_t mask = present;
+      for (size_t a : narrowed) mask |= static_cast<uint64_t>(sets[a].Test(d)) << a;
+      if (formula.Passes(mask)) out->Set(base + d);
+    });
+  }
+  stats->filtered = true;
+  stats->candidates = out->Count();
+}
+
+}  // namespace wildchat
