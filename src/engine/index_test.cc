@@ -335,6 +335,34 @@ TEST_F(IndexTest, WithinRestrictsMatchesTotalsAndFacets) {
   EXPECT_EQ(idx->MatchingDocs("", &docs, &bad).code(), Status::Code::kInvalidArgument);
 }
 
+TEST_F(IndexTest, HighlightsCoverEveryMatchIncludingLettersThatFoldToAscii) {
+  std::vector<Conversation> corpus = Corpus();
+  // U+017F LONG S folds to "s", U+212A KELVIN SIGN to "k".
+  corpus.push_back(Make(8, {{"The \u017Ftory of \u212Aelvin", "A story. STORY!"}}));
+  Build(corpus);
+  auto idx = OpenIndex();
+  EXPECT_EQ(Ids(*idx, "story kelvin"), (S{8}));
+  std::vector<UtteranceSpans> spans;
+  ASSERT_TRUE(idx->Highlights("story kelvin", corpus.back(), &spans).ok());
+  ASSERT_EQ(spans.size(), 2u);
+  const std::string& user = corpus.back().conversation[0].content;
+  ASSERT_EQ(spans[0].spans.size(), 2u);
+  EXPECT_EQ(
+      user.substr(spans[0].spans[0].first, spans[0].spans[0].second - spans[0].spans[0].first),
+      "\u017Ftory");
+  EXPECT_EQ(
+      user.substr(spans[0].spans[1].first, spans[0].spans[1].second - spans[0].spans[1].first),
+      "\u212Aelvin");
+  EXPECT_EQ(spans[1].turn, 1);
+  EXPECT_EQ(spans[1].spans.size(), 2u);  // "story" and "STORY"
+  // Only text terms are highlighted; filters play no part; scopes do.
+  ASSERT_TRUE(idx->Highlights("model:gpt-4* user:story", corpus.back(), &spans).ok());
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].turn, 0);
+  EXPECT_EQ(idx->Highlights("(story", corpus.back(), &spans).code(),
+            Status::Code::kInvalidArgument);
+}
+
 TEST_F(IndexTest, SnippetsMarkMatches) {
   Build(Corpus());
   auto idx = OpenIndex();

@@ -20,6 +20,30 @@ size_t BackToBoundary(std::string_view s, size_t i) {
   return i;
 }
 
+// Whether folded `token` (a term's, a phrase's first or a prefix) can occur
+// in text: false only when that is certain without tokenizing, i.e. token is
+// ASCII letters/digits and text holds it nowhere under ASCII case folding nor
+// any of the two non-ASCII letters whose folding is ASCII (KELVIN SIGN → k,
+// LONG S → s). Tokenizing is far slower than this scan.
+bool MayContain(std::string_view text, std::string_view token) {
+  if (token.empty()) return true;
+  for (char c : token) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return true;
+  }
+  if (text.find("\xE2\x84\xAA") != std::string_view::npos ||
+      text.find("\xC5\xBF") != std::string_view::npos) {
+    return true;
+  }
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+  for (size_t i = 0; i + token.size() <= text.size(); ++i) {
+    if (lower(text[i]) != token[0]) continue;
+    size_t k = 1;
+    while (k < token.size() && lower(text[i + k]) == token[k]) ++k;
+    if (k == token.size()) return true;
+  }
+  return false;
+}
+
 // Spans of the terms in one utterance's text. The text is tokenized once (and
 // only when a non-regex term needs it) for all the terms.
 void MatchSpans(std::string_view text, const std::vector<const QueryNode*>& terms,
@@ -28,7 +52,7 @@ void MatchSpans(std::string_view text, const std::vector<const QueryNode*>& term
   bool need_tokens = false;
   for (const QueryNode* t : terms) {
     if (t->kind != K::kRegex) {
-      need_tokens = true;
+      need_tokens = need_tokens || MayContain(text, t->tokens[0]);
       continue;
     }
     re2::StringPiece input(text.data(), text.size());
