@@ -44,7 +44,7 @@ class QueryGenerator {
   std::string CjkRun();                   // 2–4 adjacent Han/Kana/Thai characters
   std::string Prefix();                   // w* from a real token
   std::string Regex(bool cheap_literal);  // /…/
-  std::string TextCut();  // 3–16 code points of an utterance, any characters
+  std::string TextCut();                  // 3–16 code points of an utterance, any characters
   std::string Filter();                   // any field filter, present or absent value
   std::string FilterOf(const std::string& field);
   std::string Malformed();
