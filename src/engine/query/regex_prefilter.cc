@@ -3,6 +3,7 @@
 #include <re2/filtered_re2.h>
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <bit>
 #include <unordered_map>
 
@@ -93,27 +94,34 @@ bool ForEachPieceTerm(const Segment& s, const AtomPiece& p, const RegexPrefilter
   return false;
 }
 
-// Marks in *docs (local to s) every doc holding a term the piece can be part
-// of. False when the piece says nothing useful here (too short, too many
-// terms or postings, corrupt postings): then it must count as every doc.
-bool PieceDocs(const Segment& s, const AtomPiece& p, const RegexPrefilterOptions& o, Bitset* docs,
-               RegexPrefilterStats* stats) {
-  const double budget = o.max_df_per_doc * s.num_docs();
+// The terms of s a piece can be part of, with their summed document
+// frequency. False when the piece says nothing useful here (too short, too
+// many terms or postings): then it must count as every doc.
+struct PieceTerms {
   std::vector<uint64_t> terms;
   double df = 0;
+};
+bool FindPieceTerms(const Segment& s, const AtomPiece& p, const RegexPrefilterOptions& o,
+                    PieceTerms* out) {
+  const double budget = o.max_df_per_doc * s.num_docs();
   auto take = [&](uint64_t t) {
-    terms.push_back(t);
-    df += s.doc_freq(t);
-    return df <= budget && terms.size() <= o.max_terms_per_piece;
+    out->terms.push_back(t);
+    out->df += s.doc_freq(t);
+    return out->df <= budget && out->terms.size() <= o.max_terms_per_piece;
   };
-  if (!ForEachPieceTerm(s, p, o, take)) return false;
+  return ForEachPieceTerm(s, p, o, take);
+}
+
+// Marks in *docs (local to s) every doc holding one of the terms. False on
+// corrupt postings.
+bool TermsDocs(const Segment& s, const PieceTerms& pt, Bitset* docs, RegexPrefilterStats* stats) {
   *docs = Bitset(s.num_docs());
-  for (uint64_t t : terms) {
+  for (uint64_t t : pt.terms) {
     PostingCursor c = s.Postings(t);
     while (c.Next()) docs->Set(c.doc());
     if (c.corrupt()) return false;
   }
-  stats->terms_read += terms.size();
+  stats->terms_read += pt.terms.size();
   return true;
 }
 
@@ -152,6 +160,7 @@ void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
   *out = Bitset(index.num_docs);
   std::vector<Bitset> sets(atoms.size());
   std::vector<size_t> narrowed;
+  std::vector<PieceTerms> lookups;
   for (size_t si = 0; si < index.segments.size(); ++si) {
     const Segment& s = *index.segments[si];
     const uint32_t base = index.bases[si];
@@ -159,10 +168,19 @@ void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
     narrowed.clear();
     for (size_t a = 0; a < atoms.size(); ++a) {
       if (present >> a & 1) continue;
-      bool have = false;
+      // Rarest pieces first: the intersection often empties before the
+      // common ones (`as an ai`) need decoding.
+      lookups.clear();
       for (const AtomPiece& p : pieces[a]) {
+        PieceTerms pt;
+        if (FindPieceTerms(s, p, options, &pt)) lookups.push_back(std::move(pt));
+      }
+      std::sort(lookups.begin(), lookups.end(),
+                [](const PieceTerms& x, const PieceTerms& y) { return x.df < y.df; });
+      bool have = false;
+      for (const PieceTerms& pt : lookups) {
         Bitset docs;
-        if (!PieceDocs(s, p, options, &docs, stats)) continue;
+        if (!TermsDocs(s, pt, &docs, stats)) continue;
         if (!have) {
           sets[a] = std::move(docs);
           have = true;
