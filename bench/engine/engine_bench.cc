@@ -155,6 +155,26 @@ int main(int argc, char** argv) {
       "mix of %zu queries: median %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms (matches %llu)\n",
       mix.size(), Percentile(times, 0.5), Percentile(times, 0.9), Percentile(times, 0.99),
       Percentile(times, 1.0), static_cast<unsigned long long>(total));
+  // Single-conversation fetch (`wildchat get`, snippets): random documents.
+  {
+    SearchRequest r;
+    r.sort = SortOrder::kRandom;
+    r.limit = 1000;
+    SearchResult res;
+    st = index->Search(r, &res);
+    std::vector<double> gtimes;
+    for (const Hit& h : res.hits) {
+      Conversation c;
+      const double g0 = Now();
+      st = index->Get(h.id, &c);
+      gtimes.push_back((Now() - g0) * 1e3);
+      if (!st.ok())
+        std::fprintf(stderr, "get %lld: %s\n", static_cast<long long>(h.id), st.ToString().c_str());
+    }
+    std::printf("get of %zu documents: median %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+                gtimes.size(), Percentile(gtimes, 0.5), Percentile(gtimes, 0.9),
+                Percentile(gtimes, 0.99), Percentile(gtimes, 1.0));
+  }
   const char* regexes[] = {"/sk-[A-Za-z0-9]{20,}/",
                            "/[0-9]{3}-[0-9]{4}/",
                            "/(?i)hello world/",

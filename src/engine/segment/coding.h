@@ -34,6 +34,43 @@ inline void PutString(std::string* out, std::string_view s) {
   out->append(s);
 }
 
+// Appends n values of `bits` (0..32) bits each, least significant bit
+// first: exactly ceil(n * bits / 8) bytes.
+inline void PutPacked(std::string* out, const uint32_t* v, size_t n, int bits) {
+  uint64_t acc = 0;
+  int have = 0;
+  for (size_t i = 0; i < n; ++i) {
+    acc |= static_cast<uint64_t>(v[i]) << have;
+    have += bits;
+    while (have >= 8) {
+      out->push_back(static_cast<char>(acc & 0xFF));
+      acc >>= 8;
+      have -= 8;
+    }
+  }
+  if (have > 0) out->push_back(static_cast<char>(acc & 0xFF));
+}
+// Reads what PutPacked wrote; `in` must hold ceil(n * bits / 8) bytes.
+inline void UnpackBits(std::string_view in, uint32_t* v, size_t n, int bits) {
+  const uint64_t mask = bits == 32 ? 0xFFFFFFFFull : (1ull << bits) - 1;
+  uint64_t acc = 0;
+  int have = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < n; ++i) {
+    while (have < bits) {
+      acc |= static_cast<uint64_t>(static_cast<uint8_t>(in[at++])) << have;
+      have += 8;
+    }
+    v[i] = static_cast<uint32_t>(acc & mask);
+    acc >>= bits;
+    have -= bits;
+  }
+}
+// Bits needed for v (0 for 0).
+inline int BitWidth32(uint32_t v) {
+  return v == 0 ? 0 : 32 - __builtin_clz(v);
+}
+
 class ByteReader {
  public:
   ByteReader() = default;
@@ -84,6 +121,16 @@ class ByteReader {
   uint8_t Byte() {
     if (p_ >= end_) return static_cast<uint8_t>(Fail());
     return *p_++;
+  }
+  // The next n bytes (empty and failed() if fewer are left).
+  std::string_view Bytes(uint64_t n) {
+    if (n > remaining()) {
+      Fail();
+      return {};
+    }
+    std::string_view s(reinterpret_cast<const char*>(p_), n);
+    p_ += n;
+    return s;
   }
   std::string_view String() {
     const uint64_t n = Varint();

@@ -1,45 +1,12 @@
 #include "engine/segment/segment.h"
 
-#include <zstd.h>
-
 #include <algorithm>
 #include <cstring>
 
 #include "engine/store/record_codec.h"
+#include "engine/store/store_reader.h"
 
 namespace wildchat {
-
-bool PostingCursor::Next() {
-  if (left_ == 0 || corrupt_) return false;
-  if (positions_pending_) pos_.SkipVarints(tf_);
-  const uint64_t delta = docs_.Varint();
-  const uint64_t tf = docs_.Varint();
-  const uint64_t doc = started_ ? static_cast<uint64_t>(doc_) + delta : delta;
-  if (docs_.failed() || (started_ && delta == 0) || tf == 0 || tf > 0xFFFFFFFFu ||
-      doc >= num_docs_) {
-    corrupt_ = true;
-    left_ = 0;
-    return false;
-  }
-  started_ = true;
-  doc_ = static_cast<uint32_t>(doc);
-  tf_ = static_cast<uint32_t>(tf);
-  positions_pending_ = true;
-  --left_;
-  return true;
-}
-
-void PostingCursor::ReadPositions(std::vector<uint32_t>* out) {
-  out->clear();
-  if (!positions_pending_) return;
-  positions_pending_ = false;
-  uint64_t p = 0;
-  for (uint32_t i = 0; i < tf_; ++i) {
-    p += pos_.Varint();
-    out->push_back(static_cast<uint32_t>(p));
-  }
-  if (pos_.failed()) corrupt_ = true;
-}
 
 Status Segment::Open(const std::string& path, std::unique_ptr<Segment>* out) {
   std::unique_ptr<Segment> s(new Segment());
@@ -74,7 +41,11 @@ Status Segment::Load() {
   const SegmentMeta* meta = nullptr;
   WILDCHAT_RETURN_IF_ERROR(GetArray(f, "meta", 1, &meta));
   meta_ = *meta;
-  if (meta_.version != kSegmentFormatVersion) return corrupt("unsupported segment version");
+  if (meta_.version != kSegmentFormatVersion) {
+    return corrupt("segment format version " + std::to_string(meta_.version) +
+                   " is not supported (this build reads version " +
+                   std::to_string(kSegmentFormatVersion) + "); rebuild the index");
+  }
   const size_t n = meta_.num_docs;
   const size_t nu = meta_.num_utterances;
   if (nu > f.size() || meta_.num_terms > f.size()) return corrupt("implausible counts");
@@ -137,6 +108,11 @@ Status Segment::Load() {
       return corrupt("bad term table");
     }
   }
+  std::string_view meta_dict, text_dict;
+  WILDCHAT_RETURN_IF_ERROR(f.Section("store.dict.meta", &meta_dict));
+  WILDCHAT_RETURN_IF_ERROR(f.Section("store.dict.text", &text_dict));
+  WILDCHAT_RETURN_IF_ERROR(
+      StoreReader::Open(meta_dict, text_dict, &store_).WithContext(f.path() + ": "));
   WILDCHAT_RETURN_IF_ERROR(f.Section("store.blocks", &store_blocks_));
   std::string_view offs;
   WILDCHAT_RETURN_IF_ERROR(f.Section("store.offsets", &offs));
@@ -214,24 +190,10 @@ Status Segment::ReadBlock(uint64_t block, std::string* raw,
                           std::vector<std::string_view>* records) const {
   records->clear();
   if (block >= num_blocks_) return Status::NotFound("no such block");
-  const std::string_view comp = store_blocks_.substr(
+  const std::string_view bytes = store_blocks_.substr(
       store_offsets_[block], store_offsets_[block + 1] - store_offsets_[block]);
-  const unsigned long long raw_size = ZSTD_getFrameContentSize(comp.data(), comp.size());
-  if (raw_size == ZSTD_CONTENTSIZE_ERROR || raw_size == ZSTD_CONTENTSIZE_UNKNOWN ||
-      raw_size > (1ull << 31)) {
-    return Status::Corruption(file_->path() + ": bad store block");
-  }
-  raw->resize(raw_size);
-  const size_t got = ZSTD_decompress(raw->data(), raw->size(), comp.data(), comp.size());
-  if (ZSTD_isError(got) || got != raw_size) {
-    return Status::Corruption(file_->path() + ": bad store block");
-  }
-  ByteReader r(*raw);
-  for (uint32_t d = store_first_[block]; d < store_first_[block + 1]; ++d) {
-    records->push_back(r.String());
-  }
-  if (r.failed() || !r.done()) return Status::Corruption(file_->path() + ": bad store block");
-  return Status::OK();
+  return store_->ReadBlock(bytes, store_first_[block + 1] - store_first_[block], raw, records)
+      .WithContext(file_->path() + ": ");
 }
 
 Status Segment::Document(uint32_t doc, Conversation* out) const {

@@ -2,7 +2,8 @@
 // validates every structural invariant the readers rely on (section sizes,
 // monotone offsets, codes and doc numbers in range) so later accessors can
 // index without checks; posting streams are decoded with bounds checks and a
-// corrupt stream reports itself through PostingCursor::corrupt(). Thread-safe.
+// corrupt stream reports itself through PostingCursor::corrupt() (postings.h).
+// Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -14,32 +15,13 @@
 
 #include "base/status.h"
 #include "engine/segment/coding.h"
+#include "engine/segment/postings.h"
 #include "engine/segment/segment_file.h"
 #include "engine/segment/segment_format.h"
+#include "engine/store/store_reader.h"
 #include "model/conversation.h"
 
 namespace wildchat {
-
-// Walks one term's postings in doc order. Positions of the current doc may be
-// read once (ReadPositions) or are skipped automatically by Next().
-class PostingCursor {
- public:
-  PostingCursor() = default;
-  PostingCursor(std::string_view docs, std::string_view positions, uint32_t df, uint32_t num_docs)
-      : docs_(docs), pos_(positions), left_(df), num_docs_(num_docs) {}
-  // Advances to the next doc; false at the end (or on corruption).
-  bool Next();
-  uint32_t doc() const { return doc_; }
-  uint32_t tf() const { return tf_; }
-  void ReadPositions(std::vector<uint32_t>* out);
-  bool corrupt() const { return corrupt_ || docs_.failed() || pos_.failed(); }
-
- private:
-  ByteReader docs_, pos_;
-  uint32_t left_ = 0, num_docs_ = 0;
-  uint32_t doc_ = 0, tf_ = 0;
-  bool started_ = false, positions_pending_ = false, corrupt_ = false;
-};
 
 class Segment {
  public:
@@ -110,6 +92,7 @@ class Segment {
   std::string_view term_bytes_;
   const TermInfo* infos_ = nullptr;
   std::string_view postings_, positions_;
+  std::unique_ptr<StoreReader> store_;
   std::string_view store_blocks_;
   const uint64_t* store_offsets_ = nullptr;
   const uint32_t* store_first_ = nullptr;

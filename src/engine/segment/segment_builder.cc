@@ -31,6 +31,44 @@ void MaxInto(double* acc, double v) {
 
 SegmentBuilder::SegmentBuilder() = default;
 
+uint32_t SegmentBuilder::TermTable::FindOrAdd(std::string_view t, bool* added) {
+  const uint64_t h = std::hash<std::string_view>()(t);
+  const uint64_t tag = h >> 32 << 32;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    const uint64_t slot = slots_[i];
+    if (slot == 0) {
+      const uint32_t id = size();
+      arena_.append(t);
+      offsets_.push_back(arena_.size());
+      slots_[i] = tag | (static_cast<uint64_t>(id) + 1);
+      *added = true;
+      if (2 * static_cast<size_t>(size()) > slots_.size()) Grow();
+      return id;
+    }
+    if ((slot >> 32 << 32) == tag) {
+      const uint32_t id = static_cast<uint32_t>(slot) - 1;
+      if (term(id) == t) {
+        *added = false;
+        return id;
+      }
+    }
+  }
+}
+
+void SegmentBuilder::TermTable::Grow() {
+  std::vector<uint64_t> old(slots_.size() * 2, 0);
+  old.swap(slots_);
+  const size_t mask = slots_.size() - 1;
+  for (uint64_t slot : old) {
+    if (slot == 0) continue;
+    const uint32_t id = static_cast<uint32_t>(slot) - 1;
+    size_t i = std::hash<std::string_view>()(term(id)) & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+}
+
 void SegmentBuilder::Dict::Add(const std::optional<std::string>& v) {
   if (!v) {
     column.push_back(0);
@@ -88,13 +126,13 @@ void SegmentBuilder::Add(const Conversation& c) {
     utt_tok_.push_back(pos);
     turn_ids_.emplace_back(u.turn_identifier, doc);
     Tokenize(u.content, [&](const Token& t) {
-      auto it = term_ids_.find(t.folded);
-      if (it == term_ids_.end()) {
-        it = term_ids_.emplace(std::string(t.folded), static_cast<uint32_t>(terms_.size())).first;
+      bool added = false;
+      const uint32_t id = term_ids_.FindOrAdd(t.folded, &added);
+      if (added) {
         terms_.emplace_back();
         memory_ += 96 + t.folded.size();
       }
-      doc_tokens_.emplace_back(it->second, pos++);
+      doc_tokens_.emplace_back(id, pos++);
     });
     ++pos;
   }
@@ -108,18 +146,12 @@ void SegmentBuilder::Add(const Conversation& c) {
   for (size_t i = 0; i < doc_tokens_.size();) {
     size_t j = i;
     while (j < doc_tokens_.size() && doc_tokens_[j].first == doc_tokens_[i].first) ++j;
-    TermBuf& tb = terms_[doc_tokens_[i].first];
-    const size_t before = tb.docs.size() + tb.positions.size();
-    PutVarint(&tb.docs, tb.df == 0 ? doc : doc - tb.last_doc);
-    PutVarint(&tb.docs, j - i);
-    uint32_t prev = 0;
-    for (size_t k = i; k < j; ++k) {
-      PutVarint(&tb.positions, doc_tokens_[k].second - prev);
-      prev = doc_tokens_[k].second;
-    }
-    tb.last_doc = doc;
-    ++tb.df;
-    memory_ += tb.docs.size() + tb.positions.size() - before;
+    PostingWriter& pw = terms_[doc_tokens_[i].first];
+    const size_t before = pw.docs().size() + pw.positions().size();
+    positions_.clear();
+    for (size_t k = i; k < j; ++k) positions_.push_back(doc_tokens_[k].second);
+    pw.Add(doc, positions_.data(), static_cast<uint32_t>(j - i));
+    memory_ = memory_ + pw.docs().size() + pw.positions().size() - before;  // blocks may shrink
     i = j;
   }
   memory_ += 64 + 17 * c.conversation.size() + 8 * kScoreColumnCount;
@@ -134,7 +166,7 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
   // Terms in byte order.
   std::vector<std::pair<std::string_view, uint32_t>> order;
   order.reserve(term_ids_.size());
-  for (const auto& [term, id] : term_ids_) order.emplace_back(term, id);
+  for (uint32_t id = 0; id < term_ids_.size(); ++id) order.emplace_back(term_ids_.term(id), id);
   std::sort(order.begin(), order.end());
 
   SegmentMeta meta{};
@@ -202,19 +234,19 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
     for (const auto& [term, id] : order) {
       bytes.append(term);
       offsets.push_back(bytes.size());
-      infos.push_back(TermInfo{doc_off, pos_off, terms_[id].df, 0});
-      doc_off += terms_[id].docs.size();
-      pos_off += terms_[id].positions.size();
+      infos.push_back(TermInfo{doc_off, pos_off, terms_[id].df(), 0});
+      doc_off += terms_[id].docs().size();
+      pos_off += terms_[id].positions().size();
     }
     infos.push_back(TermInfo{doc_off, pos_off, 0, 0});
     WILDCHAT_RETURN_IF_ERROR(w.Add("terms.offsets", Bytes(offsets)));
     WILDCHAT_RETURN_IF_ERROR(w.Add("terms.bytes", bytes));
     WILDCHAT_RETURN_IF_ERROR(w.Add("terms.info", Bytes(infos)));
     WILDCHAT_RETURN_IF_ERROR(w.Begin("postings"));
-    for (const auto& [term, id] : order) WILDCHAT_RETURN_IF_ERROR(w.Append(terms_[id].docs));
+    for (const auto& [term, id] : order) WILDCHAT_RETURN_IF_ERROR(w.Append(terms_[id].docs()));
     WILDCHAT_RETURN_IF_ERROR(w.End());
     WILDCHAT_RETURN_IF_ERROR(w.Begin("positions"));
-    for (const auto& [term, id] : order) WILDCHAT_RETURN_IF_ERROR(w.Append(terms_[id].positions));
+    for (const auto& [term, id] : order) WILDCHAT_RETURN_IF_ERROR(w.Append(terms_[id].positions()));
     WILDCHAT_RETURN_IF_ERROR(w.End());
   }
   WILDCHAT_RETURN_IF_ERROR(store->WriteTo(&w));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "engine/segment/postings.h"
 #include "engine/segment/segment_format.h"
 #include "engine/store/store_builder.h"
 #include "model/conversation.h"
@@ -38,12 +39,6 @@ class SegmentBuilder {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
-  struct TermBuf {
-    std::string docs;       // varint doc delta, varint tf
-    std::string positions;  // per doc: tf varint position deltas
-    uint32_t last_doc = 0;
-    uint32_t df = 0;
-  };
   struct Dict {
     std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> codes;
     std::vector<std::string> values;  // code-1 → value, first-seen order
@@ -51,8 +46,27 @@ class SegmentBuilder {
     void Add(const std::optional<std::string>& v);
   };
 
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> term_ids_;
-  std::vector<TermBuf> terms_;
+  // Term → id: open addressing over (hash tag, id) words with the terms in one
+  // arena, so a lookup touches one slot and one string (the build's hottest
+  // loop; std::unordered_map chased a node and a heap string per token).
+  class TermTable {
+   public:
+    // The id of t, adding it (as id size()) if new.
+    uint32_t FindOrAdd(std::string_view t, bool* added);
+    uint32_t size() const { return static_cast<uint32_t>(offsets_.size() - 1); }
+    std::string_view term(uint32_t id) const {
+      return std::string_view(arena_).substr(offsets_[id], offsets_[id + 1] - offsets_[id]);
+    }
+
+   private:
+    void Grow();
+    std::vector<uint64_t> slots_ = std::vector<uint64_t>(1 << 16, 0);  // 0 = empty
+    std::vector<uint64_t> offsets_{0};
+    std::string arena_;
+  };
+  TermTable term_ids_;
+  std::vector<PostingWriter> terms_;
+  std::vector<uint32_t> positions_;                        // scratch: one term's positions in a doc
   std::vector<std::pair<uint32_t, uint32_t>> doc_tokens_;  // scratch: (term, position)
 
   std::vector<int64_t> ids_, timestamps_, turns_;

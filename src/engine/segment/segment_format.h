@@ -12,7 +12,7 @@
 
 namespace wildchat {
 
-inline constexpr uint32_t kSegmentFormatVersion = 1;
+inline constexpr uint32_t kSegmentFormatVersion = 2;
 
 // Dictionary-coded string columns; code 0 is null, code i+1 is entry i of the
 // sorted dictionary.

@@ -1,11 +1,69 @@
 #include "engine/store/record_codec.h"
 
+#include <array>
+#include <cstring>
+
 #include "engine/segment/coding.h"
 
 namespace wildchat {
 namespace {
 
-constexpr uint8_t kFormatVersion = 1;
+constexpr uint8_t kFormatVersion = 2;
+
+// For each OpenAI category, the index of the earlier category that is the same
+// category under the other spelling ("self-harm/intent" and "self_harm_intent"),
+// or -1. The two usually carry the same score; the second is then not stored.
+struct SpellingPairs {
+  std::array<int8_t, kModerationCategoryCount> earlier;
+  SpellingPairs() {
+    auto canonical = [](std::string_view name) {
+      std::string s(name);
+      for (char& ch : s) {
+        if (ch == '/' || ch == '-') ch = '_';
+      }
+      return s;
+    };
+    for (int i = 0; i < kModerationCategoryCount; ++i) {
+      earlier[i] = -1;
+      for (int j = 0; j < i && earlier[i] < 0; ++j) {
+        if (canonical(kModerationCategories[i]) == canonical(kModerationCategories[j])) {
+          earlier[i] = static_cast<int8_t>(j);
+        }
+      }
+    }
+  }
+};
+const SpellingPairs& Pairs() {
+  static const SpellingPairs pairs;
+  return pairs;
+}
+
+bool SameBits(double a, double b) {
+  return std::memcmp(&a, &b, sizeof(double)) == 0;
+}
+
+// Writes n <= 32 scores: meta gets a varint whose bit i says that value i is a
+// float widened to double (as moderation models report them), stored in 4
+// bytes; the others take 8. NaN, -0.0 and denormals round-trip bit for bit.
+void PutScores(const double* values, int n, RecordParts* parts) {
+  uint32_t floats = 0;
+  for (int i = 0; i < n; ++i) {
+    if (SameBits(static_cast<double>(static_cast<float>(values[i])), values[i])) {
+      floats |= 1u << i;
+    }
+  }
+  PutVarint(&parts->meta, floats);
+  for (int i = 0; i < n; ++i) {
+    if (floats >> i & 1) {
+      const float f = static_cast<float>(values[i]);
+      uint32_t u;
+      std::memcpy(&u, &f, 4);
+      PutFixed32(&parts->scores, u);
+    } else {
+      PutDouble(&parts->scores, values[i]);
+    }
+  }
+}
 
 void PutOptString(std::string* out, const std::optional<std::string>& s) {
   out->push_back(s ? 1 : 0);
@@ -28,8 +86,10 @@ void PutExtra(std::string* out, const ExtraFields& extra) {
 
 class Decoder {
  public:
-  explicit Decoder(std::string_view bytes) : r_(bytes) {}
-  bool failed() const { return r_.failed() || bad_; }
+  Decoder(std::string_view meta, std::string_view scores, std::string_view text)
+      : r_(meta), scores_(scores), text_(text) {}
+  bool failed() const { return r_.failed() || scores_.failed() || bad_; }
+  bool done() const { return r_.done() && scores_.done() && text_.empty(); }
   ByteReader& r() { return r_; }
 
   bool Flag() {
@@ -73,15 +133,51 @@ class Decoder {
     }
     return out;
   }
+  // Reads n scores written by PutScores.
+  void Scores(int n, double* out) {
+    const uint64_t floats = r_.Varint();
+    if (floats >> n) bad_ = true;
+    for (int i = 0; i < n; ++i) {
+      if (floats >> i & 1) {
+        const uint32_t u = scores_.Fixed32();
+        float f;
+        std::memcpy(&f, &u, 4);
+        out[i] = static_cast<double>(f);
+      } else {
+        out[i] = scores_.Double();
+      }
+    }
+  }
+  // A count of entries of `n` scores each, bounded by the scores left.
+  size_t ScoreCount(size_t n) {
+    const uint64_t count = r_.Varint();
+    if (count > scores_.remaining() / (4 * n)) {
+      bad_ = true;
+      return 0;
+    }
+    return static_cast<size_t>(count);
+  }
+  // The next n bytes of the text part.
+  std::string Text(uint64_t n) {
+    if (n > text_.size()) {
+      bad_ = true;
+      return {};
+    }
+    std::string s(text_.substr(0, n));
+    text_.remove_prefix(n);
+    return s;
+  }
 
  private:
-  ByteReader r_;
+  ByteReader r_, scores_;
+  std::string_view text_;
   bool bad_ = false;
 };
 
 }  // namespace
 
-void EncodeConversation(const Conversation& c, std::string* out) {
+void EncodeConversationParts(const Conversation& c, RecordParts* parts) {
+  std::string* out = &parts->meta;
   out->push_back(static_cast<char>(kFormatVersion));
   PutString(out, c.conversation_hash);
   PutString(out, c.model);
@@ -89,7 +185,8 @@ void EncodeConversation(const Conversation& c, std::string* out) {
   if (c.timestamp) PutFixed64(out, static_cast<uint64_t>(*c.timestamp));
   PutVarint(out, c.conversation.size());
   for (const Utterance& u : c.conversation) {
-    PutString(out, u.content);
+    PutVarint(out, u.content.size());
+    parts->text += u.content;
     PutOptString(out, u.country);
     PutOptString(out, u.hashed_ip);
     PutOptHeader(out, u.header);
@@ -106,15 +203,34 @@ void EncodeConversation(const Conversation& c, std::string* out) {
   PutFixed64(out, static_cast<uint64_t>(c.turn));
   PutOptString(out, c.language);
   PutVarint(out, c.openai_moderation.size());
+  const SpellingPairs& pairs = Pairs();
   for (const OpenAiModeration& m : c.openai_moderation) {
     for (TriBool t : m.categories) out->push_back(static_cast<char>(t));
     out->push_back(static_cast<char>(m.flagged));
     out->push_back(static_cast<char>((m.categories_null ? 1 : 0) | (m.scores_null ? 2 : 0)));
-    for (double d : m.category_scores) PutDouble(out, d);
+    // Bit k: the k-th category with an earlier spelling repeats that score.
+    uint32_t repeats = 0;
+    int k = 0;
+    for (int i = 0; i < kModerationCategoryCount; ++i) {
+      const int j = pairs.earlier[i];
+      if (j < 0) continue;
+      if (SameBits(m.category_scores[i], m.category_scores[j])) repeats |= 1u << k;
+      ++k;
+    }
+    PutVarint(out, repeats);
+    std::array<double, kModerationCategoryCount> stored;
+    int n = 0;
+    k = 0;
+    for (int i = 0; i < kModerationCategoryCount; ++i) {
+      const int j = pairs.earlier[i];
+      if (j >= 0 && (repeats >> k++ & 1)) continue;
+      stored[n++] = m.category_scores[i];
+    }
+    PutScores(stored.data(), n, parts);
   }
   PutVarint(out, c.detoxify_moderation.size());
   for (const DetoxifyModeration& d : c.detoxify_moderation) {
-    for (double v : d.scores) PutDouble(out, v);
+    PutScores(d.scores.data(), kDetoxifyFieldCount, parts);
   }
   out->push_back(static_cast<char>(c.toxic));
   out->push_back(static_cast<char>(c.redacted));
@@ -125,8 +241,25 @@ void EncodeConversation(const Conversation& c, std::string* out) {
   PutExtra(out, c.extra);
 }
 
-Status DecodeConversation(std::string_view bytes, Conversation* out) {
-  Decoder d(bytes);
+void JoinRecordParts(std::string_view meta, std::string_view scores, std::string_view text,
+                     std::string* out) {
+  PutString(out, meta);
+  PutString(out, scores);
+  out->append(text);
+}
+
+void EncodeConversation(const Conversation& c, std::string* out) {
+  RecordParts parts;
+  EncodeConversationParts(c, &parts);
+  JoinRecordParts(parts.meta, parts.scores, parts.text, out);
+}
+
+Status DecodeConversation(std::string_view joined, Conversation* out) {
+  ByteReader parts(joined);
+  const std::string_view meta = parts.String();
+  const std::string_view scores = parts.String();
+  if (parts.failed()) return Status::Corruption("stored record: malformed bytes");
+  Decoder d(meta, scores, joined.substr(static_cast<size_t>(parts.pos() - joined.data())));
   ByteReader& r = d.r();
   if (r.Byte() != kFormatVersion)
     return Status::Corruption("stored record: unknown format version");
@@ -138,7 +271,7 @@ Status DecodeConversation(std::string_view bytes, Conversation* out) {
   c.conversation.resize(n_utt);
   for (Utterance& u : c.conversation) {
     if (d.failed()) break;
-    u.content = d.Str();
+    u.content = d.Text(r.Varint());
     u.country = d.OptStr();
     u.hashed_ip = d.OptStr();
     u.header = d.OptHeader();
@@ -155,20 +288,35 @@ Status DecodeConversation(std::string_view bytes, Conversation* out) {
   c.language = d.OptStr();
   const size_t n_mod = d.Count();
   c.openai_moderation.resize(n_mod);
+  const SpellingPairs& pairs = Pairs();
   for (OpenAiModeration& m : c.openai_moderation) {
     if (d.failed()) break;
     for (TriBool& t : m.categories) t = d.Tri();
     m.flagged = d.Tri();
     const uint8_t nulls = r.Byte();
+    if (nulls > 3) return Status::Corruption("stored record: malformed bytes");
     m.categories_null = nulls & 1;
     m.scores_null = nulls & 2;
-    for (double& s : m.category_scores) s = r.Double();
+    const uint64_t repeats = r.Varint();
+    int k = 0, n = 0;
+    for (int i = 0; i < kModerationCategoryCount; ++i) {
+      const int j = pairs.earlier[i];
+      if (!(j >= 0 && (repeats >> k++ & 1))) ++n;
+    }
+    if (repeats >> k) return Status::Corruption("stored record: malformed bytes");
+    std::array<double, kModerationCategoryCount> stored;
+    d.Scores(n, stored.data());
+    n = k = 0;
+    for (int i = 0; i < kModerationCategoryCount; ++i) {
+      const int j = pairs.earlier[i];
+      m.category_scores[i] = j >= 0 && (repeats >> k++ & 1) ? m.category_scores[j] : stored[n++];
+    }
   }
-  const size_t n_detox = d.Count();
+  const size_t n_detox = d.ScoreCount(kDetoxifyFieldCount);
   c.detoxify_moderation.resize(n_detox);
   for (DetoxifyModeration& m : c.detoxify_moderation) {
     if (d.failed()) break;
-    for (double& s : m.scores) s = r.Double();
+    d.Scores(kDetoxifyFieldCount, m.scores.data());
   }
   c.toxic = d.Tri();
   c.redacted = d.Tri();
@@ -177,7 +325,7 @@ Status DecodeConversation(std::string_view bytes, Conversation* out) {
   c.hashed_ip = d.OptStr();
   c.header = d.OptHeader();
   c.extra = d.Extra();
-  if (d.failed() || !r.done()) return Status::Corruption("stored record: malformed bytes");
+  if (d.failed() || !d.done()) return Status::Corruption("stored record: malformed bytes");
   *out = std::move(c);
   return Status::OK();
 }

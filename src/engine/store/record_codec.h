@@ -1,7 +1,14 @@
 // The store's binary row format for one Conversation: every field of the
 // WildChat record, nullability and unknown `extra` fields included, so a
-// decoded record compares equal to the encoded one. Decoding untrusted bytes
-// returns Corruption on any inconsistency and never reads out of range.
+// decoded record compares equal to the encoded one (doubles bit for bit).
+//
+// A record is written as three parts that compress best apart: `meta`
+// (strings, flags, counts, lengths), `scores` (the moderation scores: 4
+// bytes for a float widened to double, else 8; a category score equal to its
+// other spelling's is written once) and `text` (the utterance contents, back to back). The store
+// keeps each part in its own stream; JoinRecordParts puts one record's parts back together as the
+// single byte string DecodeConversation reads. Decoding untrusted bytes returns Corruption on any
+// inconsistency and never reads out of range.
 #pragma once
 
 #include <string>
@@ -12,7 +19,20 @@
 
 namespace wildchat {
 
+struct RecordParts {
+  std::string meta;
+  std::string scores;  // a multiple of 4 bytes: little-endian floats and doubles
+  std::string text;
+};
+
+// Appends c's parts to out's three strings.
+void EncodeConversationParts(const Conversation& c, RecordParts* out);
+// Appends the joined form: varint |meta|, meta, varint |scores|, scores, text.
+void JoinRecordParts(std::string_view meta, std::string_view scores, std::string_view text,
+                     std::string* out);
+
+// EncodeConversationParts + JoinRecordParts.
 void EncodeConversation(const Conversation& c, std::string* out);
-Status DecodeConversation(std::string_view bytes, Conversation* out);
+Status DecodeConversation(std::string_view joined, Conversation* out);
 
 }  // namespace wildchat

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <limits>
 #include <random>
 
 namespace wildchat {
@@ -64,6 +66,117 @@ TEST(RecordCodecTest, EmptyRecordRoundTrips) {
   EncodeConversation(c, &bytes);
   Conversation back;
   ASSERT_TRUE(DecodeConversation(bytes, &back).ok());
+  EXPECT_EQ(back, c);
+}
+
+uint64_t Bits(double d) {
+  uint64_t u;
+  std::memcpy(&u, &d, 8);
+  return u;
+}
+double FromBits(uint64_t u) {
+  double d;
+  std::memcpy(&d, &u, 8);
+  return d;
+}
+
+TEST(RecordCodecTest, ScoresRoundTripBitForBit) {
+  const double special[] = {
+      0.0,
+      -0.0,
+      std::numeric_limits<double>::quiet_NaN(),
+      -std::numeric_limits<double>::quiet_NaN(),
+      FromBits(0x7FF0000000000001ull),  // signalling NaN with a payload
+      FromBits(0x7FF80000DEADBEEFull),  // quiet NaN with a payload
+      std::numeric_limits<double>::infinity(),
+      -std::numeric_limits<double>::infinity(),
+      std::numeric_limits<double>::denorm_min(),
+      4.9e-320,
+      static_cast<double>(std::numeric_limits<float>::denorm_min()),
+      static_cast<double>(0.1f),
+      0.1,
+      1e-300,
+      0.00018129787349607795,
+      std::numeric_limits<double>::max(),
+      1.0,
+      0.5 + 1e-17,
+  };
+  Conversation c = Sample();
+  c.openai_moderation.clear();
+  c.detoxify_moderation.clear();
+  constexpr size_t kCount = sizeof(special) / sizeof(special[0]);
+  for (size_t shift = 0; shift < kCount; ++shift) {
+    OpenAiModeration m;
+    m.categories_null = shift % 2 == 0;
+    m.scores_null = shift % 3 == 0;
+    for (int i = 0; i < kModerationCategoryCount; ++i) {
+      m.category_scores[i] = special[(i + shift) % kCount];
+    }
+    c.openai_moderation.push_back(m);
+    DetoxifyModeration d;
+    for (int i = 0; i < kDetoxifyFieldCount; ++i) d.scores[i] = special[(i * 5 + shift) % kCount];
+    c.detoxify_moderation.push_back(d);
+  }
+  // Twin spellings that agree (stored once) and disagree only in a NaN payload or a sign.
+  OpenAiModeration twins;
+  twins.category_scores.fill(0.25);
+  twins.category_scores[1] = twins.category_scores[2] = 0.00018129787349607795;
+  twins.category_scores[4] = std::numeric_limits<double>::quiet_NaN();
+  twins.category_scores[5] = FromBits(0x7FF80000DEADBEEFull);
+  twins.category_scores[6] = 0.0;
+  twins.category_scores[9] = -0.0;
+  c.openai_moderation.push_back(twins);
+  c.openai_moderation.push_back(OpenAiModeration());
+  c.detoxify_moderation.push_back(DetoxifyModeration());
+
+  std::string bytes;
+  EncodeConversation(c, &bytes);
+  Conversation back;
+  ASSERT_TRUE(DecodeConversation(bytes, &back).ok());
+  ASSERT_EQ(back.openai_moderation.size(), c.openai_moderation.size());
+  ASSERT_EQ(back.detoxify_moderation.size(), c.detoxify_moderation.size());
+  for (size_t k = 0; k < c.openai_moderation.size(); ++k) {
+    for (int i = 0; i < kModerationCategoryCount; ++i) {
+      EXPECT_EQ(Bits(back.openai_moderation[k].category_scores[i]),
+                Bits(c.openai_moderation[k].category_scores[i]))
+          << k << " " << i;
+    }
+    EXPECT_EQ(back.openai_moderation[k].categories_null, c.openai_moderation[k].categories_null);
+    EXPECT_EQ(back.openai_moderation[k].scores_null, c.openai_moderation[k].scores_null);
+  }
+  for (size_t k = 0; k < c.detoxify_moderation.size(); ++k) {
+    for (int i = 0; i < kDetoxifyFieldCount; ++i) {
+      EXPECT_EQ(Bits(back.detoxify_moderation[k].scores[i]),
+                Bits(c.detoxify_moderation[k].scores[i]))
+          << k << " " << i;
+    }
+  }
+}
+
+TEST(RecordCodecTest, FloatScoresAndTwinSpellingsTakeLessRoom) {
+  Conversation c = Sample();
+  OpenAiModeration m;
+  m.categories_null = m.scores_null = false;
+  for (int i = 0; i < kModerationCategoryCount; ++i) m.category_scores[i] = 0.001 * (i + 1);
+  c.openai_moderation = {m};
+  RecordParts full;
+  EncodeConversationParts(c, &full);
+  EXPECT_EQ(full.scores.size(), 8u * kModerationCategoryCount + 4u * kDetoxifyFieldCount * 2);
+  // Same values as floats, twins equal: 11 distinct categories of 4 bytes.
+  for (int i = 0; i < kModerationCategoryCount; ++i) {
+    m.category_scores[i] = static_cast<float>(0.001 * (i + 1));
+  }
+  for (auto [a, b] : {std::pair{1, 2}, {4, 5}, {6, 9}, {7, 10}, {8, 11}, {13, 14}, {16, 17}}) {
+    m.category_scores[b] = m.category_scores[a];
+  }
+  c.openai_moderation = {m};
+  RecordParts small;
+  EncodeConversationParts(c, &small);
+  EXPECT_EQ(small.scores.size(), 4u * 11 + 4u * kDetoxifyFieldCount * 2);
+  std::string joined;
+  JoinRecordParts(small.meta, small.scores, small.text, &joined);
+  Conversation back;
+  ASSERT_TRUE(DecodeConversation(joined, &back).ok());
   EXPECT_EQ(back, c);
 }
 

@@ -1,44 +1,161 @@
 #include "engine/store/store_builder.h"
 
+#include <zdict.h>
 #include <zstd.h>
+
+#include <algorithm>
 
 #include "engine/segment/coding.h"
 #include "engine/segment/segment_file.h"
-#include "engine/store/record_codec.h"
+#include "engine/store/store_reader.h"
 
 namespace wildchat {
 namespace {
-constexpr size_t kBlockBytes = 32 * 1024;
+
+// Raw bytes (all three parts) per block: small enough that fetching one
+// conversation decompresses little, large enough for the meta and score
+// frames to find repeats.
+constexpr size_t kBlockBytes = 64 * 1024;
 constexpr int kZstdLevel = 3;
+// Text is most of the store; a higher level pays for itself there.
+constexpr int kTextLevel = 5;
+// The dictionaries are trained on the segment's first kSampleDocs records.
+constexpr size_t kSampleDocs = 2048;
+constexpr size_t kTextDictBytes = 1 << 20;
+constexpr size_t kMetaDictBytes = 128 << 10;
+// Dictionaries are trained only from samples at least this many times their size.
+constexpr size_t kSamplesPerDictByte = 8;
+
+// A dictionary of up to `capacity` bytes for the parts `part` of samples, or
+// empty when they are too few to train on.
+std::string Train(const std::vector<RecordParts>& samples, std::string RecordParts::*part,
+                  size_t capacity) {
+  std::string all;
+  std::vector<size_t> sizes;
+  for (const RecordParts& s : samples) {
+    const std::string& p = s.*part;
+    if (p.empty()) continue;
+    all += p;
+    sizes.push_back(p.size());
+  }
+  capacity = std::min(capacity, all.size() / kSamplesPerDictByte);
+  if (capacity < 1024 || sizes.size() < 8) return {};
+  std::string dict(capacity, '\0');
+  const size_t n = ZDICT_trainFromBuffer(dict.data(), dict.size(), all.data(), sizes.data(),
+                                         static_cast<unsigned>(sizes.size()));
+  if (ZDICT_isError(n)) return {};
+  dict.resize(n);
+  return dict;
+}
+
 }  // namespace
 
+struct StoreBuilder::Compressor {
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_CDict* meta = nullptr;
+  ZSTD_CDict* text = nullptr;
+  ~Compressor() {
+    ZSTD_freeCDict(meta);
+    ZSTD_freeCDict(text);
+    ZSTD_freeCCtx(cctx);
+  }
+  // Appends one zstd frame of src to out.
+  void Compress(std::string_view src, const ZSTD_CDict* dict, std::string* out) {
+    const size_t bound = ZSTD_compressBound(src.size());
+    const size_t old = out->size();
+    out->resize(old + bound);
+    const size_t n =
+        dict
+            ? ZSTD_compress_usingCDict(cctx, out->data() + old, bound, src.data(), src.size(), dict)
+            : ZSTD_compressCCtx(cctx, out->data() + old, bound, src.data(), src.size(), kZstdLevel);
+    // Compression into a buffer of compressBound bytes cannot fail.
+    out->resize(old + (ZSTD_isError(n) ? 0 : n));
+  }
+};
+
+StoreBuilder::StoreBuilder() = default;
+StoreBuilder::~StoreBuilder() = default;
+
+uint64_t StoreBuilder::memory_bytes() const {
+  return sample_bytes_ + blocks_.size() + open_.meta.size() + open_.scores.size() +
+         open_.text.size();
+}
+
 void StoreBuilder::Add(const Conversation& c) {
-  if (raw_docs_ == 0) first_doc_.push_back(num_docs_);
-  scratch_.clear();
-  EncodeConversation(c, &scratch_);
-  PutVarint(&raw_, scratch_.size());
-  raw_ += scratch_;
-  ++raw_docs_;
   ++num_docs_;
-  if (raw_.size() >= kBlockBytes) FlushBlock();
+  if (compressor_) {
+    scratch_.meta.clear();
+    scratch_.scores.clear();
+    scratch_.text.clear();
+    EncodeConversationParts(c, &scratch_);
+    AppendToBlock(scratch_);
+    return;
+  }
+  samples_.emplace_back();
+  EncodeConversationParts(c, &samples_.back());
+  sample_bytes_ +=
+      samples_.back().meta.size() + samples_.back().scores.size() + samples_.back().text.size();
+  if (samples_.size() >= kSampleDocs) TrainDictionaries();
+}
+
+void StoreBuilder::TrainDictionaries() {
+  meta_dict_ = Train(samples_, &RecordParts::meta, kMetaDictBytes);
+  text_dict_ = Train(samples_, &RecordParts::text, kTextDictBytes);
+  compressor_ = std::make_unique<Compressor>();
+  if (!meta_dict_.empty()) {
+    compressor_->meta = ZSTD_createCDict(meta_dict_.data(), meta_dict_.size(), kZstdLevel);
+  }
+  if (!text_dict_.empty()) {
+    compressor_->text = ZSTD_createCDict(text_dict_.data(), text_dict_.size(), kTextLevel);
+  }
+  for (const RecordParts& doc : samples_) AppendToBlock(doc);
+  samples_.clear();
+  samples_.shrink_to_fit();
+  sample_bytes_ = 0;
+}
+
+void StoreBuilder::AppendToBlock(const RecordParts& doc) {
+  if (open_docs_ == 0) first_doc_.push_back(blocked_docs_);
+  ++blocked_docs_;
+  PutVarint(&lengths_, doc.meta.size());
+  PutVarint(&lengths_, doc.scores.size() / 4);
+  PutVarint(&lengths_, doc.text.size());
+  open_.meta += doc.meta;
+  open_.scores += doc.scores;
+  open_.text += doc.text;
+  ++open_docs_;
+  if (lengths_.size() + open_.meta.size() + open_.scores.size() + open_.text.size() >=
+      kBlockBytes) {
+    FlushBlock();
+  }
 }
 
 void StoreBuilder::FlushBlock() {
-  if (raw_docs_ == 0) return;
-  const size_t bound = ZSTD_compressBound(raw_.size());
-  const size_t old = blocks_.size();
-  blocks_.resize(old + bound);
-  const size_t n = ZSTD_compress(blocks_.data() + old, bound, raw_.data(), raw_.size(), kZstdLevel);
-  // Compression into a buffer of compressBound bytes cannot fail.
-  blocks_.resize(old + (ZSTD_isError(n) ? 0 : n));
+  if (open_docs_ == 0) return;
+  lengths_ += open_.meta;
+  std::string meta_frame, scores_frame;
+  compressor_->Compress(lengths_, compressor_->meta, &meta_frame);
+  ShuffleWordBytes(open_.scores, &frame_);
+  compressor_->Compress(frame_, nullptr, &scores_frame);
+  PutVarint(&blocks_, meta_frame.size());
+  PutVarint(&blocks_, scores_frame.size());
+  blocks_ += meta_frame;
+  blocks_ += scores_frame;
+  compressor_->Compress(open_.text, compressor_->text, &blocks_);
   offsets_.push_back(blocks_.size());
-  raw_.clear();
-  raw_docs_ = 0;
+  lengths_.clear();
+  open_.meta.clear();
+  open_.scores.clear();
+  open_.text.clear();
+  open_docs_ = 0;
 }
 
 Status StoreBuilder::WriteTo(SegmentFileWriter* w) {
+  if (!compressor_) TrainDictionaries();
   FlushBlock();
   first_doc_.push_back(num_docs_);
+  WILDCHAT_RETURN_IF_ERROR(w->Add("store.dict.meta", meta_dict_));
+  WILDCHAT_RETURN_IF_ERROR(w->Add("store.dict.text", text_dict_));
   WILDCHAT_RETURN_IF_ERROR(w->Add("store.blocks", blocks_));
   WILDCHAT_RETURN_IF_ERROR(
       w->Add("store.offsets", std::string_view(reinterpret_cast<const char*>(offsets_.data()),

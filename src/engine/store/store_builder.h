@@ -1,13 +1,20 @@
-// StoreBuilder: packs encoded conversations into zstd-compressed blocks of
-// about 32 KB for one segment's "store.*" sections. Single-threaded; blocks
-// depend only on the sequence of records, so the output is deterministic.
+// StoreBuilder: packs encoded conversations into zstd-compressed blocks for
+// one segment's "store.*" sections. A block keeps each record part (meta,
+// scores, text; see record_codec.h) in its own zstd frame; meta and text are
+// compressed with dictionaries trained on the segment's first conversations,
+// so that a block stays small enough to fetch one conversation quickly yet
+// compresses nearly as well as a long stream. Single-threaded; blocks and
+// dictionaries depend only on the sequence of records, so the output is
+// deterministic.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
+#include "engine/store/record_codec.h"
 #include "model/conversation.h"
 
 namespace wildchat {
@@ -16,21 +23,39 @@ class SegmentFileWriter;
 
 class StoreBuilder {
  public:
+  StoreBuilder();
+  ~StoreBuilder();
+  StoreBuilder(const StoreBuilder&) = delete;
+  StoreBuilder& operator=(const StoreBuilder&) = delete;
+
   void Add(const Conversation& c);
   uint32_t num_docs() const { return num_docs_; }
-  uint64_t memory_bytes() const { return blocks_.size() + raw_.size(); }
-  // Flushes the open block and writes store.blocks / store.offsets / store.first.
+  uint64_t memory_bytes() const;
+  // Flushes the open block and writes the store.* sections.
   Status WriteTo(SegmentFileWriter* w);
 
  private:
+  struct Compressor;
+  void TrainDictionaries();
+  void AppendToBlock(const RecordParts& doc);
   void FlushBlock();
-  std::string raw_;  // open block: varint length + record bytes, repeated
-  uint32_t raw_docs_ = 0;
+
+  // Records held back until the dictionaries are trained on them.
+  std::vector<RecordParts> samples_;
+  uint64_t sample_bytes_ = 0;
+  std::unique_ptr<Compressor> compressor_;  // set once trained
+  std::string meta_dict_, text_dict_;
+  // The open block: per doc (varint |meta|, varint |scores| / 4, varint |text|), then the parts.
+  std::string lengths_;
+  RecordParts open_;
+  uint32_t open_docs_ = 0;
+  uint32_t blocked_docs_ = 0;  // records appended to blocks so far
   std::string blocks_;
   std::vector<uint64_t> offsets_{0};
   std::vector<uint32_t> first_doc_;
   uint32_t num_docs_ = 0;
-  std::string scratch_;
+  RecordParts scratch_;
+  std::string frame_;
 };
 
 }  // namespace wildchat

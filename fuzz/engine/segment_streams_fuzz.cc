@@ -1,0 +1,62 @@
+// libFuzzer target: the untrusted streams inside a segment file — one term's
+// posting and position streams, and one store block with its dictionaries —
+// must decode or be rejected as corrupt, never crash, hang or leak.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/segment/coding.h"
+#include "engine/segment/postings.h"
+#include "engine/store/record_codec.h"
+#include "engine/store/store_reader.h"
+
+namespace wildchat {
+namespace {
+
+// Input: byte selector, varint df (or block docs), varint segment docs, then
+// length-prefixed pieces.
+void Run(std::string_view in) {
+  ByteReader r(in);
+  const uint8_t kind = r.Byte();
+  const uint32_t count = static_cast<uint32_t>(r.Varint() % 100000);
+  const uint32_t num_docs = 1 + static_cast<uint32_t>(r.Varint() % (1u << 24));
+  const std::string_view a = r.String();
+  const std::string_view b = r.String();
+  const std::string_view rest(r.pos(), r.remaining());
+  if (kind % 2 == 0) {
+    PostingCursor c(a, b, count, num_docs);
+    std::vector<uint32_t> positions;
+    uint32_t steps = 0;
+    while (kind & 2 ? c.Advance(c.doc() + 1 + (steps % 7) * 50) : c.Next()) {
+      if (c.doc() >= num_docs || ++steps > count) std::abort();
+      if (steps % 2 == 0) c.ReadPositions(&positions);
+    }
+    return;
+  }
+  std::unique_ptr<StoreReader> reader;
+  if (!StoreReader::Open(a, b, &reader).ok()) return;
+  std::string raw;
+  std::vector<std::string_view> records;
+  const Status st = reader->ReadBlock(rest, count % 512, &raw, &records);
+  if (!st.ok()) {
+    if (st.code() != Status::Code::kCorruption) std::abort();
+    return;
+  }
+  for (std::string_view rec : records) {
+    Conversation c;
+    const Status ds = DecodeConversation(rec, &c);
+    if (!ds.ok() && ds.code() != Status::Code::kCorruption) std::abort();
+  }
+}
+
+}  // namespace
+}  // namespace wildchat
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  wildchat::Run(std::string_view(reinterpret_cast<const char*>(data), size));
+  return 0;
+}

@@ -1,0 +1,271 @@
+#include "engine/segment/postings.h"
+
+#include <algorithm>
+
+namespace wildchat {
+namespace {
+
+// Patched frame-of-reference: width byte b, varint exception count, every
+// value's low b bits packed, then per exception varint (index − previous
+// exception's index) and varint (value >> b). b minimises the bytes, counting
+// an exception as about a varint plus one byte.
+void PutPatched(std::string* out, const std::vector<uint32_t>& v) {
+  std::array<uint64_t, 33> at_width{};
+  for (uint32_t x : v) ++at_width[BitWidth32(x)];
+  int best = 32;
+  uint64_t best_cost = UINT64_MAX;
+  for (int b = 0; b <= 32; ++b) {
+    uint64_t cost = (v.size() * b + 7) / 8;
+    for (int w = b + 1; w <= 32; ++w) cost += at_width[w] * (2 + (w - b) / 7);
+    if (cost < best_cost) {
+      best_cost = cost;
+      best = b;
+    }
+  }
+  const uint64_t limit = best == 32 ? UINT64_MAX : (1ull << best);
+  out->push_back(static_cast<char>(best));
+  uint64_t exceptions = 0;
+  std::vector<uint32_t> low(v);
+  for (uint32_t& x : low) {
+    exceptions += x >= limit;
+    x = static_cast<uint32_t>(x & (limit - 1));
+  }
+  PutVarint(out, exceptions);
+  PutPacked(out, low.data(), low.size(), best);
+  size_t prev = 0;
+  for (size_t k = 0; k < v.size(); ++k) {
+    if (v[k] < limit) continue;
+    PutVarint(out, k - prev);
+    PutVarint(out, v[k] >> best);
+    prev = k;
+  }
+}
+
+// Reads n values written by PutPatched into out[0..n); false if malformed.
+// The caller bounds n by the bytes available.
+bool ReadPatched(ByteReader* r, size_t n, uint32_t* out) {
+  const uint8_t b = r->Byte();
+  const uint64_t exceptions = r->Varint();
+  if (r->failed() || b > 32 || exceptions > n) return false;
+  const std::string_view packed = r->Bytes((n * b + 7) / 8);
+  if (r->failed()) return false;
+  UnpackBits(packed, out, n, b);
+  uint64_t k = 0;
+  for (uint64_t e = 0; e < exceptions; ++e) {
+    k += r->Varint();
+    const uint64_t high = r->Varint();
+    if (r->failed() || k >= n || b == 32 || high > (0xFFFFFFFFull >> b)) return false;
+    out[k] |= static_cast<uint32_t>(high << b);
+  }
+  return true;
+}
+
+}  // namespace
+
+void PostingWriter::Add(uint32_t doc, const uint32_t* positions, uint32_t tf) {
+  if (df_ % kPostingBlockDocs == 0) {
+    open_docs_at_ = docs_.size();
+    open_pos_at_ = positions_.size();
+  }
+  PutVarint(&docs_, df_ == 0 ? doc : doc - last_doc_ - 1);
+  PutVarint(&docs_, tf);
+  uint32_t prev = 0;
+  for (uint32_t k = 0; k < tf; ++k) {
+    PutVarint(&positions_, positions[k] - prev);
+    prev = positions[k];
+  }
+  last_doc_ = doc;
+  ++df_;
+  if (df_ % kPostingBlockDocs == 0) CloseBlock();
+}
+
+// Re-encodes the open block's varint pairs as a skip entry and packed bits.
+void PostingWriter::CloseBlock() {
+  std::array<uint32_t, kPostingBlockDocs> gaps, tfs;
+  ByteReader r(std::string_view(docs_).substr(open_docs_at_));
+  uint32_t gap_bits = 0, tf_bits = 0;
+  for (uint32_t k = 0; k < kPostingBlockDocs; ++k) {
+    gaps[k] = static_cast<uint32_t>(r.Varint());
+    tfs[k] = static_cast<uint32_t>(r.Varint()) - 1;
+    gap_bits |= gaps[k];
+    tf_bits |= tfs[k];
+  }
+  docs_.resize(open_docs_at_);
+
+  // Each doc's first position apart from the gaps after it: they differ in size.
+  std::vector<uint32_t> firsts, gaps_after;
+  ByteReader pr(std::string_view(positions_).substr(open_pos_at_));
+  for (uint32_t k = 0; k < kPostingBlockDocs; ++k) {
+    firsts.push_back(static_cast<uint32_t>(pr.Varint()));
+    for (uint32_t t = 0; t < tfs[k]; ++t) gaps_after.push_back(static_cast<uint32_t>(pr.Varint()));
+  }
+  positions_.resize(open_pos_at_);
+  std::string pos_block;
+  PutPatched(&pos_block, firsts);
+  PutPatched(&pos_block, gaps_after);
+  positions_ += pos_block;
+  const uint64_t base = df_ == kPostingBlockDocs ? 0 : static_cast<uint64_t>(block_last_) + 1;
+  PutVarint(&docs_, last_doc_ + 1 - base);
+  PutVarint(&docs_, pos_block.size());
+  const int gw = BitWidth32(gap_bits), tw = BitWidth32(tf_bits);
+  docs_.push_back(static_cast<char>(gw));
+  docs_.push_back(static_cast<char>(tw));
+  PutPacked(&docs_, gaps.data(), kPostingBlockDocs, gw);
+  PutPacked(&docs_, tfs.data(), kPostingBlockDocs, tw);
+  block_last_ = last_doc_;
+}
+
+bool PostingCursor::Fail() {
+  corrupt_ = true;
+  left_ = 0;
+  n_ = i_ = 0;
+  positions_pending_ = false;
+  return false;
+}
+
+bool PostingCursor::LoadBlock() {
+  if (left_ == 0) return false;
+  const uint64_t base = started_ ? static_cast<uint64_t>(block_last_) + 1 : 0;
+  if (left_ >= kPostingBlockDocs) {
+    const uint64_t span = docs_.Varint();
+    const uint64_t pos_bytes = docs_.Varint();
+    const uint8_t gw = docs_.Byte(), tw = docs_.Byte();
+    if (docs_.failed() || gw > 32 || tw > 32) return Fail();
+    const std::string_view gaps = docs_.Bytes(16u * gw);
+    const std::string_view tfs = docs_.Bytes(16u * tw);
+    block_pos_ = ByteReader(pos_.Bytes(pos_bytes));
+    if (docs_.failed() || pos_.failed()) return Fail();
+    UnpackBits(gaps, docs_buf_.data(), kPostingBlockDocs, gw);
+    UnpackBits(tfs, tfs_buf_.data(), kPostingBlockDocs, tw);
+    uint64_t d = base;
+    for (uint32_t k = 0; k < kPostingBlockDocs; ++k) {
+      d += docs_buf_[k] + (k > 0 ? 1 : 0);
+      const uint64_t tf = static_cast<uint64_t>(tfs_buf_[k]) + 1;
+      if (d >= num_docs_ || tf > 0xFFFFFFFFu) return Fail();
+      docs_buf_[k] = static_cast<uint32_t>(d);
+      tfs_buf_[k] = static_cast<uint32_t>(tf);
+    }
+    if (base + span != d + 1) return Fail();
+    n_ = kPostingBlockDocs;
+    packed_ = true;
+    decoded_ = false;
+    block_values_ = 0;
+    for (uint32_t k = 0; k < kPostingBlockDocs; ++k) block_values_ += tfs_buf_[k];
+  } else {
+    uint64_t d = base;
+    for (uint32_t k = 0; k < left_; ++k) {
+      d += docs_.Varint() + (k > 0 ? 1 : 0);
+      const uint64_t tf = docs_.Varint();
+      if (docs_.failed() || d >= num_docs_ || tf == 0 || tf > 0xFFFFFFFFu) return Fail();
+      docs_buf_[k] = static_cast<uint32_t>(d);
+      tfs_buf_[k] = static_cast<uint32_t>(tf);
+    }
+    block_pos_ = pos_;
+    n_ = left_;
+    packed_ = false;
+  }
+  left_ -= n_;
+  block_last_ = docs_buf_[n_ - 1];
+  started_ = true;
+  i_ = 0;
+  skip_positions_ = 0;
+  value_at_ = 0;
+  positions_pending_ = false;
+  return true;
+}
+
+bool PostingCursor::DecodePackedPositions() {
+  decoded_ = true;
+  ByteReader r = block_pos_;
+  // Gaps after a doc's first position are >= 1, so each costs a bit or an
+  // exception's bytes: bounds the count, so a corrupt tf cannot force a huge
+  // allocation.
+  const uint64_t after = block_values_ - kPostingBlockDocs;
+  if (after > 8 * r.remaining()) return Fail();
+  firsts_.resize(kPostingBlockDocs);
+  values_.resize(block_values_);
+  if (!ReadPatched(&r, kPostingBlockDocs, firsts_.data()) ||
+      !ReadPatched(&r, after, values_.data() + kPostingBlockDocs) || !r.done()) {
+    return Fail();
+  }
+  // Interleave in doc order: each doc's first, then its gaps.
+  uint64_t at = 0, from = kPostingBlockDocs;
+  std::vector<uint32_t>& v = values_;
+  for (uint32_t k = 0; k < kPostingBlockDocs; ++k) {
+    v[at++] = firsts_[k];
+    for (uint32_t t = 1; t < tfs_buf_[k]; ++t) v[at++] = v[from++];
+  }
+  return true;
+}
+
+bool PostingCursor::Next() {
+  if (corrupt_) return false;
+  if (positions_pending_) skip_positions_ += tf_;
+  if (i_ > 0) value_at_ += tf_;
+  positions_pending_ = false;
+  if (i_ == n_ && !LoadBlock()) return false;
+  doc_ = docs_buf_[i_];
+  tf_ = tfs_buf_[i_];
+  ++i_;
+  positions_pending_ = true;
+  return true;
+}
+
+bool PostingCursor::Advance(uint32_t target) {
+  if (corrupt_) return false;
+  if (i_ > 0 && doc_ >= target) return true;
+  if (i_ == n_ || docs_buf_[n_ - 1] < target) {
+    // The buffer holds nothing >= target: pass whole blocks on their skip entries.
+    while (left_ >= kPostingBlockDocs) {
+      ByteReader peek = docs_;
+      const uint64_t base = started_ ? static_cast<uint64_t>(block_last_) + 1 : 0;
+      const uint64_t span = peek.Varint();
+      const uint64_t pos_bytes = peek.Varint();
+      const uint8_t gw = peek.Byte(), tw = peek.Byte();
+      if (peek.failed() || gw > 32 || tw > 32 || span < kPostingBlockDocs ||
+          base + span > num_docs_) {
+        return Fail();
+      }
+      const uint64_t last = base + span - 1;
+      if (last >= target) break;
+      peek.Bytes(16u * (gw + tw));
+      pos_.Bytes(pos_bytes);
+      if (peek.failed() || pos_.failed()) return Fail();
+      docs_ = peek;
+      block_last_ = static_cast<uint32_t>(last);
+      started_ = true;
+      left_ -= kPostingBlockDocs;
+      n_ = i_ = 0;
+      positions_pending_ = false;
+    }
+  }
+  while (Next()) {
+    if (doc_ >= target) return true;
+  }
+  return false;
+}
+
+void PostingCursor::ReadPositions(std::vector<uint32_t>* out) {
+  out->clear();
+  if (!positions_pending_) return;
+  positions_pending_ = false;
+  if (packed_) {
+    if (!decoded_ && !DecodePackedPositions()) return;
+    uint64_t p = 0;
+    for (uint32_t k = 0; k < tf_; ++k) {
+      p += values_[value_at_ + k];
+      out->push_back(static_cast<uint32_t>(p));
+    }
+    return;
+  }
+  block_pos_.SkipVarints(skip_positions_);
+  skip_positions_ = 0;
+  uint64_t p = 0;
+  for (uint32_t k = 0; k < tf_ && !block_pos_.failed(); ++k) {
+    p += block_pos_.Varint();
+    out->push_back(static_cast<uint32_t>(p));
+  }
+  if (block_pos_.failed()) corrupt_ = true;
+}
+
+}  // namespace wildchat

@@ -1,0 +1,151 @@
+#include "engine/segment/postings.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace wildchat {
+namespace {
+
+struct Posting {
+  uint32_t doc;
+  std::vector<uint32_t> positions;
+};
+
+std::vector<Posting> RandomList(std::mt19937& rng, size_t df, uint32_t max_gap, uint32_t max_tf) {
+  std::vector<Posting> out;
+  uint32_t doc = rng() % 3;
+  for (size_t i = 0; i < df; ++i) {
+    Posting p;
+    p.doc = doc;
+    const uint32_t tf = 1 + rng() % max_tf;
+    uint32_t pos = rng() % 50;
+    for (uint32_t k = 0; k < tf; ++k) {
+      p.positions.push_back(pos);
+      pos += 1 + (rng() % 50 == 0 ? rng() % 1000000 : rng() % 300);  // some exceptions
+    }
+    out.push_back(p);
+    doc += 1 + rng() % max_gap;
+  }
+  return out;
+}
+
+PostingWriter Write(const std::vector<Posting>& list) {
+  PostingWriter w;
+  for (const Posting& p : list) {
+    w.Add(p.doc, p.positions.data(), static_cast<uint32_t>(p.positions.size()));
+  }
+  return w;
+}
+
+uint32_t NumDocs(const std::vector<Posting>& list) {
+  return list.empty() ? 1 : list.back().doc + 1;
+}
+
+TEST(PostingsTest, NextAndPositionsRoundTrip) {
+  std::mt19937 rng(1);
+  for (size_t df : {0, 1, 127, 128, 129, 256, 1000, 5000}) {
+    for (uint32_t max_gap : {1u, 7u, 100000u}) {
+      const auto list = RandomList(rng, df, max_gap, max_gap == 1 ? 40 : 3);
+      const PostingWriter w = Write(list);
+      ASSERT_EQ(w.df(), df);
+      PostingCursor c(w.docs(), w.positions(), w.df(), NumDocs(list));
+      std::vector<uint32_t> pos;
+      for (size_t i = 0; i < list.size(); ++i) {
+        ASSERT_TRUE(c.Next()) << df << " " << i;
+        EXPECT_EQ(c.doc(), list[i].doc);
+        EXPECT_EQ(c.tf(), list[i].positions.size());
+        if (i % 3 != 1) {  // leave some positions unread: Next must skip them
+          c.ReadPositions(&pos);
+          EXPECT_EQ(pos, list[i].positions) << df << " " << i;
+        }
+      }
+      EXPECT_FALSE(c.Next());
+      EXPECT_FALSE(c.corrupt());
+    }
+  }
+}
+
+TEST(PostingsTest, AdvanceFindsFirstDocAtOrAfterTarget) {
+  std::mt19937 rng(2);
+  const auto list = RandomList(rng, 3000, 20, 4);
+  const PostingWriter w = Write(list);
+  const uint32_t n = NumDocs(list);
+  for (int trial = 0; trial < 200; ++trial) {
+    PostingCursor c(w.docs(), w.positions(), w.df(), n);
+    std::vector<uint32_t> pos;
+    size_t i = 0;
+    uint32_t target = 0;
+    size_t read = list.size();  // the doc whose positions were read (once only)
+    while (true) {
+      target += rng() % (trial % 2 ? 5000 : 30);
+      while (i < list.size() && list[i].doc < target) ++i;
+      const bool found = c.Advance(target);
+      ASSERT_EQ(found, i < list.size()) << trial << " " << target;
+      if (!found) break;
+      EXPECT_EQ(c.doc(), list[i].doc);
+      EXPECT_EQ(c.tf(), list[i].positions.size());
+      if (rng() % 2 && read != i) {
+        c.ReadPositions(&pos);
+        EXPECT_EQ(pos, list[i].positions);
+        read = i;
+      }
+      if (rng() % 3 == 0) {
+        ASSERT_EQ(c.Next(), i + 1 < list.size());
+        if (++i == list.size()) break;
+        EXPECT_EQ(c.doc(), list[i].doc);
+        target = c.doc();
+      }
+    }
+    EXPECT_FALSE(c.corrupt());
+  }
+}
+
+TEST(PostingsTest, FrequentTermsPackSmallerThanVarints) {
+  std::vector<Posting> list;
+  for (uint32_t d = 0; d < 12800; ++d) list.push_back({d, {d % 5}});
+  const PostingWriter w = Write(list);
+  // Gaps 0 and tf 1 need no bits: a block is a skip entry and two width bytes.
+  EXPECT_LT(w.docs().size(), 100u * 8);
+}
+
+TEST(PostingsTest, CorruptStreamsAreRejectedNotCrashed) {
+  std::mt19937 rng(3);
+  const auto list = RandomList(rng, 700, 9, 6);
+  const PostingWriter w = Write(list);
+  int flagged = 0;
+  for (int i = 0; i < 2000; ++i) {
+    std::string docs = w.docs(), positions = w.positions();
+    uint32_t df = w.df();
+    switch (i % 4) {
+      case 0:
+        for (int k = 0; k < 3; ++k) docs[rng() % docs.size()] = static_cast<char>(rng());
+        break;
+      case 1:
+        for (int k = 0; k < 3; ++k) {
+          positions[rng() % positions.size()] = static_cast<char>(rng());
+        }
+        break;
+      case 2:
+        docs.resize(rng() % docs.size());
+        positions.resize(rng() % positions.size());
+        break;
+      default:
+        df = rng() % 2000;
+        break;
+    }
+    PostingCursor c(docs, positions, df, NumDocs(list));
+    std::vector<uint32_t> pos;
+    size_t steps = 0;
+    while ((i % 8 < 4) ? c.Next() : c.Advance(c.doc() + 1 + rng() % 40)) {
+      ASSERT_LT(c.doc(), NumDocs(list));
+      c.ReadPositions(&pos);
+      ASSERT_LE(++steps, 2000u);
+    }
+    if (c.corrupt()) ++flagged;
+  }
+  EXPECT_GT(flagged, 500);
+}
+
+}  // namespace
+}  // namespace wildchat

@@ -1,0 +1,192 @@
+#include "engine/store/store_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+#include "engine/segment/segment_file.h"
+#include "engine/store/record_codec.h"
+#include "engine/store/store_builder.h"
+
+namespace wildchat {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Conversations with enough varied text for the dictionaries to be trained.
+std::vector<Conversation> Corpus(size_t n) {
+  static const char* kWords[] = {"climate", "change",  "python", "function", "return", "the",
+                                 "recipe",  "bonjour", "数据",   "模型",     "über",   "why"};
+  std::mt19937 rng(11);
+  std::vector<Conversation> out;
+  for (size_t i = 0; i < n; ++i) {
+    Conversation c;
+    c.conversation_hash = std::to_string(rng());
+    c.model = i % 3 ? "gpt-4" : "gpt-3.5-turbo";
+    c.timestamp = 1700000000000000 + static_cast<int64_t>(i);
+    for (int u = 0; u < 2 + static_cast<int>(i % 3); ++u) {
+      Utterance utt;
+      utt.role = u % 2 ? "assistant" : "user";
+      utt.turn_identifier = static_cast<int64_t>(1000 + i);
+      for (int w = 0; w < 40 + static_cast<int>(rng() % 200); ++w) {
+        utt.content += kWords[rng() % 12];
+        utt.content += ' ';
+      }
+      c.conversation.push_back(utt);
+      OpenAiModeration m;
+      m.categories_null = m.scores_null = false;
+      m.categories.fill(TriBool::kFalse);
+      for (double& s : m.category_scores) s = static_cast<float>(rng() % 1000 / 7919.0);
+      c.openai_moderation.push_back(m);
+      DetoxifyModeration d;
+      for (double& s : d.scores) s = rng() % 1000 / 7919.0;
+      c.detoxify_moderation.push_back(d);
+    }
+    c.turn = static_cast<int64_t>(c.conversation.size() / 2);
+    out.push_back(c);
+  }
+  return out;
+}
+
+class StoreReaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("store_reader_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Writes docs with a StoreBuilder and maps the resulting file.
+  void Write(const std::vector<Conversation>& docs) {
+    StoreBuilder b;
+    for (const Conversation& c : docs) b.Add(c);
+    SegmentFileWriter w;
+    ASSERT_TRUE(w.Open(dir_, "tmp-1").ok());
+    ASSERT_TRUE(b.WriteTo(&w).ok());
+    std::string name;
+    uint64_t size = 0;
+    ASSERT_TRUE(w.Finish(&name, &size).ok());
+    ASSERT_TRUE(MappedSegmentFile::Open(dir_ + "/" + name, &file_).ok());
+    ASSERT_TRUE(file_->Section("store.dict.meta", &meta_dict_).ok());
+    ASSERT_TRUE(file_->Section("store.dict.text", &text_dict_).ok());
+    ASSERT_TRUE(file_->Section("store.blocks", &blocks_).ok());
+    std::string_view offsets, first;
+    ASSERT_TRUE(file_->Section("store.offsets", &offsets).ok());
+    ASSERT_TRUE(file_->Section("store.first", &first).ok());
+    offsets_.resize(offsets.size() / 8);
+    std::memcpy(offsets_.data(), offsets.data(), offsets.size());
+    first_.resize(first.size() / 4);
+    std::memcpy(first_.data(), first.data(), first.size());
+  }
+  std::string_view Block(size_t b) const {
+    return blocks_.substr(offsets_[b], offsets_[b + 1] - offsets_[b]);
+  }
+
+  std::string dir_;
+  std::unique_ptr<MappedSegmentFile> file_;
+  std::string_view meta_dict_, text_dict_, blocks_;
+  std::vector<uint64_t> offsets_;
+  std::vector<uint32_t> first_;
+};
+
+TEST_F(StoreReaderTest, BlocksRoundTripWithTrainedDictionaries) {
+  const std::vector<Conversation> docs = Corpus(700);
+  Write(docs);
+  EXPECT_FALSE(meta_dict_.empty());
+  EXPECT_FALSE(text_dict_.empty());
+  ASSERT_GT(offsets_.size(), 3u);
+  std::unique_ptr<StoreReader> reader;
+  ASSERT_TRUE(StoreReader::Open(meta_dict_, text_dict_, &reader).ok());
+  std::string raw;
+  std::vector<std::string_view> records;
+  size_t seen = 0;
+  for (size_t b = 0; b + 1 < offsets_.size(); ++b) {
+    ASSERT_TRUE(reader->ReadBlock(Block(b), first_[b + 1] - first_[b], &raw, &records).ok());
+    for (size_t i = 0; i < records.size(); ++i) {
+      Conversation c;
+      ASSERT_TRUE(DecodeConversation(records[i], &c).ok());
+      EXPECT_EQ(c, docs[first_[b] + i]);
+      ++seen;
+    }
+  }
+  EXPECT_EQ(seen, docs.size());
+}
+
+TEST_F(StoreReaderTest, SmallStoreHasNoDictionaries) {
+  const std::vector<Conversation> docs = Corpus(3);
+  Write(docs);
+  EXPECT_TRUE(meta_dict_.empty());
+  EXPECT_TRUE(text_dict_.empty());
+  std::unique_ptr<StoreReader> reader;
+  ASSERT_TRUE(StoreReader::Open(meta_dict_, text_dict_, &reader).ok());
+  std::string raw;
+  std::vector<std::string_view> records;
+  ASSERT_TRUE(reader->ReadBlock(Block(0), 3, &raw, &records).ok());
+  ASSERT_EQ(records.size(), 3u);
+}
+
+TEST_F(StoreReaderTest, CorruptBlocksAndDictionariesAreRejectedNotCrashed) {
+  Write(Corpus(700));
+  std::mt19937 rng(5);
+  int rejected = 0;
+  for (int i = 0; i < 400; ++i) {
+    std::string meta_dict(meta_dict_), text_dict(text_dict_);
+    const size_t b = rng() % (offsets_.size() - 1);
+    std::string block(Block(b));
+    uint32_t docs = first_[b + 1] - first_[b];
+    switch (i % 5) {
+      case 0:
+        block.resize(rng() % block.size());
+        break;
+      case 1:
+        for (int k = 0; k < 3; ++k) block[rng() % block.size()] = static_cast<char>(rng());
+        break;
+      case 2:
+        block[rng() % 8] = static_cast<char>(rng());  // the frame lengths
+        break;
+      case 3:
+        (rng() % 2 ? meta_dict : text_dict)[rng() % 4096] = static_cast<char>(rng());
+        break;
+      default:
+        docs = rng() % (2 * docs + 2);
+        break;
+    }
+    std::unique_ptr<StoreReader> reader;
+    Status st = StoreReader::Open(meta_dict, text_dict, &reader);
+    if (st.ok()) {
+      std::string raw;
+      std::vector<std::string_view> records;
+      st = reader->ReadBlock(block, docs, &raw, &records);
+      for (size_t r = 0; st.ok() && r < records.size(); ++r) {
+        Conversation c;
+        st = DecodeConversation(records[r], &c);
+      }
+    }
+    if (!st.ok()) {
+      EXPECT_EQ(st.code(), Status::Code::kCorruption) << st.ToString();
+      ++rejected;
+    }
+  }
+  EXPECT_GT(rejected, 150);
+}
+
+TEST(ShuffleWordBytesTest, RoundTripsAnyLength) {
+  for (size_t n : {0, 1, 4, 7, 8, 13, 64}) {
+    std::string in;
+    for (size_t i = 0; i < n; ++i) in.push_back(static_cast<char>(i * 37 + 1));
+    std::string shuffled, back;
+    ShuffleWordBytes(in, &shuffled);
+    UnshuffleWordBytes(shuffled, &back);
+    EXPECT_EQ(back, in) << n;
+  }
+}
+
+}  // namespace
+}  // namespace wildchat
