@@ -201,11 +201,14 @@ Status Segment::Document(uint32_t doc, Conversation* out) const {
   const uint32_t* end = store_first_ + num_blocks_ + 1;
   const uint64_t block =
       static_cast<uint64_t>(std::upper_bound(store_first_, end, doc) - store_first_) - 1;
-  std::string raw;
-  std::vector<std::string_view> records;
-  WILDCHAT_RETURN_IF_ERROR(ReadBlock(block, &raw, &records));
-  return DecodeConversation(records[doc - store_first_[block]], out)
-      .WithContext(file_->path() + ": ");
+  const std::string_view bytes = store_blocks_.substr(
+      store_offsets_[block], store_offsets_[block + 1] - store_offsets_[block]);
+  std::string joined;
+  WILDCHAT_RETURN_IF_ERROR(store_
+                               ->ReadRecord(bytes, store_first_[block + 1] - store_first_[block],
+                                            doc - store_first_[block], &joined)
+                               .WithContext(file_->path() + ": "));
+  return DecodeConversation(joined, out).WithContext(file_->path() + ": ");
 }
 
 }  // namespace wildchat

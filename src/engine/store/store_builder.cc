@@ -15,7 +15,7 @@ namespace {
 // Raw bytes (all three parts) per block: small enough that fetching one
 // conversation decompresses little, large enough for the meta and score
 // frames to find repeats.
-constexpr size_t kBlockBytes = 64 * 1024;
+constexpr size_t kBlockBytes = 32 * 1024;
 constexpr int kZstdLevel = 3;
 // Text is most of the store; a higher level pays for itself there.
 constexpr int kTextLevel = 5;

@@ -2,11 +2,15 @@
 
 #include <zstd.h>
 
+#include <cstdint>
+
 #include "engine/segment/coding.h"
 #include "engine/store/record_codec.h"
 
 namespace wildchat {
 namespace {
+
+constexpr uint32_t kAllRecords = UINT32_MAX;
 
 // Decompressed frames larger than this are taken for corruption.
 constexpr unsigned long long kMaxFrameBytes = 1ull << 31;
@@ -85,6 +89,18 @@ Status StoreReader::Open(std::string_view meta_dict, std::string_view text_dict,
 
 Status StoreReader::ReadBlock(std::string_view block, uint32_t docs, std::string* raw,
                               std::vector<std::string_view>* records) const {
+  return Decode(block, docs, kAllRecords, raw, records);
+}
+
+Status StoreReader::ReadRecord(std::string_view block, uint32_t docs, uint32_t index,
+                               std::string* joined) const {
+  if (index >= docs) return Status::NotFound("no such record in the block");
+  std::vector<std::string_view> records;
+  return Decode(block, docs, index, joined, &records);
+}
+
+Status StoreReader::Decode(std::string_view block, uint32_t docs, uint32_t only, std::string* raw,
+                           std::vector<std::string_view>* records) const {
   records->clear();
   raw->clear();
   ByteReader r(block);
@@ -124,22 +140,26 @@ Status StoreReader::ReadBlock(std::string_view block, uint32_t docs, std::string
       text_total != text.size()) {
     return Status::Corruption("bad store block");
   }
-  raw->reserve(meta.size() + scores.size() + text.size() + 20 * static_cast<size_t>(docs));
+  if (only == kAllRecords) {
+    raw->reserve(meta.size() + scores.size() + text.size() + 20 * static_cast<size_t>(docs));
+  }
   std::vector<size_t> ends;
   ends.reserve(docs + 1);
   ends.push_back(0);
   size_t m = meta_at, s = 0, t = 0;
   for (uint32_t d = 0; d < docs; ++d) {
     const size_t ml = lens[3 * d], sl = 4 * lens[3 * d + 1], tl = lens[3 * d + 2];
-    JoinRecordParts(std::string_view(meta).substr(m, ml), std::string_view(scores).substr(s, sl),
-                    std::string_view(text).substr(t, tl), raw);
+    if (only == kAllRecords || d == only) {
+      JoinRecordParts(std::string_view(meta).substr(m, ml), std::string_view(scores).substr(s, sl),
+                      std::string_view(text).substr(t, tl), raw);
+      ends.push_back(raw->size());
+    }
     m += ml;
     s += sl;
     t += tl;
-    ends.push_back(raw->size());
   }
-  for (uint32_t d = 0; d < docs; ++d) {
-    records->push_back(std::string_view(*raw).substr(ends[d], ends[d + 1] - ends[d]));
+  for (size_t i = 0; i + 1 < ends.size(); ++i) {
+    records->push_back(std::string_view(*raw).substr(ends[i], ends[i + 1] - ends[i]));
   }
   return Status::OK();
 }

@@ -34,9 +34,16 @@ class StoreReader {
   // joined bytes of the block's i-th record.
   Status ReadBlock(std::string_view block, uint32_t docs, std::string* raw,
                    std::vector<std::string_view>* records) const;
+  // The joined bytes of the block's index-th record only (what a single
+  // fetch needs: the other records are not copied).
+  Status ReadRecord(std::string_view block, uint32_t docs, uint32_t index,
+                    std::string* joined) const;
 
  private:
   struct Dictionaries;
+  // only: the index of the one record to join, or UINT32_MAX for all.
+  Status Decode(std::string_view block, uint32_t docs, uint32_t only, std::string* raw,
+                std::vector<std::string_view>* records) const;
   StoreReader() = default;
   std::unique_ptr<Dictionaries> dicts_;
 };

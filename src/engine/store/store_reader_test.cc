@@ -113,6 +113,9 @@ TEST_F(StoreReaderTest, BlocksRoundTripWithTrainedDictionaries) {
       Conversation c;
       ASSERT_TRUE(DecodeConversation(records[i], &c).ok());
       EXPECT_EQ(c, docs[first_[b] + i]);
+      std::string one;
+      ASSERT_TRUE(reader->ReadRecord(Block(b), first_[b + 1] - first_[b], i, &one).ok());
+      EXPECT_EQ(one, records[i]);
       ++seen;
     }
   }
