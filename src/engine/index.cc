@@ -79,7 +79,7 @@ void ScoreMatches(const SegmentSet& set, const Evaluation& ev, Fn&& fn) {
   std::vector<double> idf(nt);
   std::vector<size_t> at(nt, 0);
   for (size_t t = 0; t < nt; ++t) {
-    const double n = static_cast<double>(ev.terms[t].docs.size());
+    const double n = static_cast<double>(ev.terms[t].df);
     idf[t] = std::log(1.0 + (n_docs - n + 0.5) / (n + 0.5));
   }
   for (size_t si = 0; si < set.segments.size(); ++si) {

@@ -65,7 +65,7 @@ class Evaluator {
       out_->terms.push_back(TermFrequencies{t, {}});
     }
     Bitset result;
-    WILDCHAT_RETURN_IF_ERROR(Eval(root, nullptr, &result));
+    WILDCHAT_RETURN_IF_ERROR(Eval(root, nullptr, true, &result));
     out_->matches = std::move(result);
     if (corrupt_) return Status::Corruption("index postings are corrupt");
     return Status::OK();
@@ -85,8 +85,26 @@ class Evaluator {
     return false;
   }
 
-  // Result is exact for docs in *restrict (all docs when null).
-  Status Eval(const QueryNode& n, const Bitset* restrict, Bitset* out) {
+  // Estimated matches of n, to evaluate the children of an AND most selective
+  // first (their result then restricts the others). Text terms use their
+  // document frequencies; everything else counts as unknown (all docs).
+  uint64_t Estimate(const QueryNode& n) const {
+    if (n.kind != Kind::kTerm && n.kind != Kind::kPhrase) return index_.num_docs;
+    uint64_t best = UINT64_MAX;
+    for (const std::string& t : n.tokens) {
+      uint64_t df = 0;
+      for (const auto& seg : index_.segments) {
+        if (auto id = seg->FindTerm(t)) df += seg->doc_freq(*id);
+      }
+      best = std::min(best, df);
+    }
+    return best;
+  }
+
+  // Result is exact for docs in *restrict (all docs when null). `spine`: every
+  // final match lies in *restrict (n hangs from the root through ANDs only),
+  // so a term may leave the docs outside it out of its frequencies too.
+  Status Eval(const QueryNode& n, const Bitset* restrict, bool spine, Bitset* out) {
     switch (n.kind) {
       case Kind::kAll:
         *out = Bitset(index_.num_docs, true);
@@ -94,18 +112,22 @@ class Evaluator {
       case Kind::kAnd: {
         bool have = false;
         Bitset acc;
-        for (int pass = 0; pass < 2; ++pass) {
-          for (const auto& c : n.children) {
-            if (HasRegex(*c) != (pass == 1)) continue;
-            Bitset r;
-            const Bitset* limit = have ? &acc : restrict;
-            WILDCHAT_RETURN_IF_ERROR(Eval(*c, limit, &r));
-            if (!have) {
-              acc = std::move(r);
-              have = true;
-            } else {
-              acc.And(r);
-            }
+        // Regexes last (they verify stored text), the rest most selective first.
+        std::vector<std::pair<uint64_t, const QueryNode*>> order;
+        for (const auto& c : n.children) {
+          order.emplace_back(HasRegex(*c) ? UINT64_MAX : Estimate(*c), c.get());
+        }
+        std::stable_sort(order.begin(), order.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (const auto& [estimate, c] : order) {
+          Bitset r;
+          const Bitset* limit = have ? &acc : restrict;
+          WILDCHAT_RETURN_IF_ERROR(Eval(*c, limit, spine, &r));
+          if (!have) {
+            acc = std::move(r);
+            have = true;
+          } else {
+            acc.And(r);
           }
         }
         *out = std::move(acc);
@@ -115,25 +137,25 @@ class Evaluator {
         Bitset acc(index_.num_docs);
         for (const auto& c : n.children) {
           Bitset r;
-          WILDCHAT_RETURN_IF_ERROR(Eval(*c, restrict, &r));
+          WILDCHAT_RETURN_IF_ERROR(Eval(*c, restrict, false, &r));
           acc.Or(r);
         }
         *out = std::move(acc);
         return Status::OK();
       }
       case Kind::kNot: {
-        WILDCHAT_RETURN_IF_ERROR(Eval(*n.children[0], restrict, out));
+        WILDCHAT_RETURN_IF_ERROR(Eval(*n.children[0], restrict, false, out));
         out->Flip();
         return Status::OK();
       }
       case Kind::kTerm:
       case Kind::kPhrase:
       case Kind::kPrefix:
-        return EvalText(n, out);
+        return EvalText(n, restrict, spine, out);
       case Kind::kRegex:
         return EvalRegex(n, restrict, out);
       default:
-        EvalFilter(n, out);
+        EvalFilter(n, restrict, out);
         return Status::OK();
     }
   }
@@ -156,40 +178,29 @@ class Evaluator {
     corrupt_ = corrupt_ || c.corrupt();
   }
 
+  // Phrase matches in one segment. Without `sparse` the cursors leapfrog from
+  // the rarest token's docs; with it only the docs of *sparse (global numbers,
+  // offset by base) are visited. Positions are read only where every token
+  // occurs.
   template <typename Fn>
-  void PhraseDocs(const Segment& s, const QueryNode& n, Fn&& emit) {
+  void PhraseDocs(const Segment& s, const QueryNode& n, const Bitset* sparse, uint32_t base,
+                  Fn&& emit) {
     std::vector<PostingCursor> cursors;
+    size_t lead = 0;  // the rarest token
+    uint32_t lead_df = UINT32_MAX;
     for (const std::string& t : n.tokens) {
       auto id = s.FindTerm(t);
       if (!id) return;
+      if (s.doc_freq(*id) < lead_df) {
+        lead = cursors.size();
+        lead_df = s.doc_freq(*id);
+      }
       cursors.push_back(s.Postings(*id));
     }
-    for (auto& c : cursors) {
-      if (!c.Next()) {
-        corrupt_ = corrupt_ || c.corrupt();
-        return;
-      }
-    }
     std::vector<std::vector<uint32_t>> pos(cursors.size());
-    while (true) {
-      uint32_t target = 0;
-      for (auto& c : cursors) target = std::max(target, c.doc());
-      bool exhausted = false;
-      bool aligned = true;
-      for (auto& c : cursors) {
-        while (c.doc() < target) {
-          if (!c.Next()) {
-            exhausted = true;
-            break;
-          }
-        }
-        if (exhausted) break;
-        if (c.doc() != target) aligned = false;
-      }
-      if (exhausted) break;
-      if (!aligned) continue;
+    auto check = [&](uint32_t doc) {  // every cursor is on doc
       for (size_t i = 0; i < cursors.size(); ++i) cursors[i].ReadPositions(&pos[i]);
-      DocUtterances utts(s, target);
+      DocUtterances utts(s, doc);
       uint32_t tf = 0;
       for (uint32_t p : pos[0]) {
         bool ok = true;
@@ -198,17 +209,84 @@ class Evaluator {
         }
         if (ok && (n.scope.all() || utts.InScope(p, n.scope))) ++tf;
       }
-      if (tf > 0) emit(target, tf);
-      if (!cursors[0].Next()) break;
+      if (tf > 0) emit(doc, tf);
+    };
+    if (sparse) {
+      bool done = false;
+      sparse->ForEachInRange(base, base + s.num_docs(), [&](uint32_t global) {
+        if (done) return;
+        const uint32_t doc = global - base;
+        bool aligned = true;
+        for (auto& c : cursors) {
+          if (!c.Advance(doc)) {
+            done = true;
+            return;
+          }
+          aligned = aligned && c.doc() == doc;
+        }
+        if (aligned) check(doc);
+      });
+    } else {
+      uint32_t target = 0;
+      while (cursors[lead].Advance(target)) {
+        target = cursors[lead].doc();
+        uint32_t furthest = target;
+        bool exhausted = false;
+        for (size_t i = 0; i < cursors.size() && !exhausted; ++i) {
+          if (i == lead) continue;
+          exhausted = !cursors[i].Advance(target);
+          if (!exhausted) furthest = std::max(furthest, cursors[i].doc());
+        }
+        if (exhausted) break;
+        if (furthest == target) {
+          check(target);
+          ++target;
+        } else {
+          target = furthest;
+        }
+      }
     }
     for (auto& c : cursors) corrupt_ = corrupt_ || c.corrupt();
   }
 
-  Status EvalText(const QueryNode& n, Bitset* out) {
+  // Whether to read a single word's postings only at the docs of *restrict
+  // (skipping whole blocks) rather than all of them.
+  bool Restricted(const QueryNode& n, const Bitset* restrict, bool spine) const {
+    if (n.kind != Kind::kTerm || !n.scope.all() || !restrict) return false;
+    if (want_freq_ && !spine) return false;  // scores need tf wherever the term occurs
+    return restrict->Count() * 8 < Estimate(n);
+  }
+
+  Status EvalText(const QueryNode& n, const Bitset* restrict, bool spine, Bitset* out) {
     *out = Bitset(index_.num_docs);
     auto slot = slots_.find(&n);
+    TermFrequencies* freq_of = slot != slots_.end() ? &out_->terms[slot->second] : nullptr;
     std::vector<std::pair<uint32_t, uint32_t>>* freq =
-        (want_freq_ && slot != slots_.end()) ? &out_->terms[slot->second].docs : nullptr;
+        (want_freq_ && freq_of) ? &freq_of->docs : nullptr;
+    if (Restricted(n, restrict, spine)) {
+      if (freq_of) freq_of->df = Estimate(n);
+      for (size_t si = 0; si < index_.segments.size(); ++si) {
+        const Segment& s = *index_.segments[si];
+        const uint32_t base = index_.bases[si];
+        auto id = s.FindTerm(n.tokens[0]);
+        if (!id) continue;
+        PostingCursor c = s.Postings(*id);
+        bool more = true;
+        restrict->ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+          if (!more) return;
+          more = c.Advance(doc - base);
+          if (!more || c.doc() != doc - base) return;
+          out->Set(doc);
+          if (freq) freq->emplace_back(doc, c.tf());
+        });
+        corrupt_ = corrupt_ || c.corrupt();
+      }
+      return Status::OK();
+    }
+    // A phrase's IDF needs its exact document frequency, so it is restricted
+    // only when no frequencies are wanted.
+    const bool sparse_phrase =
+        n.kind == Kind::kPhrase&& restrict && !want_freq_&& restrict->Count() * 8 < Estimate(n);
     for (size_t si = 0; si < index_.segments.size(); ++si) {
       const Segment& s = *index_.segments[si];
       const uint32_t base = index_.bases[si];
@@ -219,7 +297,7 @@ class Evaluator {
       if (n.kind == Kind::kTerm) {
         if (auto id = s.FindTerm(n.tokens[0])) TermDocs(s, *id, n.scope, emit);
       } else if (n.kind == Kind::kPhrase) {
-        PhraseDocs(s, n, emit);
+        PhraseDocs(s, n, sparse_phrase ? restrict : nullptr, base, emit);
       } else {
         uint64_t lo, hi;
         s.PrefixRange(n.tokens[0], &lo, &hi);
@@ -241,6 +319,7 @@ class Evaluator {
         }
       }
     }
+    if (freq_of) freq_of->df = sparse_phrase ? 0 : out->Count();
     return Status::OK();
   }
 
@@ -291,12 +370,22 @@ class Evaluator {
     return true;
   }
 
-  void EvalFilter(const QueryNode& n, Bitset* out) {
+  // Column filters test every doc, or only those of a small *restrict.
+  void EvalFilter(const QueryNode& n, const Bitset* restrict, Bitset* out) {
     *out = Bitset(index_.num_docs);
+    const bool sparse = restrict&& restrict->Count() * 16 < index_.num_docs;
     for (size_t si = 0; si < index_.segments.size(); ++si) {
       const Segment& s = *index_.segments[si];
       const uint32_t base = index_.bases[si];
       const uint32_t nd = s.num_docs();
+      // fn(local doc) for each doc to test.
+      auto each = [&](auto&& fn) {
+        if (sparse) {
+          restrict->ForEachInRange(base, base + nd, [&](uint32_t doc) { fn(doc - base); });
+        } else {
+          for (uint32_t d = 0; d < nd; ++d) fn(d);
+        }
+      };
       switch (n.kind) {
         case Kind::kDict: {
           const uint32_t size = s.dict_size(n.dict_field);
@@ -308,9 +397,9 @@ class Evaluator {
           }
           if (!any) break;
           const uint32_t* col = s.code_column(n.dict_field);
-          for (uint32_t d = 0; d < nd; ++d) {
+          each([&](uint32_t d) {
             if (ok[col[d]]) out->Set(base + d);
-          }
+          });
           break;
         }
         case Kind::kTurnId:
@@ -318,29 +407,29 @@ class Evaluator {
           break;
         case Kind::kFlag: {
           const uint32_t* f = s.flag_column();
-          for (uint32_t d = 0; d < nd; ++d) {
+          each([&](uint32_t d) {
             if (((f[d] & n.flag_mask) != 0) == n.flag_value) out->Set(base + d);
-          }
+          });
           break;
         }
         case Kind::kTurns: {
           const int64_t* t = s.turns();
-          for (uint32_t d = 0; d < nd; ++d) {
+          each([&](uint32_t d) {
             if (t[d] >= n.int_lo && t[d] <= n.int_hi) out->Set(base + d);
-          }
+          });
           break;
         }
         case Kind::kDate: {
           const int64_t* t = s.timestamps();
-          for (uint32_t d = 0; d < nd; ++d) {
+          each([&](uint32_t d) {
             if (t[d] != kNullTimestamp && t[d] >= n.int_lo && t[d] < n.int_hi) out->Set(base + d);
-          }
+          });
           break;
         }
         case Kind::kScore: {
           const double* v = s.score_column(n.column);
           const double x = n.number;
-          for (uint32_t d = 0; d < nd; ++d) {
+          each([&](uint32_t d) {
             const double y = v[d];  // NaN (no score) fails every comparison
             bool m = false;
             switch (n.op) {
@@ -358,7 +447,7 @@ class Evaluator {
                 break;
             }
             if (m) out->Set(base + d);
-          }
+          });
           break;
         }
         default:

@@ -31,7 +31,11 @@ struct SegmentSet {
 
 struct TermFrequencies {
   const QueryNode* term = nullptr;
-  std::vector<std::pair<uint32_t, uint32_t>> docs;  // (global doc, tf > 0), ascending
+  // (global doc, tf > 0), ascending: every doc the term (in its scope) occurs
+  // in, or — when evaluation was restricted to the candidates of an AND on
+  // the path from the root — at least every matching doc it occurs in.
+  std::vector<std::pair<uint32_t, uint32_t>> docs;
+  uint64_t df = 0;  // docs the term occurs in, over the whole index (for IDF)
 };
 
 struct Evaluation {
