@@ -201,7 +201,7 @@ async function main() {
     results.append(el('p', {class: 'empty'}, r.total ? 'No results on this page.' : 'No conversation matches.'));
   }
   const list = el('div', {id: 'hits'});
-  for (const h of r.hits) list.append(hitCard(h));
+  for (const h of r.hits) list.append(hitCard(h, query));
   results.append(list);
   if (r.total > per) results.append(pager(page, pages, (p) => go({page: String(p)})));
   document.body.dataset.ready = 'yes';
