@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "engine/query/regex_prefilter.h"
 #include "engine/store/record_codec.h"
@@ -198,16 +199,27 @@ class Evaluator {
       cursors.push_back(s.Postings(*id));
     }
     std::vector<std::vector<uint32_t>> pos(cursors.size());
+    std::vector<size_t> at(cursors.size());
     auto check = [&](uint32_t doc) {  // every cursor is on doc
       for (size_t i = 0; i < cursors.size(); ++i) cursors[i].ReadPositions(&pos[i]);
-      DocUtterances utts(s, doc);
+      // Start positions p ascend, so each token's pointer only moves forward.
+      std::fill(at.begin(), at.end(), 0);
       uint32_t tf = 0;
+      std::optional<DocUtterances> utts;
       for (uint32_t p : pos[0]) {
         bool ok = true;
         for (size_t i = 1; i < cursors.size() && ok; ++i) {
-          ok = std::binary_search(pos[i].begin(), pos[i].end(), p + static_cast<uint32_t>(i));
+          const uint32_t want = p + static_cast<uint32_t>(i);
+          const std::vector<uint32_t>& v = pos[i];
+          while (at[i] < v.size() && v[at[i]] < want) ++at[i];
+          ok = at[i] < v.size() && v[at[i]] == want;
         }
-        if (ok && (n.scope.all() || utts.InScope(p, n.scope))) ++tf;
+        if (!ok) continue;
+        if (!n.scope.all()) {
+          if (!utts) utts.emplace(s, doc);
+          if (!utts->InScope(p, n.scope)) continue;
+        }
+        ++tf;
       }
       if (tf > 0) emit(doc, tf);
     };
