@@ -418,11 +418,19 @@ std::string QueryGenerator::Malformed() {
                                "mod.Harassment>0.5",
                                "redacted:TRUE1"};
   std::string bad = kBad[Below(std::size(kBad))];
+  // A dangling operator or empty field value ("python OR", "OR python",
+  // "NOT", "user:") becomes valid with a word on its open side, so no word
+  // goes there.
+  const bool open_end =
+      bad.ends_with("OR") || bad.ends_with("AND") || bad.ends_with("NOT") || bad.ends_with(":");
+  const bool open_start = bad.starts_with("OR") || bad.starts_with("AND");
   switch (Below(3)) {
     case 0:
-      return Word(Band::kFrequent) + " " + bad;
+      if (!open_start) return Word(Band::kFrequent) + " " + bad;
+      return bad;
     case 1:
-      return bad + " " + Word(Band::kMiddle);
+      if (!open_end) return bad + " " + Word(Band::kMiddle);
+      return bad;
     default:
       return bad;
   }
