@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -56,6 +57,7 @@ class ApiTest : public ::testing::Test {
     delete server_;
     delete index_;
     delete corpus_;
+    if (dir_) std::filesystem::remove_all(std::filesystem::path(*dir_).parent_path());
     delete dir_;
   }
 
@@ -450,6 +452,8 @@ TEST_F(ApiTest, ExportParquetReadsBack) {
     ++rows;
   }
   EXPECT_EQ(rows, total);
+  reader.reset();
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
 TEST_F(ApiTest, HostileTextStaysEscapedInSnippets) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
@@ -24,7 +25,8 @@ namespace {
 class MapRoutesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string(::testing::TempDir() + "/map_routes_test");
+    // Per process: ctest runs this suite's tests as parallel processes.
+    dir_ = new std::string(::testing::TempDir() + "/map_routes_test_" + std::to_string(::getpid()));
     std::filesystem::remove_all(*dir_);
     GenOptions options;
     options.conversations = 400;
@@ -35,7 +37,10 @@ class MapRoutesTest : public ::testing::Test {
     IndexBuildStats stats;
     ASSERT_TRUE(BuildIndexFromRecords(*dir_, records, {}, &stats).ok());
   }
-  static void TearDownTestSuite() { delete dir_; }
+  static void TearDownTestSuite() {
+    if (dir_) std::filesystem::remove_all(*dir_);
+    delete dir_;
+  }
 
   void SetUp() override {
     ASSERT_TRUE(Index::Open(*dir_, &index_).ok());

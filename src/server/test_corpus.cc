@@ -1,7 +1,10 @@
 #include "server/test_corpus.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <string>
 
 #include "engine/index_builder.h"
 #include "gen/corpus_generator.h"
@@ -27,7 +30,8 @@ std::string HostileText() {
 }  // namespace
 
 std::string TestDir(const std::string& name) {
-  std::filesystem::path p = std::filesystem::path(WILDCHAT_BINARY_DIR) / "test-tmp" / name;
+  std::filesystem::path p = std::filesystem::path(WILDCHAT_BINARY_DIR) / "test-tmp" /
+                            (name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
   return p.string();

@@ -27,7 +27,9 @@ struct TestCorpus {
 // ones and builds an index in `dir` (replacing what is there).
 Status BuildTestCorpus(const std::string& dir, int64_t n, TestCorpus* out);
 
-// A fresh, empty folder below the build tree for one test's files.
+// A fresh, empty folder below the build tree for one test's files, private
+// to this process: ctest runs the tests of one suite as parallel processes,
+// and a shared folder would be wiped or locked under another's feet.
 std::string TestDir(const std::string& name);
 
 }  // namespace wildchat
