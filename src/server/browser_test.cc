@@ -23,13 +23,7 @@ constexpr int64_t kConversations = 10100;
 TEST(ExplorerBrowserTest, DrivesTheRealUiInChromium) {
   const std::filesystem::path source(WILDCHAT_SOURCE_DIR);
   const std::filesystem::path binary(WILDCHAT_BINARY_DIR);
-  if (!std::filesystem::exists("/usr/bin/chromium")) {
-    GTEST_SKIP() << "skipped: /usr/bin/chromium is missing (scripts/setup.sh installs it)";
-  }
-  if (!std::filesystem::exists(source / "tests/node/node_modules/playwright-core")) {
-    GTEST_SKIP() << "skipped: tests/node/node_modules/playwright-core is missing "
-                    "(scripts/setup.sh installs it)";
-  }
+  if (const std::string why = BrowserTestSkipReason(source); !why.empty()) GTEST_SKIP() << why;
   const std::string wildchat = (binary / "wildchat").string();
   ASSERT_TRUE(std::filesystem::exists(wildchat)) << "build the wildchat target first";
 
@@ -48,16 +42,10 @@ TEST(ExplorerBrowserTest, DrivesTheRealUiInChromium) {
   const std::string command = "node '" + (source / "tests/browser/explorer.test.mjs").string() +
                               "' '" + url + "' '" + artifacts + "' " +
                               std::to_string(corpus.hostile_id) + " '" + corpus.hostile_ip + "' " +
-                              kHostileMarker + " " + kBroadWord + " 2>&1";
-  FILE* node = popen(command.c_str(), "r");
-  ASSERT_NE(node, nullptr);
-  std::string log;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, node)) > 0) log.append(buf, n);
-  int status = pclose(node);
-  std::printf("%s", log.c_str());
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "browser checks failed:\n" << log;
+                              kHostileMarker + " " + kBroadWord;
+  bool ok = false;
+  const std::string log = RunAndCapture(command, &ok);
+  EXPECT_TRUE(ok) << "browser checks failed:\n" << log;
   EXPECT_NE(log.find("all checks passed"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(artifacts + "/search.png"));
 }

@@ -25,10 +25,7 @@ constexpr int64_t kConversations = 3000;
 TEST(MapBrowserTest, SearchLightsUpAsManyPointsAsItMatches) {
   const std::filesystem::path source(WILDCHAT_SOURCE_DIR);
   const std::filesystem::path binary(WILDCHAT_BINARY_DIR);
-  if (!std::filesystem::exists("/usr/bin/chromium"))
-    GTEST_SKIP() << "skipped: /usr/bin/chromium is missing (scripts/setup.sh installs it)";
-  if (!std::filesystem::exists(source / "tests/node/node_modules/playwright-core"))
-    GTEST_SKIP() << "skipped: playwright-core is missing (scripts/setup.sh installs it)";
+  if (const std::string why = BrowserTestSkipReason(source); !why.empty()) GTEST_SKIP() << why;
   const std::string wildchat = (binary / "wildchat").string();
   ASSERT_TRUE(std::filesystem::exists(wildchat)) << "build the wildchat target first";
 
@@ -47,16 +44,10 @@ TEST(MapBrowserTest, SearchLightsUpAsManyPointsAsItMatches) {
   const std::string artifacts = (binary / "artifacts" / "map").string();
   std::filesystem::create_directories(artifacts);
   const std::string command = "node '" + (source / "tests/browser/map_view.test.mjs").string() +
-                              "' '" + url + "' '" + artifacts + "' " + kBroadWord + " 2>&1";
-  FILE* node = popen(command.c_str(), "r");
-  ASSERT_NE(node, nullptr);
-  std::string log;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, node)) > 0) log.append(buf, n);
-  const int status = pclose(node);
-  std::printf("%s", log.c_str());
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "browser checks failed:\n" << log;
+                              "' '" + url + "' '" + artifacts + "' " + kBroadWord;
+  bool ok = false;
+  const std::string log = RunAndCapture(command, &ok);
+  EXPECT_TRUE(ok) << "browser checks failed:\n" << log;
   EXPECT_NE(log.find("all checks passed"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(artifacts + "/map.png"));
 }

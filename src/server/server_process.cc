@@ -45,4 +45,29 @@ bool ServerProcess::Start(const std::vector<std::string>& argv, std::string* url
   return false;
 }
 
+std::string BrowserTestSkipReason(const std::filesystem::path& source_dir) {
+  if (!std::filesystem::exists("/usr/bin/chromium")) {
+    return "skipped: /usr/bin/chromium is missing (scripts/setup.sh installs it)";
+  }
+  if (!std::filesystem::exists(source_dir / "tests/node/node_modules/playwright-core")) {
+    return "skipped: tests/node/node_modules/playwright-core is missing "
+           "(scripts/setup.sh installs it)";
+  }
+  return "";
+}
+
+std::string RunAndCapture(const std::string& command, bool* exited_ok) {
+  *exited_ok = false;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return "could not start: " + command;
+  std::string log;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) log.append(buf, n);
+  const int status = pclose(pipe);
+  std::printf("%s", log.c_str());
+  *exited_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  return log;
+}
+
 }  // namespace wildchat

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,13 @@ class ServerProcess {
   pid_t pid_ = -1;
   FILE* out_ = nullptr;
 };
+
+// Why a browser test cannot run here, or "" when it can: Debian's chromium
+// and tests/node's playwright-core (both installed by scripts/setup.sh).
+std::string BrowserTestSkipReason(const std::filesystem::path& source_dir);
+
+// Runs a shell command (stderr merged into stdout), echoes and returns its
+// output; *exited_ok tells whether it exited with status 0.
+std::string RunAndCapture(const std::string& command, bool* exited_ok);
 
 }  // namespace wildchat
