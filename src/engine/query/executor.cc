@@ -88,18 +88,48 @@ class Evaluator {
 
   // Estimated matches of n, to evaluate the children of an AND most selective
   // first (their result then restricts the others). Text terms use their
-  // document frequencies; everything else counts as unknown (all docs).
+  // document frequencies (a phrase the least of its tokens' and bigrams' per
+  // segment); everything else counts as unknown (all docs).
   uint64_t Estimate(const QueryNode& n) const {
     if (n.kind != Kind::kTerm && n.kind != Kind::kPhrase) return index_.num_docs;
-    uint64_t best = UINT64_MAX;
-    for (const std::string& t : n.tokens) {
-      uint64_t df = 0;
-      for (const auto& seg : index_.segments) {
-        if (auto id = seg->FindTerm(t)) df += seg->doc_freq(*id);
-      }
-      best = std::min(best, df);
+    uint64_t total = 0;
+    for (const auto& seg : index_.segments) {
+      PhraseCursors pc;
+      if (OpenPhrase(*seg, n, &pc)) total += pc.dfs[pc.lead];
     }
-    return best;
+    return total;
+  }
+
+  // The cursors of a term or phrase in one segment: one per token (with
+  // positions), then one per pair of adjacent tokens that are both common
+  // (bigram postings, segment_format.h: docs only). False when the segment
+  // has no match: a token is absent, or two common tokens are never adjacent.
+  struct PhraseCursors {
+    std::vector<PostingCursor> cursors;
+    std::vector<uint32_t> dfs;
+    size_t tokens = 0;
+    size_t lead = 0;  // the cursor with the fewest docs
+  };
+  static bool OpenPhrase(const Segment& s, const QueryNode& n, PhraseCursors* out) {
+    std::vector<uint64_t> ids;
+    for (const std::string& t : n.tokens) {
+      auto id = s.FindTerm(t);
+      if (!id) return false;
+      ids.push_back(*id);
+      out->cursors.push_back(s.Postings(*id));
+      out->dfs.push_back(s.doc_freq(*id));
+    }
+    out->tokens = ids.size();
+    for (size_t i = 0; n.kind == Kind::kPhrase && i + 1 < ids.size(); ++i) {
+      if (!s.IsCommon(ids[i]) || !s.IsCommon(ids[i + 1])) continue;
+      auto b = s.FindBigram(ids[i], ids[i + 1]);
+      if (!b) return false;
+      out->cursors.push_back(s.BigramPostings(*b));
+      out->dfs.push_back(s.bigram_doc_freq(*b));
+    }
+    out->lead =
+        static_cast<size_t>(std::min_element(out->dfs.begin(), out->dfs.end()) - out->dfs.begin());
+    return true;
   }
 
   // Result is exact for docs in *restrict (all docs when null). `spine`: every
@@ -180,35 +210,44 @@ class Evaluator {
   }
 
   // Phrase matches in one segment. Without `sparse` the cursors leapfrog from
-  // the rarest token's docs; with it only the docs of *sparse (global numbers,
-  // offset by base) are visited. Positions are read only where every token
-  // occurs.
+  // the one with the fewest docs; with it only the docs of *sparse (global
+  // numbers, offset by base) are visited. Positions are read only where every
+  // token and bigram occurs; a two-word phrase over every utterance whose
+  // words are both common is its bigram's postings, no positions read.
   template <typename Fn>
   void PhraseDocs(const Segment& s, const QueryNode& n, const Bitset* sparse, uint32_t base,
                   Fn&& emit) {
-    std::vector<PostingCursor> cursors;
-    size_t lead = 0;  // the rarest token
-    uint32_t lead_df = UINT32_MAX;
-    for (const std::string& t : n.tokens) {
-      auto id = s.FindTerm(t);
-      if (!id) return;
-      if (s.doc_freq(*id) < lead_df) {
-        lead = cursors.size();
-        lead_df = s.doc_freq(*id);
+    PhraseCursors pc;
+    if (!OpenPhrase(s, n, &pc)) return;
+    std::vector<PostingCursor>& cursors = pc.cursors;
+    const size_t k = pc.tokens;
+    if (k == 2 && cursors.size() == 3 && n.scope.all()) {
+      PostingCursor& c = cursors[2];
+      if (sparse) {
+        bool more = true;
+        sparse->ForEachInRange(base, base + s.num_docs(), [&](uint32_t global) {
+          if (!more) return;
+          more = c.Advance(global - base);
+          if (more && c.doc() == global - base) emit(c.doc(), c.tf());
+        });
+      } else {
+        while (c.Next()) emit(c.doc(), c.tf());
       }
-      cursors.push_back(s.Postings(*id));
+      corrupt_ = corrupt_ || c.corrupt();
+      return;
     }
-    std::vector<std::vector<uint32_t>> pos(cursors.size());
-    std::vector<size_t> at(cursors.size());
+    const size_t lead = pc.lead;
+    std::vector<std::vector<uint32_t>> pos(k);
+    std::vector<size_t> at(k);
     auto check = [&](uint32_t doc) {  // every cursor is on doc
-      for (size_t i = 0; i < cursors.size(); ++i) cursors[i].ReadPositions(&pos[i]);
+      for (size_t i = 0; i < k; ++i) cursors[i].ReadPositions(&pos[i]);
       // Start positions p ascend, so each token's pointer only moves forward.
       std::fill(at.begin(), at.end(), 0);
       uint32_t tf = 0;
       std::optional<DocUtterances> utts;
       for (uint32_t p : pos[0]) {
         bool ok = true;
-        for (size_t i = 1; i < cursors.size() && ok; ++i) {
+        for (size_t i = 1; i < k && ok; ++i) {
           const uint32_t want = p + static_cast<uint32_t>(i);
           const std::vector<uint32_t>& v = pos[i];
           while (at[i] < v.size() && v[at[i]] < want) ++at[i];
@@ -264,7 +303,7 @@ class Evaluator {
   // Whether to read a single word's postings only at the docs of *restrict
   // (skipping whole blocks) rather than all of them.
   bool Restricted(const QueryNode& n, const Bitset* restrict, bool spine) const {
-    if (n.kind != Kind::kTerm || !n.scope.all() || !restrict) return false;
+    if (n.kind != Kind::kTerm || !restrict) return false;
     if (want_freq_ && !spine) return false;  // scores need tf wherever the term occurs
     return restrict->Count() * 8 < Estimate(n);
   }
@@ -288,8 +327,16 @@ class Evaluator {
           if (!more) return;
           more = c.Advance(doc - base);
           if (!more || c.doc() != doc - base) return;
+          uint32_t tf = c.tf();
+          if (!n.scope.all()) {
+            c.ReadPositions(&positions_);
+            DocUtterances utts(s, c.doc());
+            tf = 0;
+            for (uint32_t p : positions_) tf += utts.InScope(p, n.scope) ? 1 : 0;
+            if (tf == 0) return;
+          }
           out->Set(doc);
-          if (freq) freq->emplace_back(doc, c.tf());
+          if (freq) freq->emplace_back(doc, tf);
         });
         corrupt_ = corrupt_ || c.corrupt();
       }
@@ -331,7 +378,10 @@ class Evaluator {
         }
       }
     }
-    if (freq_of) freq_of->df = sparse_phrase ? 0 : out->Count();
+    // A word's IDF counts every conversation holding it, whatever the scope
+    // (so that restricted and full evaluation score alike).
+    if (freq_of)
+      freq_of->df = sparse_phrase ? 0 : n.kind == Kind::kTerm ? Estimate(n) : out->Count();
     return Status::OK();
   }
 

@@ -41,26 +41,57 @@ void PutPatched(std::string* out, const std::vector<uint32_t>& v) {
   }
 }
 
-// Reads n values written by PutPatched into out[0..n); false if malformed.
-// The caller bounds n by the bytes available.
-bool ReadPatched(ByteReader* r, size_t n, uint32_t* out) {
+// Parses what PutPatched wrote for n values without unpacking them; false
+// if malformed. The caller bounds n by the bytes available.
+bool ParsePatched(ByteReader* r, uint64_t n, std::string_view* packed, int* width,
+                  std::vector<std::pair<uint32_t, uint32_t>>* exceptions) {
   const uint8_t b = r->Byte();
-  const uint64_t exceptions = r->Varint();
-  if (r->failed() || b > 32 || exceptions > n) return false;
-  const std::string_view packed = r->Bytes((n * b + 7) / 8);
-  if (r->failed()) return false;
-  UnpackBits(packed, out, n, b);
+  const uint64_t count = r->Varint();
+  if (r->failed() || b > 32 || count > n) return false;
+  *packed = r->Bytes((n * b + 7) / 8);
+  *width = b;
+  exceptions->clear();
   uint64_t k = 0;
-  for (uint64_t e = 0; e < exceptions; ++e) {
+  for (uint64_t e = 0; e < count; ++e) {
     k += r->Varint();
     const uint64_t high = r->Varint();
     if (r->failed() || k >= n || b == 32 || high > (0xFFFFFFFFull >> b)) return false;
-    out[k] |= static_cast<uint32_t>(high << b);
+    if (!exceptions->empty() && exceptions->back().first == k) {
+      exceptions->back().second |= static_cast<uint32_t>(high);
+    } else {
+      exceptions->emplace_back(static_cast<uint32_t>(k), static_cast<uint32_t>(high));
+    }
   }
-  return true;
+  return !r->failed();
 }
 
 }  // namespace
+
+void PostingCursor::PatchedRun::Read(uint64_t from, uint32_t n, uint32_t* out) const {
+  if (width == 0) {
+    std::fill(out, out + n, 0u);
+  } else {
+    const uint64_t mask = width == 32 ? 0xFFFFFFFFull : (1ull << width) - 1;
+    const uint64_t bit = from * static_cast<uint64_t>(width);
+    size_t at = bit >> 3;
+    uint64_t acc = static_cast<uint8_t>(packed[at++]) >> (bit & 7);
+    int have = 8 - static_cast<int>(bit & 7);
+    for (uint32_t i = 0; i < n; ++i) {
+      while (have < width) {
+        acc |= static_cast<uint64_t>(static_cast<uint8_t>(packed[at++])) << have;
+        have += 8;
+      }
+      out[i] = static_cast<uint32_t>(acc & mask);
+      acc >>= width;
+      have -= width;
+    }
+  }
+  auto it = std::lower_bound(exceptions.begin(), exceptions.end(),
+                             std::make_pair(static_cast<uint32_t>(from), 0u));
+  for (; it != exceptions.end() && it->first < from + n; ++it) {
+    out[it->first - from] |= it->second << width;
+  }
+}
 
 void PostingWriter::Add(uint32_t doc, const uint32_t* positions, uint32_t tf) {
   if (df_ % kPostingBlockDocs == 0) {
@@ -70,7 +101,7 @@ void PostingWriter::Add(uint32_t doc, const uint32_t* positions, uint32_t tf) {
   PutVarint(&docs_, df_ == 0 ? doc : doc - last_doc_ - 1);
   PutVarint(&docs_, tf);
   uint32_t prev = 0;
-  for (uint32_t k = 0; k < tf; ++k) {
+  for (uint32_t k = 0; with_positions_ && k < tf; ++k) {
     PutVarint(&positions_, positions[k] - prev);
     prev = positions[k];
   }
@@ -93,17 +124,21 @@ void PostingWriter::CloseBlock() {
   docs_.resize(open_docs_at_);
 
   // Each doc's first position apart from the gaps after it: they differ in size.
-  std::vector<uint32_t> firsts, gaps_after;
-  ByteReader pr(std::string_view(positions_).substr(open_pos_at_));
-  for (uint32_t k = 0; k < kPostingBlockDocs; ++k) {
-    firsts.push_back(static_cast<uint32_t>(pr.Varint()));
-    for (uint32_t t = 0; t < tfs[k]; ++t) gaps_after.push_back(static_cast<uint32_t>(pr.Varint()));
-  }
-  positions_.resize(open_pos_at_);
   std::string pos_block;
-  PutPatched(&pos_block, firsts);
-  PutPatched(&pos_block, gaps_after);
-  positions_ += pos_block;
+  if (with_positions_) {
+    std::vector<uint32_t> firsts, gaps_after;
+    ByteReader pr(std::string_view(positions_).substr(open_pos_at_));
+    for (uint32_t k = 0; k < kPostingBlockDocs; ++k) {
+      firsts.push_back(static_cast<uint32_t>(pr.Varint()));
+      for (uint32_t t = 0; t < tfs[k]; ++t) {
+        gaps_after.push_back(static_cast<uint32_t>(pr.Varint()));
+      }
+    }
+    positions_.resize(open_pos_at_);
+    PutPatched(&pos_block, firsts);
+    PutPatched(&pos_block, gaps_after);
+    positions_ += pos_block;
+  }
   const uint64_t base = df_ == kPostingBlockDocs ? 0 : static_cast<uint64_t>(block_last_) + 1;
   PutVarint(&docs_, last_doc_ + 1 - base);
   PutVarint(&docs_, pos_block.size());
@@ -148,7 +183,8 @@ bool PostingCursor::LoadBlock() {
     if (base + span != d + 1) return Fail();
     n_ = kPostingBlockDocs;
     packed_ = true;
-    decoded_ = false;
+    parsed_ = unpacked_ = false;
+    last_read_ = kNoRead;
     block_values_ = 0;
     for (uint32_t k = 0; k < kPostingBlockDocs; ++k) block_values_ += tfs_buf_[k];
   } else {
@@ -174,27 +210,17 @@ bool PostingCursor::LoadBlock() {
   return true;
 }
 
-bool PostingCursor::DecodePackedPositions() {
-  decoded_ = true;
+bool PostingCursor::ParsePackedPositions() {
+  parsed_ = true;
   ByteReader r = block_pos_;
-  // Gaps after a doc's first position are >= 1, so each costs a bit or an
-  // exception's bytes: bounds the count, so a corrupt tf cannot force a huge
-  // allocation.
   const uint64_t after = block_values_ - kPostingBlockDocs;
   if (after > 8 * r.remaining()) return Fail();
-  firsts_.resize(kPostingBlockDocs);
-  values_.resize(block_values_);
-  if (!ReadPatched(&r, kPostingBlockDocs, firsts_.data()) ||
-      !ReadPatched(&r, after, values_.data() + kPostingBlockDocs) || !r.done()) {
-    return Fail();
+  runs_[0].count = kPostingBlockDocs;
+  runs_[1].count = after;
+  for (PatchedRun& run : runs_) {
+    if (!ParsePatched(&r, run.count, &run.packed, &run.width, &run.exceptions)) return Fail();
   }
-  // Interleave in doc order: each doc's first, then its gaps.
-  uint64_t at = 0, from = kPostingBlockDocs;
-  std::vector<uint32_t>& v = values_;
-  for (uint32_t k = 0; k < kPostingBlockDocs; ++k) {
-    v[at++] = firsts_[k];
-    for (uint32_t t = 1; t < tfs_buf_[k]; ++t) v[at++] = v[from++];
-  }
+  if (!r.done()) return Fail();
   return true;
 }
 
@@ -250,10 +276,36 @@ void PostingCursor::ReadPositions(std::vector<uint32_t>* out) {
   if (!positions_pending_) return;
   positions_pending_ = false;
   if (packed_) {
-    if (!decoded_ && !DecodePackedPositions()) return;
-    uint64_t p = 0;
-    for (uint32_t k = 0; k < tf_; ++k) {
-      p += values_[value_at_ + k];
+    if (!parsed_ && !ParsePackedPositions()) return;
+    // This doc's first position, then its tf - 1 deltas in the second run
+    // (which holds every doc's deltas but its first, in doc order).
+    const uint32_t index = i_ - 1;
+    const uint64_t from = value_at_ - index;  // this doc's deltas in the second run
+    if (!unpacked_ && index == last_read_ + 1) {
+      // Reading doc after doc: unpack the whole block once.
+      firsts_.resize(kPostingBlockDocs);
+      rest_.resize(runs_[1].count);
+      runs_[0].Read(0, kPostingBlockDocs, firsts_.data());
+      runs_[1].Read(0, runs_[1].count, rest_.data());
+      unpacked_ = true;
+    }
+    last_read_ = index;
+    uint64_t p;
+    const uint32_t* gaps;
+    if (unpacked_) {
+      p = firsts_[index];
+      gaps = rest_.data() + from;
+    } else {
+      uint32_t first = 0;
+      runs_[0].Read(index, 1, &first);
+      p = first;
+      gaps_.resize(tf_ - 1);
+      runs_[1].Read(from, tf_ - 1, gaps_.data());
+      gaps = gaps_.data();
+    }
+    out->push_back(static_cast<uint32_t>(p));
+    for (uint32_t k = 1; k < tf_; ++k) {
+      p += gaps[k - 1];
       out->push_back(static_cast<uint32_t>(p));
     }
     return;

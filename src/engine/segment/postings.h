@@ -11,7 +11,7 @@
 // packed, then per exception varint (index − previous exception's index) and
 // varint (value >> b). The positions after the last full block are varints. Skip entries let
 // a cursor pass a whole block without decoding it (PostingCursor::Advance),
-// and a block's positions are decoded only when asked for.
+// and only the positions a caller asks for are unpacked.
 #pragma once
 
 #include <array>
@@ -27,9 +27,14 @@ namespace wildchat {
 inline constexpr uint32_t kPostingBlockDocs = 128;
 
 // Builds one term's two streams; docs must be added in increasing order.
+// Without positions (bigram postings) the position stream stays empty and
+// every skip entry's position length is 0; such a stream is read with an
+// empty position stream and ReadPositions is never called on it.
 class PostingWriter {
  public:
-  // positions: the tf ascending positions of the term in doc (tf >= 1).
+  explicit PostingWriter(bool with_positions = true) : with_positions_(with_positions) {}
+  // positions: the tf ascending positions of the term in doc (tf >= 1);
+  // ignored (may be null) without positions.
   void Add(uint32_t doc, const uint32_t* positions, uint32_t tf);
   uint32_t df() const { return df_; }
   const std::string& docs() const { return docs_; }
@@ -42,6 +47,7 @@ class PostingWriter {
   // its positions at positions_[open_pos_at_].
   size_t open_docs_at_ = 0, open_pos_at_ = 0;
   uint32_t df_ = 0, last_doc_ = 0, block_last_ = 0;
+  bool with_positions_ = true;
 };
 
 // Walks one term's postings in doc order. Positions of the current doc may be
@@ -66,15 +72,30 @@ class PostingCursor {
   }
 
  private:
+  // One patched run of a full block's positions, parsed but not unpacked.
+  struct PatchedRun {
+    std::string_view packed;
+    uint64_t count = 0;
+    int width = 0;
+    std::vector<std::pair<uint32_t, uint32_t>> exceptions;  // (index, value >> width), ascending
+    // Values [from, from + n) into out[0..n).
+    void Read(uint64_t from, uint32_t n, uint32_t* out) const;
+  };
   bool LoadBlock();
-  bool DecodePackedPositions();
+  bool ParsePackedPositions();
   bool Fail();
   ByteReader docs_, pos_, block_pos_;
-  // Full blocks: the block's position deltas once decoded, and the index of
-  // the current doc's first one.
-  bool packed_ = false, decoded_ = false;
+  // A full block's positions are parsed on the first read; each read then
+  // unpacks just its doc's values, unless docs are read one after another:
+  // then the whole block is unpacked once. block_values_: the block's
+  // position count; value_at_: those before the current doc's.
+  static constexpr uint32_t kNoRead = 0xFFFFFFF0u;
+  bool packed_ = false, parsed_ = false, unpacked_ = false;
+  uint32_t last_read_ = kNoRead;         // block index of the last doc whose positions were read
+  std::vector<uint32_t> firsts_, rest_;  // unpacked runs
+  std::array<PatchedRun, 2> runs_;       // the docs' first positions, the other deltas
   uint64_t block_values_ = 0, value_at_ = 0;
-  std::vector<uint32_t> values_, firsts_;
+  std::vector<uint32_t> gaps_;
   uint32_t left_ = 0, num_docs_ = 0;  // left_: docs not yet loaded into the buffer
   uint32_t doc_ = 0, tf_ = 0;
   uint32_t n_ = 0, i_ = 0;       // docs in the buffer; index of the next one

@@ -101,6 +101,32 @@ TEST(PostingsTest, AdvanceFindsFirstDocAtOrAfterTarget) {
   }
 }
 
+TEST(PostingsTest, StreamsWithoutPositionsKeepDocsAndCounts) {
+  std::mt19937 rng(4);
+  for (size_t df : {1, 128, 129, 3000}) {
+    const auto list = RandomList(rng, df, 20, 9);
+    PostingWriter w(false);
+    for (const Posting& p : list) w.Add(p.doc, nullptr, static_cast<uint32_t>(p.positions.size()));
+    EXPECT_TRUE(w.positions().empty());
+    PostingCursor all(w.docs(), {}, w.df(), NumDocs(list));
+    for (const Posting& p : list) {
+      ASSERT_TRUE(all.Next());
+      EXPECT_EQ(all.doc(), p.doc);
+      EXPECT_EQ(all.tf(), p.positions.size());
+    }
+    EXPECT_FALSE(all.Next());
+    EXPECT_FALSE(all.corrupt());
+    // Advance passes whole blocks on skip entries whose position length is 0.
+    PostingCursor skip(w.docs(), {}, w.df(), NumDocs(list));
+    for (size_t i = 0; i < list.size(); i += 1 + rng() % 300) {
+      ASSERT_TRUE(skip.Advance(list[i].doc));
+      EXPECT_EQ(skip.doc(), list[i].doc);
+      EXPECT_EQ(skip.tf(), list[i].positions.size());
+    }
+    EXPECT_FALSE(skip.corrupt());
+  }
+}
+
 TEST(PostingsTest, FrequentTermsPackSmallerThanVarints) {
   std::vector<Posting> list;
   for (uint32_t d = 0; d < 12800; ++d) list.push_back({d, {d % 5}});

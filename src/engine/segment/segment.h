@@ -62,6 +62,16 @@ class Segment {
   uint32_t doc_freq(uint64_t term) const { return infos_[term].df; }
   PostingCursor Postings(uint64_t term) const;
 
+  // Bigram postings (segment_format.h). A phrase may use them for two
+  // adjacent tokens when both are common; FindBigram then answers "never
+  // adjacent" with nullopt. Bigram cursors have no positions.
+  bool IsCommon(uint64_t term) const {
+    return bigram_min_df_ > 0 && infos_[term].df >= bigram_min_df_;
+  }
+  std::optional<uint64_t> FindBigram(uint64_t first, uint64_t second) const;
+  uint32_t bigram_doc_freq(uint64_t b) const { return bigram_infos_[b].df; }
+  PostingCursor BigramPostings(uint64_t b) const;
+
   std::optional<uint32_t> DocOfTurn(int64_t turn_identifier) const;
   Status Document(uint32_t doc, Conversation* out) const;
 
@@ -92,6 +102,11 @@ class Segment {
   std::string_view term_bytes_;
   const TermInfo* infos_ = nullptr;
   std::string_view postings_, positions_;
+  uint32_t bigram_min_df_ = 0;
+  uint64_t num_bigrams_ = 0;
+  const uint64_t* bigram_keys_ = nullptr;
+  const BigramInfo* bigram_infos_ = nullptr;
+  std::string_view bigram_postings_;
   std::unique_ptr<StoreReader> store_;
   std::string_view store_blocks_;
   const uint64_t* store_offsets_ = nullptr;

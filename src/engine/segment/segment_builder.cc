@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <unordered_map>
 
 #include "engine/segment/coding.h"
 #include "engine/segment/segment_file.h"
@@ -168,6 +169,8 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
   order.reserve(term_ids_.size());
   for (uint32_t id = 0; id < term_ids_.size(); ++id) order.emplace_back(term_ids_.term(id), id);
   std::sort(order.begin(), order.end());
+  std::vector<uint32_t> rank(order.size());
+  for (uint32_t r = 0; r < order.size(); ++r) rank[order[r].second] = r;
 
   SegmentMeta meta{};
   meta.version = kSegmentFormatVersion;
@@ -249,8 +252,76 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
     for (const auto& [term, id] : order) WILDCHAT_RETURN_IF_ERROR(w.Append(terms_[id].positions()));
     WILDCHAT_RETURN_IF_ERROR(w.End());
   }
+  WILDCHAT_RETURN_IF_ERROR(WriteBigrams(rank, &w));
   WILDCHAT_RETURN_IF_ERROR(store->WriteTo(&w));
   return w.Finish(file_name, file_size);
+}
+
+Status SegmentBuilder::WriteBigrams(const std::vector<uint32_t>& rank, SegmentFileWriter* w) const {
+  const uint32_t n = num_docs();
+  BigramMeta meta{};
+  meta.min_df = std::max<uint32_t>(1, (n + kBigramDfDivisor - 1) / kBigramDfDivisor);
+  // The common terms' postings, walked doc by doc.
+  std::vector<uint32_t> common_rank;
+  std::vector<PostingCursor> cursors;
+  std::vector<bool> live;
+  for (uint32_t id = 0; id < terms_.size(); ++id) {
+    const PostingWriter& pw = terms_[id];
+    if (pw.df() < meta.min_df) continue;
+    common_rank.push_back(rank[id]);
+    cursors.emplace_back(pw.docs(), pw.positions(), pw.df(), n);
+    live.push_back(cursors.back().Next());
+  }
+  std::unordered_map<uint64_t, PostingWriter> pairs;
+  std::vector<std::pair<uint32_t, uint32_t>> occ;  // (position, term rank) in one doc
+  std::vector<uint64_t> keys;
+  std::vector<uint32_t> pos;
+  for (uint32_t d = 0; d < n; ++d) {
+    occ.clear();
+    for (size_t k = 0; k < cursors.size(); ++k) {
+      if (!live[k] || cursors[k].doc() != d) continue;
+      cursors[k].ReadPositions(&pos);
+      for (uint32_t p : pos) occ.emplace_back(p, common_rank[k]);
+      live[k] = cursors[k].Next();
+    }
+    std::sort(occ.begin(), occ.end());
+    keys.clear();
+    for (size_t i = 0; i + 1 < occ.size(); ++i) {
+      if (occ[i + 1].first == occ[i].first + 1) {
+        keys.push_back(static_cast<uint64_t>(occ[i].second) << 32 | occ[i + 1].second);
+      }
+    }
+    std::sort(keys.begin(), keys.end());
+    for (size_t i = 0; i < keys.size();) {
+      size_t j = i;
+      while (j < keys.size() && keys[j] == keys[i]) ++j;
+      pairs.try_emplace(keys[i], false).first->second.Add(d, nullptr, static_cast<uint32_t>(j - i));
+      i = j;
+    }
+  }
+  for (const PostingCursor& c : cursors) {
+    if (c.corrupt()) return Status::Internal("bigram pass read a malformed posting stream");
+  }
+  keys.clear();
+  for (const auto& [key, pw] : pairs) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  meta.num_bigrams = keys.size();
+  std::vector<BigramInfo> infos;
+  infos.reserve(keys.size() + 1);
+  uint64_t off = 0;
+  for (uint64_t key : keys) {
+    const PostingWriter& pw = pairs.at(key);
+    infos.push_back(BigramInfo{off, pw.df(), 0});
+    off += pw.docs().size();
+  }
+  infos.push_back(BigramInfo{off, 0, 0});
+  WILDCHAT_RETURN_IF_ERROR(
+      w->Add("bigram.meta", std::string_view(reinterpret_cast<const char*>(&meta), sizeof(meta))));
+  WILDCHAT_RETURN_IF_ERROR(w->Add("bigram.keys", Bytes(keys)));
+  WILDCHAT_RETURN_IF_ERROR(w->Add("bigram.info", Bytes(infos)));
+  WILDCHAT_RETURN_IF_ERROR(w->Begin("bigram.postings"));
+  for (uint64_t key : keys) WILDCHAT_RETURN_IF_ERROR(w->Append(pairs.at(key).docs()));
+  return w->End();
 }
 
 }  // namespace wildchat

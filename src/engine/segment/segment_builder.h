@@ -35,6 +35,10 @@ class SegmentBuilder {
                 std::string* file_name, uint64_t* file_size);
 
  private:
+  // Writes the bigram.* sections (segment_format.h); rank[id] is term id's
+  // place in the sorted term dictionary.
+  Status WriteBigrams(const std::vector<uint32_t>& rank, SegmentFileWriter* w) const;
+
   struct StringHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }

@@ -51,6 +51,7 @@ class MappedSegmentFile {
  public:
   ~MappedSegmentFile();
   static Status Open(const std::string& path, std::unique_ptr<MappedSegmentFile>* out);
+  bool Has(const std::string& name) const { return sections_.count(name) != 0; }
   // The section's bytes, or Corruption if absent.
   Status Section(const std::string& name, std::string_view* out) const;
   // A section of fixed-size values: checks presence, alignment and that it

@@ -50,6 +50,28 @@ struct TermInfo {
 };
 static_assert(sizeof(TermInfo) == 24);
 
+// Bigram postings ("bigram.*" sections; a segment without them has none):
+// for every pair of terms that are both common in the segment — document
+// frequency >= the stored minimum, max(1, ceil(num_docs / kBigramDfDivisor))
+// when built — a doc stream without positions whose tf counts the places
+// the second term directly follows the first (always within one utterance).
+// A pair of common terms with no entry never occurs adjacently. Keys are
+// (first term << 32 | second term), ascending; entry i's stream is
+// bigram.postings[info[i].doc_offset, info[i + 1].doc_offset).
+inline constexpr uint32_t kBigramDfDivisor = 8;
+struct BigramInfo {
+  uint64_t doc_offset;
+  uint32_t df;
+  uint32_t reserved;
+};
+static_assert(sizeof(BigramInfo) == 16);
+struct BigramMeta {
+  uint32_t min_df;  // 0: no bigrams
+  uint32_t reserved;
+  uint64_t num_bigrams;
+};
+static_assert(sizeof(BigramMeta) == 16);
+
 struct SegmentMeta {
   uint32_t version;
   uint32_t num_docs;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "engine/segment/segment_builder.h"
 #include "engine/store/store_builder.h"
@@ -53,6 +54,101 @@ TEST(SegmentTest, OtherFormatVersionAsksForARebuild) {
   EXPECT_NE(st.ToString().find("segment format version 1 is not supported"), std::string::npos)
       << st.ToString();
   EXPECT_NE(st.ToString().find("rebuild the index"), std::string::npos) << st.ToString();
+  fs::remove_all(dir);
+}
+
+// Bigram postings against a brute-force count of adjacent words, per
+// utterance, for every pair of common words (and none for the rest).
+TEST(SegmentTest, BigramsOfCommonWordsMatchBruteForce) {
+  const std::string dir =
+      fs::path(::testing::TempDir()) / ("segment_bigram_test_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  // Word i of the vocabulary occurs with probability falling with i, so some
+  // words are common (in >= 1/8 of the docs) and some are not.
+  const std::vector<std::string> vocab = {"the", "of",  "to",   "and",  "cat",
+                                          "dog", "sun", "moon", "rare", "odd"};
+  std::mt19937 rng(7);
+  const uint32_t n = 300;
+  std::vector<std::vector<std::vector<int>>> docs(n);  // doc → utterance → word indexes
+  SegmentBuilder b;
+  StoreBuilder store;
+  for (uint32_t d = 0; d < n; ++d) {
+    Conversation c;
+    const int utts = 1 + static_cast<int>(rng() % 3);
+    for (int u = 0; u < utts; ++u) {
+      Utterance utt;
+      utt.role = u % 2 ? "assistant" : "user";
+      utt.turn_identifier = d * 10 + u;
+      std::vector<int> words;
+      const int len = static_cast<int>(rng() % 6);
+      for (int k = 0; k < len; ++k) {
+        int w = 0;
+        while (w + 1 < static_cast<int>(vocab.size()) && rng() % 3 != 0) ++w;
+        if (w == 3 && !words.empty() && words.back() == 1) w = 4;  // "of and" never occurs
+        words.push_back(w);
+        utt.content += (k ? " " : "") + vocab[w];
+      }
+      docs[d].push_back(words);
+      c.conversation.push_back(utt);
+    }
+    b.Add(c);
+    store.Add(c);
+  }
+  std::string name;
+  uint64_t size = 0;
+  ASSERT_TRUE(b.Finish(dir, "tmp-1", &store, &name, &size).ok());
+  std::unique_ptr<Segment> seg;
+  ASSERT_TRUE(Segment::Open(dir + "/" + name, &seg).ok());
+
+  const uint32_t min_df = (n + kBigramDfDivisor - 1) / kBigramDfDivisor;
+  std::vector<uint32_t> df(vocab.size(), 0);
+  for (const auto& doc : docs) {
+    std::vector<bool> seen(vocab.size(), false);
+    for (const auto& words : doc) {
+      for (int w : words) seen[w] = true;
+    }
+    for (size_t w = 0; w < vocab.size(); ++w) df[w] += seen[w] ? 1 : 0;
+  }
+  int common = 0, pairs_checked = 0, pairs_present = 0;
+  for (size_t a = 0; a < vocab.size(); ++a) {
+    const auto ta = seg->FindTerm(vocab[a]);
+    if (!ta) continue;
+    EXPECT_EQ(seg->IsCommon(*ta), df[a] >= min_df) << vocab[a];
+    common += df[a] >= min_df ? 1 : 0;
+    for (size_t bw = 0; bw < vocab.size(); ++bw) {
+      const auto tb = seg->FindTerm(vocab[bw]);
+      if (!tb || !seg->IsCommon(*ta) || !seg->IsCommon(*tb)) continue;
+      std::vector<std::pair<uint32_t, uint32_t>> want;  // (doc, adjacent count)
+      for (uint32_t d = 0; d < n; ++d) {
+        uint32_t count = 0;
+        for (const auto& words : docs[d]) {
+          for (size_t k = 0; k + 1 < words.size(); ++k) {
+            count += words[k] == static_cast<int>(a) && words[k + 1] == static_cast<int>(bw);
+          }
+        }
+        if (count) want.emplace_back(d, count);
+      }
+      ++pairs_checked;
+      const auto bigram = seg->FindBigram(*ta, *tb);
+      ASSERT_EQ(bigram.has_value(), !want.empty()) << vocab[a] << " " << vocab[bw];
+      if (!bigram) continue;
+      ++pairs_present;
+      EXPECT_EQ(seg->bigram_doc_freq(*bigram), want.size());
+      std::vector<std::pair<uint32_t, uint32_t>> got;
+      PostingCursor c = seg->BigramPostings(*bigram);
+      while (c.Next()) got.emplace_back(c.doc(), c.tf());
+      EXPECT_FALSE(c.corrupt());
+      EXPECT_EQ(got, want) << vocab[a] << " " << vocab[bw];
+    }
+  }
+  // The corpus has both kinds of words and both kinds of pairs.
+  EXPECT_GE(common, 3);
+  EXPECT_LT(common, static_cast<int>(vocab.size()));
+  EXPECT_GT(pairs_present, 5);
+  EXPECT_LT(pairs_present, pairs_checked);
+  ASSERT_TRUE(seg->IsCommon(*seg->FindTerm("of")) && seg->IsCommon(*seg->FindTerm("and")));
+  EXPECT_FALSE(seg->FindBigram(*seg->FindTerm("of"), *seg->FindTerm("and")));
   fs::remove_all(dir);
 }
 
