@@ -2,6 +2,8 @@
 // way peers_bench runs them (newest first, 30 results, no snippets), after one
 // warm-up pass. Prints per-query thread CPU and wall time, then median and p90.
 //   regex_bench --index DIR --queries FILE [--repeat 1] [--warmup 1]
+//               [--relevance] [--offset N] [--snippets]
+// (--relevance: BM25 order instead of newest; any query can be timed this way.)
 // FILE holds one query per line, or is a peers_bench query_mix.jsonl (its
 // "regex" lines are used).
 #include <time.h>
@@ -57,6 +59,8 @@ bool JsonField(const std::string& line, const std::string& key, std::string* out
 int main(int argc, char** argv) {
   std::string dir, file;
   int repeat = 1, warmup = 1;
+  bool relevance = false, snippets = false;
+  uint64_t offset = 0;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--index") && i + 1 < argc)
       dir = argv[++i];
@@ -66,6 +70,12 @@ int main(int argc, char** argv) {
       repeat = std::max(1, std::atoi(argv[++i]));
     else if (!std::strcmp(argv[i], "--warmup") && i + 1 < argc)
       warmup = std::max(0, std::atoi(argv[++i]));
+    else if (!std::strcmp(argv[i], "--offset") && i + 1 < argc)
+      offset = std::strtoull(argv[++i], nullptr, 10);
+    else if (!std::strcmp(argv[i], "--relevance"))
+      relevance = true;
+    else if (!std::strcmp(argv[i], "--snippets"))
+      snippets = true;
   }
   if (dir.empty() || file.empty()) {
     std::fprintf(stderr,
@@ -94,9 +104,10 @@ int main(int argc, char** argv) {
   auto run = [&](const std::string& q, uint64_t* total) {
     SearchRequest req;
     req.query = q;
-    req.sort = SortOrder::kNewest;
+    req.sort = relevance ? SortOrder::kRelevance : SortOrder::kNewest;
     req.limit = 30;
-    req.snippets = false;
+    req.offset = offset;
+    req.snippets = snippets;
     SearchResult res;
     Status s = index->Search(req, &res);
     if (!s.ok()) std::fprintf(stderr, "%s: %s\n", q.c_str(), s.ToString().c_str());

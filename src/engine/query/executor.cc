@@ -31,6 +31,20 @@ class DocUtterances {
       }
     }
   }
+  // How many of the ascending token positions lie in utterances in scope.
+  uint32_t CountInScope(const std::vector<uint32_t>& positions, const TextScope& scope) const {
+    if (begin_ == end_) return 0;
+    uint32_t u = begin_, count = 0;
+    bool admits = scope.Admits(s_.utt_role(u), u == first_user_);
+    for (uint32_t p : positions) {
+      if (u + 1 < end_ && s_.utt_token_start(u + 1) <= p) {
+        while (u + 1 < end_ && s_.utt_token_start(u + 1) <= p) ++u;
+        admits = scope.Admits(s_.utt_role(u), u == first_user_);
+      }
+      count += admits ? 1 : 0;
+    }
+    return count;
+  }
   // Whether the utterance holding token position p is in scope.
   bool InScope(uint32_t p, const TextScope& scope) const {
     uint32_t lo = begin_, hi = end_;  // last u with token_start <= p
@@ -150,6 +164,20 @@ class Evaluator {
         }
         std::stable_sort(order.begin(), order.end(),
                          [](const auto& a, const auto& b) { return a.first < b.first; });
+        // Scoped words must read positions to find their utterances: first
+        // intersect the docs holding them at all (postings only), so that
+        // positions are read only there.
+        for (const auto& [estimate, c] : order) {
+          if (c->kind != Kind::kTerm || c->scope.all()) continue;
+          Bitset r;
+          WordDocs(*c, have ? &acc : restrict, &r);
+          if (!have) {
+            acc = std::move(r);
+            have = true;
+          } else {
+            acc.And(r);
+          }
+        }
         for (const auto& [estimate, c] : order) {
           Bitset r;
           const Bitset* limit = have ? &acc : restrict;
@@ -200,9 +228,7 @@ class Evaluator {
     } else {
       while (c.Next()) {
         c.ReadPositions(&positions_);
-        DocUtterances utts(s, c.doc());
-        uint32_t tf = 0;
-        for (uint32_t p : positions_) tf += utts.InScope(p, scope) ? 1 : 0;
+        const uint32_t tf = DocUtterances(s, c.doc()).CountInScope(positions_, scope);
         if (tf > 0) emit(c.doc(), tf);
       }
     }
@@ -300,12 +326,38 @@ class Evaluator {
     for (auto& c : cursors) corrupt_ = corrupt_ || c.corrupt();
   }
 
+  // The docs holding word n in any utterance (its scope ignored), exact for
+  // the docs of *restrict.
+  void WordDocs(const QueryNode& n, const Bitset* restrict, Bitset* out) {
+    *out = Bitset(index_.num_docs);
+    const bool sparse = restrict&& restrict->Count() * 8 < Estimate(n);
+    for (size_t si = 0; si < index_.segments.size(); ++si) {
+      const Segment& s = *index_.segments[si];
+      const uint32_t base = index_.bases[si];
+      auto id = s.FindTerm(n.tokens[0]);
+      if (!id) continue;
+      PostingCursor c = s.Postings(*id);
+      if (sparse) {
+        bool more = true;
+        restrict->ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+          if (!more) return;
+          more = c.Advance(doc - base);
+          if (more && c.doc() == doc - base) out->Set(doc);
+        });
+      } else {
+        while (c.Next()) out->Set(base + c.doc());
+      }
+      corrupt_ = corrupt_ || c.corrupt();
+    }
+  }
+
   // Whether to read a single word's postings only at the docs of *restrict
   // (skipping whole blocks) rather than all of them.
   bool Restricted(const QueryNode& n, const Bitset* restrict, bool spine) const {
     if (n.kind != Kind::kTerm || !restrict) return false;
     if (want_freq_ && !spine) return false;  // scores need tf wherever the term occurs
-    return restrict->Count() * 8 < Estimate(n);
+    // A scoped word reads positions per doc, which outweighs skipping.
+    return restrict->Count() * (n.scope.all() ? 8 : 1) < Estimate(n);
   }
 
   Status EvalText(const QueryNode& n, const Bitset* restrict, bool spine, Bitset* out) {
@@ -330,9 +382,7 @@ class Evaluator {
           uint32_t tf = c.tf();
           if (!n.scope.all()) {
             c.ReadPositions(&positions_);
-            DocUtterances utts(s, c.doc());
-            tf = 0;
-            for (uint32_t p : positions_) tf += utts.InScope(p, n.scope) ? 1 : 0;
+            tf = DocUtterances(s, c.doc()).CountInScope(positions_, n.scope);
             if (tf == 0) return;
           }
           out->Set(doc);
