@@ -52,6 +52,9 @@ uint64_t Mix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// Pages ending at most this deep keep a bounded heap of their matches.
+constexpr size_t kSmallPage = 1000;
+
 struct Ranked {
   double key;     // primary key, smaller first: negated BM25 score
   uint64_t key2;  // secondary key: random order, or the timestamp
@@ -124,8 +127,32 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Evalu
     return;
   }
   std::vector<Ranked> ranked;
-  const bool heap = end * 16 < total;
-  ranked.reserve(heap ? end + 1 : total);
+  if (scored && end > kSmallPage && end < total) {
+    // Deep relevance pages: every score first (doc order), then the score of
+    // rank `end` by selection; only matches scoring at least that (the page's
+    // and the ones before it, plus ties) become Ranked entries. A heap of
+    // tens of thousands of entries cost more than this in cache misses.
+    std::vector<double> keys;
+    keys.reserve(total);
+    ScoreMatches(set, ev,
+                 [&](const Segment&, uint32_t, uint32_t, double score) { keys.push_back(-score); });
+    std::vector<double> select(keys);
+    std::nth_element(select.begin(), select.begin() + static_cast<ptrdiff_t>(end - 1),
+                     select.end());
+    const double cut = select[end - 1];
+    select = {};
+    size_t i = 0;
+    for (size_t si = 0; si < set.segments.size(); ++si) {
+      const Segment& s = *set.segments[si];
+      const uint32_t base = set.bases[si];
+      ev.matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+        const double key = keys[i++];
+        if (key <= cut) ranked.push_back(Ranked{key, 0, s.id(doc - base), doc, false});
+      });
+    }
+  }
+  const bool heap = ranked.empty() && end * 16 < total;
+  if (ranked.empty()) ranked.reserve(heap ? end + 1 : total);
   auto offer = [&](const Ranked& r) {
     if (!heap) {
       ranked.push_back(r);
@@ -138,7 +165,9 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Evalu
       std::push_heap(ranked.begin(), ranked.end(), RankLess);
     }
   };
-  if (scored) {
+  if (!ranked.empty()) {
+    // Selected above.
+  } else if (scored) {
     ScoreMatches(set, ev, [&](const Segment& s, uint32_t d, uint32_t doc, double score) {
       offer(Ranked{-score, 0, s.id(d), doc, false});
     });

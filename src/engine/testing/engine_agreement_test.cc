@@ -314,6 +314,46 @@ TEST_F(EngineAgreementTest, DeepPagesAreTheRightSlice) {
   EXPECT_GT(checked, 50);
 }
 
+// Deep relevance pages select by a score cut-off instead of keeping a heap;
+// they must be the same slices as the whole ranking in one page, which must
+// itself be ordered by score (descending), ties by id.
+TEST_F(EngineAgreementTest, DeepRelevancePagesAreSlicesOfTheWholeRanking) {
+  int checked = 0;
+  for (const GeneratedQuery& q : fixture->queries) {
+    std::vector<uint32_t> rows;
+    if (!ref().Match(q.text, &rows).ok() || rows.size() < 1100) continue;
+    const Index& index = *fixture->whole;
+    SearchRequest req;
+    req.query = q.text;
+    req.sort = SortOrder::kRelevance;
+    req.limit = rows.size();
+    req.snippets = false;
+    SearchResult whole;
+    ASSERT_TRUE(index.Search(req, &whole).ok()) << q.text;
+    ASSERT_EQ(whole.hits.size(), rows.size()) << q.text;
+    // Without scored terms (all scores 0) relevance means newest first.
+    if (whole.hits.front().score == whole.hits.back().score) continue;
+    for (size_t i = 1; i < whole.hits.size(); ++i) {
+      const auto& a = whole.hits[i - 1];
+      const auto& b = whole.hits[i];
+      ASSERT_TRUE(a.score > b.score || (a.score == b.score && a.id < b.id))
+          << q.text << " rank " << i;
+    }
+    const size_t n = rows.size();
+    for (size_t offset : {size_t{990}, size_t{1000}, n / 2, n - 5}) {
+      req.offset = offset;
+      req.limit = 20;
+      SearchResult page;
+      ASSERT_TRUE(index.Search(req, &page).ok()) << q.text;
+      std::vector<int64_t> want;
+      for (size_t i = offset; i < std::min(n, offset + 20); ++i) want.push_back(whole.hits[i].id);
+      EXPECT_EQ(HitIds(page), want) << q.text << " offset " << offset;
+    }
+    if (++checked == 12) break;
+  }
+  EXPECT_GE(checked, 5);
+}
+
 TEST_F(EngineAgreementTest, RandomAndRelevanceOrdersArePermutationsOfTheMatches) {
   for (const auto& [name, index] : Indexes()) {
     int index_of_query = 0;
