@@ -7,6 +7,7 @@
 
 #include "server/api_common.h"
 #include "server/map_routes.h"
+#include "server/response_cache.h"
 #include "server/routes.h"
 
 namespace wildchat {
@@ -14,12 +15,14 @@ namespace wildchat {
 struct ExplorerServer::Impl {
   const Index& index;
   ServerOptions options;
+  ResponseCache responses;  // before `server`: its handlers use it until the server is gone
   httplib::Server server;
   int port = -1;
   std::atomic<bool> stop_requested{false};
   std::shared_ptr<MapCache> maps;
 
-  Impl(const Index& idx, ServerOptions opts) : index(idx), options(std::move(opts)) {}
+  Impl(const Index& idx, ServerOptions opts)
+      : index(idx), options(std::move(opts)), responses(options.cache_bytes) {}
 };
 
 ExplorerServer::ExplorerServer(const Index& index, ServerOptions options)
@@ -37,9 +40,9 @@ ExplorerServer::ExplorerServer(const Index& index, ServerOptions options)
     SendError(res, Status::Internal("internal error"));
   });
   impl_->maps = std::make_shared<MapCache>(index);
-  AddSearchRoutes(s, index, *impl_->maps);
+  AddSearchRoutes(s, index, *impl_->maps, impl_->responses);
   AddConversationRoutes(s, index);
-  AddUserRoutes(s, index);
+  AddUserRoutes(s, index, impl_->responses);
   AddExportRoutes(s, index, *impl_->maps);
   AddMapRoutes(s, index, impl_->maps);
   AddStaticRoutes(s);

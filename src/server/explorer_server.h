@@ -7,6 +7,7 @@
 // index is shared read-only between them.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,9 @@ struct ServerOptions {
   // Worker threads. A keep-alive connection holds a worker while open, so
   // this bounds concurrent clients rather than CPU use.
   int threads = 64;
+  // Budget of the cache of /api/search, /api/stats and /api/user answers
+  // (docs/api.md, "Response cache"); 0 disables it.
+  size_t cache_bytes = size_t{64} << 20;
 };
 
 class ExplorerServer {

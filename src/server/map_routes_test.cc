@@ -17,6 +17,7 @@
 #include "engine/index_builder.h"
 #include "gen/corpus_generator.h"
 #include "server/map_routes.h"
+#include "server/response_cache.h"
 #include "server/routes.h"
 
 namespace wildchat {
@@ -45,7 +46,7 @@ class MapRoutesTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(Index::Open(*dir_, &index_).ok());
     maps_ = std::make_shared<MapCache>(*index_);
-    AddSearchRoutes(server_, *index_, *maps_);
+    AddSearchRoutes(server_, *index_, *maps_, responses_);
     AddExportRoutes(server_, *index_, *maps_);
     AddMapRoutes(server_, *index_, maps_);
     port_ = server_.bind_to_any_port("127.0.0.1");
@@ -73,6 +74,7 @@ class MapRoutesTest : public ::testing::Test {
   static std::string* dir_;
   std::unique_ptr<Index> index_;
   std::shared_ptr<MapCache> maps_;
+  ResponseCache responses_{size_t{1} << 20};  // outlives server_, whose handlers use it
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
@@ -191,6 +193,26 @@ TEST_F(MapRoutesTest, AllRoutes) {
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(client_->Get("/api/similar/1")->status, 404);
   EXPECT_EQ(client_->Get("/api/similar/abc")->status, 400);
+}
+
+// A map can be rebuilt while the server runs, so answers with an `area` are
+// computed every time; the same request without one is cached.
+TEST_F(MapRoutesTest, AreaAnswersBypassTheResponseCache) {
+  Embed();
+  for (const char* path : {"/api/search", "/api/stats"}) {
+    for (int i = 0; i < 2; ++i) {
+      auto res = client_->Get(path, httplib::Params{{"area", "0,0,40000,40000"}, {"q", "the"}},
+                              httplib::Headers{});
+      ASSERT_TRUE(res);
+      ASSERT_EQ(res->status, 200) << res->body;
+      EXPECT_EQ(res->get_header_value("X-Cache"), "miss") << path << " #" << i;
+    }
+    auto first = client_->Get(path, httplib::Params{{"q", "the"}}, httplib::Headers{});
+    auto second = client_->Get(path, httplib::Params{{"q", "the"}}, httplib::Headers{});
+    ASSERT_TRUE(first && second);
+    EXPECT_EQ(first->get_header_value("X-Cache"), "miss") << path;
+    EXPECT_EQ(second->get_header_value("X-Cache"), "hit") << path;
+  }
 }
 
 // The `area` parameter restricts search, stats, export and map matches to

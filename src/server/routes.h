@@ -5,15 +5,19 @@
 #include <httplib.h>
 
 #include "engine/index.h"
+#include "server/response_cache.h"
 
 namespace wildchat {
 
 class MapCache;  // map_routes.h; its `area` parameter restricts searches, stats and exports
 
-void AddSearchRoutes(httplib::Server& server, const Index& index,
-                     MapCache& maps);                                     // /api/search, /api/stats
+// /api/search and /api/stats answer through `cache` (cached_route.h) unless
+// they have an `area`, since the map can be rebuilt while the server runs.
+void AddSearchRoutes(httplib::Server& server, const Index& index, MapCache& maps,
+                     ResponseCache& cache);
 void AddConversationRoutes(httplib::Server& server, const Index& index);  // /api/conversation/{id}
-void AddUserRoutes(httplib::Server& server, const Index& index);          // /api/user/{hashed_ip}
+// /api/user/{hashed_ip}, answered through `cache`.
+void AddUserRoutes(httplib::Server& server, const Index& index, ResponseCache& cache);
 void AddExportRoutes(httplib::Server& server, const Index& index,
                      MapCache& maps);  // /api/export
 // The embedded web UI; registered last, it answers every other GET.

@@ -1,9 +1,11 @@
-// GET /api/search and GET /api/stats (both restricted by a map `area` when given).
+// GET /api/search and GET /api/stats (both restricted by a map `area` when given),
+// answered through the response cache.
 #include <chrono>
 #include <filesystem>
 #include <limits>
 
 #include "server/api_common.h"
+#include "server/cached_route.h"
 #include "server/map_routes.h"
 #include "server/routes.h"
 #include "server/search_json.h"
@@ -46,21 +48,45 @@ Status ParseSearchRequest(const httplib::Request& req, SearchRequest* out) {
   return Status::OK();
 }
 
+void Search(const Index& index, MapCache& maps, const httplib::Request& req,
+            httplib::Response& res) {
+  SearchRequest request;
+  Status st = ParseSearchRequest(req, &request);
+  if (st.ok()) st = AreaParam(req, maps, &request.within);
+  SearchResult result;
+  if (st.ok()) st = index.Search(request, &result);
+  if (!st.ok()) return SendError(res, st);
+  std::string body;
+  body.reserve(4096 + result.hits.size() * 1024);
+  AppendSearchResultJson(&body, result);
+  SendJson(res, std::move(body));
+}
+
+void Stats(const Index& index, MapCache& maps, const httplib::Request& req,
+           httplib::Response& res) {
+  auto start = std::chrono::steady_clock::now();
+  std::shared_ptr<const std::vector<uint32_t>> within;
+  Status st = AreaParam(req, maps, &within);
+  StatsResult stats;
+  if (st.ok()) st = index.Stats(StringParam(req, "q"), &stats, within.get());
+  if (!st.ok()) return SendError(res, st);
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  std::string body;
+  AppendStatsResultJson(&body, stats, ms);
+  SendJson(res, std::move(body));
+}
+
 }  // namespace
 
-void AddSearchRoutes(httplib::Server& server, const Index& index, MapCache& maps) {
-  server.Get("/api/search", [&index, &maps](const httplib::Request& req, httplib::Response& res) {
-    SearchRequest request;
-    Status st = ParseSearchRequest(req, &request);
-    if (st.ok()) st = AreaParam(req, maps, &request.within);
-    SearchResult result;
-    if (st.ok()) st = index.Search(request, &result);
-    if (!st.ok()) return SendError(res, st);
-    std::string body;
-    body.reserve(4096 + result.hits.size() * 1024);
-    AppendSearchResultJson(&body, result);
-    SendJson(res, std::move(body));
-  });
+void AddSearchRoutes(httplib::Server& server, const Index& index, MapCache& maps,
+                     ResponseCache& cache) {
+  // An `area` depends on the map, which `wildchat embed` may rewrite meanwhile.
+  server.Get("/api/search",
+             CachedRoute(cache, {"area"},
+                         [&index, &maps](const httplib::Request& req, httplib::Response& res) {
+                           Search(index, maps, req, res);
+                         }));
 
   server.Get("/api/info", [&index](const httplib::Request&, httplib::Response& res) {
     // "map": whether `wildchat embed` has built the embedding map, so pages
@@ -72,19 +98,11 @@ void AddSearchRoutes(httplib::Server& server, const Index& index, MapCache& maps
     SendJson(res, std::move(body));
   });
 
-  server.Get("/api/stats", [&index, &maps](const httplib::Request& req, httplib::Response& res) {
-    auto start = std::chrono::steady_clock::now();
-    std::shared_ptr<const std::vector<uint32_t>> within;
-    Status st = AreaParam(req, maps, &within);
-    StatsResult stats;
-    if (st.ok()) st = index.Stats(StringParam(req, "q"), &stats, within.get());
-    if (!st.ok()) return SendError(res, st);
-    double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::string body;
-    AppendStatsResultJson(&body, stats, ms);
-    SendJson(res, std::move(body));
-  });
+  server.Get("/api/stats",
+             CachedRoute(cache, {"area"},
+                         [&index, &maps](const httplib::Request& req, httplib::Response& res) {
+                           Stats(index, maps, req, res);
+                         }));
 }
 
 }  // namespace wildchat

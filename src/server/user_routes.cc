@@ -1,11 +1,13 @@
 // GET /api/user/{hashed_ip}: one user's conversations, newest first and
-// paged, with a summary of everything known about them.
+// paged, with a summary of everything known about them; answered through
+// the response cache.
 #include <algorithm>
 #include <map>
 
 #include "io/json_writer.h"
 #include "model/timestamp.h"
 #include "server/api_common.h"
+#include "server/cached_route.h"
 #include "server/routes.h"
 #include "server/search_json.h"
 
@@ -37,84 +39,89 @@ void WriteTimestamp(JsonWriter& w, const std::optional<TimestampMicros>& t) {
   }
 }
 
+void UserPage(const Index& index, const httplib::Request& req, httplib::Response& res) {
+  const std::string ip = req.matches[1];
+  if (!IsPlainToken(ip)) {
+    return SendError(
+        res, Status::InvalidArgument("hashed_ip must be 1-256 letters, digits, '-' or '_'"));
+  }
+  SearchRequest request;
+  request.query = "ip:" + ip;
+  request.sort = SortOrder::kNewest;
+  request.facets = {"country", "state", "language", "model", "month", "turns"};
+  Status st = IntParam(req, "limit", 30, 0, 1000, &request.limit);
+  if (st.ok()) st = IntParam(req, "offset", 0, 0, int64_t{1} << 40, &request.offset);
+  SearchResult result;
+  if (st.ok()) st = index.Search(request, &result);
+  if (!st.ok()) return SendError(res, st);
+  if (result.total == 0) {
+    return SendError(res, Status::NotFound("no conversations from hashed_ip " + ip));
+  }
+
+  // First/last seen and header values need the records themselves.
+  std::optional<TimestampMicros> first, last;
+  std::map<std::string, uint64_t> agents, accept_languages;
+  st = index.ForEachMatch(request.query, [&](const Conversation& c) {
+    if (c.timestamp) {
+      if (!first || *c.timestamp < *first) first = c.timestamp;
+      if (!last || *c.timestamp > *last) last = c.timestamp;
+    }
+    if (c.header) {
+      if (c.header->user_agent) ++agents[*c.header->user_agent];
+      if (c.header->accept_language) ++accept_languages[*c.header->accept_language];
+    }
+    return Status::OK();
+  });
+  if (!st.ok()) return SendError(res, st);
+
+  std::string body;
+  JsonWriter w(&body);
+  w.BeginObject();
+  w.Key("hashed_ip").String(ip);
+  w.Key("total").UInt(result.total);
+  w.Key("summary").BeginObject();
+  w.Key("first_seen");
+  WriteTimestamp(w, first);
+  w.Key("last_seen");
+  WriteTimestamp(w, last);
+  for (const auto& [field, counts] : result.facets) {
+    w.Key(field == "country"    ? "countries"
+          : field == "state"    ? "states"
+          : field == "language" ? "languages"
+          : field == "model"    ? "models"
+          : field == "month"    ? "months"
+                                : "turns");
+    w.BeginArray();
+    for (const auto& [value, n] : counts) w.BeginArray().String(value).UInt(n).EndArray();
+    w.EndArray();
+  }
+  w.Key("headers").BeginObject();
+  w.Key("user-agent");
+  WriteCounts(w, agents);
+  w.Key("accept-language");
+  WriteCounts(w, accept_languages);
+  w.EndObject();
+  w.EndObject();
+  w.Key("offset").Int(request.offset);
+  w.Key("limit").Int(request.limit);
+  w.Key("hits").BeginArray();
+  for (const Hit& hit : result.hits) {
+    std::string one;
+    AppendHitJson(&one, hit);
+    w.Raw(one);
+  }
+  w.EndArray();
+  w.EndObject();
+  SendJson(res, std::move(body));
+}
+
 }  // namespace
 
-void AddUserRoutes(httplib::Server& server, const Index& index) {
-  server.Get(R"(/api/user/([^/]*))", [&index](const httplib::Request& req, httplib::Response& res) {
-    const std::string ip = req.matches[1];
-    if (!IsPlainToken(ip)) {
-      return SendError(
-          res, Status::InvalidArgument("hashed_ip must be 1-256 letters, digits, '-' or '_'"));
-    }
-    SearchRequest request;
-    request.query = "ip:" + ip;
-    request.sort = SortOrder::kNewest;
-    request.facets = {"country", "state", "language", "model", "month", "turns"};
-    Status st = IntParam(req, "limit", 30, 0, 1000, &request.limit);
-    if (st.ok()) st = IntParam(req, "offset", 0, 0, int64_t{1} << 40, &request.offset);
-    SearchResult result;
-    if (st.ok()) st = index.Search(request, &result);
-    if (!st.ok()) return SendError(res, st);
-    if (result.total == 0) {
-      return SendError(res, Status::NotFound("no conversations from hashed_ip " + ip));
-    }
-
-    // First/last seen and header values need the records themselves.
-    std::optional<TimestampMicros> first, last;
-    std::map<std::string, uint64_t> agents, accept_languages;
-    st = index.ForEachMatch(request.query, [&](const Conversation& c) {
-      if (c.timestamp) {
-        if (!first || *c.timestamp < *first) first = c.timestamp;
-        if (!last || *c.timestamp > *last) last = c.timestamp;
-      }
-      if (c.header) {
-        if (c.header->user_agent) ++agents[*c.header->user_agent];
-        if (c.header->accept_language) ++accept_languages[*c.header->accept_language];
-      }
-      return Status::OK();
-    });
-    if (!st.ok()) return SendError(res, st);
-
-    std::string body;
-    JsonWriter w(&body);
-    w.BeginObject();
-    w.Key("hashed_ip").String(ip);
-    w.Key("total").UInt(result.total);
-    w.Key("summary").BeginObject();
-    w.Key("first_seen");
-    WriteTimestamp(w, first);
-    w.Key("last_seen");
-    WriteTimestamp(w, last);
-    for (const auto& [field, counts] : result.facets) {
-      w.Key(field == "country"    ? "countries"
-            : field == "state"    ? "states"
-            : field == "language" ? "languages"
-            : field == "model"    ? "models"
-            : field == "month"    ? "months"
-                                  : "turns");
-      w.BeginArray();
-      for (const auto& [value, n] : counts) w.BeginArray().String(value).UInt(n).EndArray();
-      w.EndArray();
-    }
-    w.Key("headers").BeginObject();
-    w.Key("user-agent");
-    WriteCounts(w, agents);
-    w.Key("accept-language");
-    WriteCounts(w, accept_languages);
-    w.EndObject();
-    w.EndObject();
-    w.Key("offset").Int(request.offset);
-    w.Key("limit").Int(request.limit);
-    w.Key("hits").BeginArray();
-    for (const Hit& hit : result.hits) {
-      std::string one;
-      AppendHitJson(&one, hit);
-      w.Raw(one);
-    }
-    w.EndArray();
-    w.EndObject();
-    SendJson(res, std::move(body));
-  });
+void AddUserRoutes(httplib::Server& server, const Index& index, ResponseCache& cache) {
+  server.Get(R"(/api/user/([^/]*))",
+             CachedRoute(cache, {}, [&index](const httplib::Request& req, httplib::Response& res) {
+               UserPage(index, req, res);
+             }));
 }
 
 }  // namespace wildchat
