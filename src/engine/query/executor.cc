@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "engine/query/regex_prefilter.h"
 #include "engine/store/record_codec.h"
@@ -64,6 +65,96 @@ class DocUtterances {
   uint32_t begin_, end_;
   uint32_t first_user_ = UINT32_MAX;
 };
+
+// The store blocks of one segment holding candidates.
+struct CandidateBlocks {
+  size_t segment;
+  uint64_t first, last;  // blocks [first, last)
+};
+
+// Sets in *out the candidates where regex n matches an utterance in its
+// scope. Reads only the meta and text parts of the candidates' blocks; with
+// many blocks, splits them over up to kVerifyThreads threads.
+constexpr unsigned kVerifyThreads = 4;
+constexpr uint64_t kBlocksPerThread = 64;
+
+Status VerifyBlocks(const SegmentSet& index, const QueryNode& n, const Bitset& candidates,
+                    const std::vector<CandidateBlocks>& work, Bitset* out) {
+  std::string meta_raw, text_raw;
+  std::vector<std::string_view> metas, texts, utts;
+  for (const CandidateBlocks& w : work) {
+    const Segment& s = *index.segments[w.segment];
+    const uint32_t base = index.bases[w.segment];
+    for (uint64_t b = w.first; b < w.last; ++b) {
+      const uint32_t first = s.block_first_doc(b), last = s.block_first_doc(b + 1);
+      bool any = false;
+      for (uint32_t d = first; d < last && !any; ++d) any = candidates.Test(base + d);
+      if (!any) continue;
+      WILDCHAT_RETURN_IF_ERROR(s.ReadBlockTexts(b, &meta_raw, &text_raw, &metas, &texts));
+      for (uint32_t d = first; d < last; ++d) {
+        if (!candidates.Test(base + d)) continue;
+        WILDCHAT_RETURN_IF_ERROR(UtteranceTexts(metas[d - first], texts[d - first], &utts)
+                                     .WithContext(s.file_path() + ": "));
+        const uint32_t ub = s.utt_begin(d);
+        if (utts.size() != s.utt_begin(d + 1) - ub) {
+          return Status::Corruption(s.file_path() + ": stored record disagrees with the index");
+        }
+        uint32_t first_user = UINT32_MAX;
+        for (uint32_t u = 0; u < utts.size() && first_user == UINT32_MAX; ++u) {
+          if (s.utt_role(ub + u) == kRoleUser) first_user = u;
+        }
+        for (uint32_t u = 0; u < utts.size(); ++u) {
+          if (!n.scope.Admits(s.utt_role(ub + u), u == first_user)) continue;
+          const re2::StringPiece text(utts[u].data(), utts[u].size());
+          if (RE2::PartialMatch(text, *n.regex)) {
+            out->Set(base + d);
+            break;
+          }
+        }
+      }
+    }
+  }
+  return Status::OK();
+}
+
+Status VerifyRegex(const SegmentSet& index, const QueryNode& n, const Bitset& candidates,
+                   Bitset* out) {
+  // Whole segments, cut into pieces of about equal block counts per thread.
+  uint64_t blocks = 0;
+  for (const auto& s : index.segments) blocks += s->num_blocks();
+  const uint64_t wanted = candidates.Count();
+  unsigned threads = std::min<unsigned>(kVerifyThreads, std::thread::hardware_concurrency());
+  if (wanted < 2 * kBlocksPerThread || blocks < 2 * kBlocksPerThread) threads = 1;
+  threads = std::max(threads, 1u);
+  std::vector<std::vector<CandidateBlocks>> work(threads);
+  const uint64_t share = (blocks + threads - 1) / threads;
+  uint64_t at = 0;
+  for (size_t si = 0; si < index.segments.size(); ++si) {
+    const uint64_t nb = index.segments[si]->num_blocks();
+    for (uint64_t b = 0; b < nb;) {
+      const size_t t = std::min<size_t>(at / share, threads - 1);
+      const uint64_t take = std::min(nb - b, (t + 1) * share - at);
+      work[t].push_back(CandidateBlocks{si, b, b + std::max<uint64_t>(take, 1)});
+      b += std::max<uint64_t>(take, 1);
+      at += std::max<uint64_t>(take, 1);
+    }
+  }
+  if (threads == 1) return VerifyBlocks(index, n, candidates, work[0], out);
+  std::vector<Bitset> found(threads, Bitset(index.num_docs));
+  std::vector<Status> status(threads);
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) {
+    pool.emplace_back(
+        [&, t] { status[t] = VerifyBlocks(index, n, candidates, work[t], &found[t]); });
+  }
+  status[0] = VerifyBlocks(index, n, candidates, work[0], &found[0]);
+  for (std::thread& th : pool) th.join();
+  for (unsigned t = 0; t < threads; ++t) {
+    WILDCHAT_RETURN_IF_ERROR(status[t]);
+    out->Or(found[t]);
+  }
+  return Status::OK();
+}
 
 class Evaluator {
  public:
@@ -448,27 +539,7 @@ class Evaluator {
       RegexCandidates(index_, re, RegexPrefilterOptions(), &candidates);
       if (limit) candidates.And(*limit);
     }
-    return ForEachDocument(index_, candidates, [&](uint32_t doc, const Conversation& c) {
-      int first_user = -1;
-      for (size_t u = 0; u < c.conversation.size(); ++u) {
-        if (c.conversation[u].role == "user") {
-          first_user = static_cast<int>(u);
-          break;
-        }
-      }
-      for (size_t u = 0; u < c.conversation.size(); ++u) {
-        const Utterance& utt = c.conversation[u];
-        const uint8_t role = utt.role == "user"        ? kRoleUser
-                             : utt.role == "assistant" ? kRoleAssistant
-                                                       : kRoleOther;
-        if (!n.scope.Admits(role, static_cast<int>(u) == first_user)) continue;
-        if (RE2::PartialMatch(utt.content, re)) {
-          out->Set(doc);
-          break;
-        }
-      }
-      return Status::OK();
-    });
+    return VerifyRegex(index_, n, candidates, out);
   }
 
   static bool AsciiEqualLower(std::string_view value, std::string_view lower_query, bool prefix) {

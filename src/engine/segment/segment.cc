@@ -234,6 +234,18 @@ Status Segment::ReadBlock(uint64_t block, std::string* raw,
       .WithContext(file_->path() + ": ");
 }
 
+Status Segment::ReadBlockTexts(uint64_t block, std::string* meta_raw, std::string* text_raw,
+                               std::vector<std::string_view>* metas,
+                               std::vector<std::string_view>* texts) const {
+  if (block >= num_blocks_) return Status::NotFound("no such block");
+  const std::string_view bytes = store_blocks_.substr(
+      store_offsets_[block], store_offsets_[block + 1] - store_offsets_[block]);
+  return store_
+      ->ReadMetaAndText(bytes, store_first_[block + 1] - store_first_[block], meta_raw, text_raw,
+                        metas, texts)
+      .WithContext(file_->path() + ": ");
+}
+
 Status Segment::Document(uint32_t doc, Conversation* out) const {
   if (doc >= meta_.num_docs) return Status::NotFound("no such document");
   const uint32_t* end = store_first_ + num_blocks_ + 1;

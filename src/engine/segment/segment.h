@@ -31,6 +31,7 @@ class Segment {
   uint64_t num_utterances() const { return meta_.num_utterances; }
   uint64_t total_tokens() const { return meta_.total_tokens; }
   uint64_t file_size() const { return file_->size(); }
+  const std::string& file_path() const { return file_->path(); }
 
   int64_t id(uint32_t doc) const { return ids_[doc]; }
   int64_t timestamp(uint32_t doc) const { return ts_[doc]; }  // kNullTimestamp when null
@@ -81,6 +82,10 @@ class Segment {
   // Decompresses block b into *raw and points records[i] at the encoded
   // record of doc block_first_doc(b) + i.
   Status ReadBlock(uint64_t b, std::string* raw, std::vector<std::string_view>* records) const;
+  // Only the meta and text parts of block b's records (StoreReader::ReadMetaAndText).
+  Status ReadBlockTexts(uint64_t b, std::string* meta_raw, std::string* text_raw,
+                        std::vector<std::string_view>* metas,
+                        std::vector<std::string_view>* texts) const;
 
  private:
   Segment() = default;

@@ -157,6 +157,31 @@ class Decoder {
     }
     return static_cast<size_t>(count);
   }
+  // Skipping without copying (UtteranceTexts).
+  void SkipOptStr() {
+    if (Flag()) r_.String();
+  }
+  void SkipOptHeader() {
+    if (!Flag()) return;
+    SkipOptStr();
+    SkipOptStr();
+  }
+  void SkipExtra() {
+    const size_t n = Count();
+    for (size_t i = 0; i < n && !failed(); ++i) {
+      r_.String();
+      r_.String();
+    }
+  }
+  std::string_view TextView(uint64_t n) {
+    if (n > text_.size()) {
+      bad_ = true;
+      return {};
+    }
+    const std::string_view s = text_.substr(0, n);
+    text_.remove_prefix(n);
+    return s;
+  }
   // The next n bytes of the text part.
   std::string Text(uint64_t n) {
     if (n > text_.size()) {
@@ -327,6 +352,35 @@ Status DecodeConversation(std::string_view joined, Conversation* out) {
   c.extra = d.Extra();
   if (d.failed() || !d.done()) return Status::Corruption("stored record: malformed bytes");
   *out = std::move(c);
+  return Status::OK();
+}
+
+Status UtteranceTexts(std::string_view meta, std::string_view text,
+                      std::vector<std::string_view>* out) {
+  out->clear();
+  Decoder d(meta, {}, text);
+  ByteReader& r = d.r();
+  if (r.Byte() != kFormatVersion)
+    return Status::Corruption("stored record: unknown format version");
+  r.String();  // conversation_hash
+  r.String();  // model
+  if (d.Flag()) r.Fixed64();
+  const size_t n_utt = d.Count();
+  for (size_t u = 0; u < n_utt && !d.failed(); ++u) {
+    out->push_back(d.TextView(r.Varint()));
+    d.SkipOptStr();     // country
+    d.SkipOptStr();     // hashed_ip
+    d.SkipOptHeader();  // header
+    d.SkipOptStr();     // language
+    d.Tri();            // redacted
+    r.String();         // role
+    d.SkipOptStr();     // state
+    if (d.Flag()) r.Fixed64();
+    d.Tri();      // toxic
+    r.Fixed64();  // turn_identifier
+    d.SkipExtra();
+  }
+  if (d.failed()) return Status::Corruption("stored record: malformed bytes");
   return Status::OK();
 }
 

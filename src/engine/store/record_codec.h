@@ -13,6 +13,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "model/conversation.h"
@@ -34,5 +35,11 @@ void JoinRecordParts(std::string_view meta, std::string_view scores, std::string
 // EncodeConversationParts + JoinRecordParts.
 void EncodeConversation(const Conversation& c, std::string* out);
 Status DecodeConversation(std::string_view joined, Conversation* out);
+
+// The utterance contents of one record from its meta and text parts alone
+// (views into `text`), in order: what regex verification needs, without
+// decoding the rest. Corruption if the parts are malformed.
+Status UtteranceTexts(std::string_view meta, std::string_view text,
+                      std::vector<std::string_view>* out);
 
 }  // namespace wildchat

@@ -203,5 +203,41 @@ TEST(RecordCodecTest, CorruptBytesAreRejectedNotCrashed) {
   EXPECT_GT(rejected, 1000);
 }
 
+TEST(RecordCodecTest, UtteranceTextsReadTheContentsFromMetaAndTextAlone) {
+  Conversation c = Sample();
+  Utterance u;
+  u.role = "user";
+  u.content = "third \xe2\x9c\x93 with a header and extras";
+  u.header = Header{"en", "ua"};
+  u.extra = {{"k", "1"}, {"j", "\"s\""}};
+  u.state = "Texas";
+  c.conversation.push_back(u);
+  RecordParts parts;
+  EncodeConversationParts(c, &parts);
+  std::vector<std::string_view> texts;
+  ASSERT_TRUE(UtteranceTexts(parts.meta, parts.text, &texts).ok());
+  ASSERT_EQ(texts.size(), c.conversation.size());
+  for (size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(texts[i], c.conversation[i].content);
+  // Malformed parts are Corruption, never a read out of range.
+  std::mt19937 rng(9);
+  int rejected = 0;
+  for (int i = 0; i < 2000; ++i) {
+    std::string meta = parts.meta, text = parts.text;
+    if (i % 3 == 0) {
+      meta.resize(rng() % meta.size());
+    } else if (i % 3 == 1) {
+      text.resize(rng() % (text.size() + 1));
+    } else {
+      for (int k = 0; k < 3; ++k) meta[rng() % meta.size()] = static_cast<char>(rng());
+    }
+    const Status st = UtteranceTexts(meta, text, &texts);
+    if (!st.ok()) {
+      EXPECT_EQ(st.code(), Status::Code::kCorruption);
+      ++rejected;
+    }
+  }
+  EXPECT_GT(rejected, 600);
+}
+
 }  // namespace
 }  // namespace wildchat

@@ -99,6 +99,47 @@ Status StoreReader::ReadRecord(std::string_view block, uint32_t docs, uint32_t i
   return Decode(block, docs, index, joined, &records);
 }
 
+Status StoreReader::ReadMetaAndText(std::string_view block, uint32_t docs, std::string* meta,
+                                    std::string* text, std::vector<std::string_view>* metas,
+                                    std::vector<std::string_view>* texts) const {
+  metas->clear();
+  texts->clear();
+  ByteReader r(block);
+  const uint64_t meta_len = r.Varint();
+  const uint64_t scores_len = r.Varint();
+  if (r.failed() || meta_len > r.remaining() || scores_len > r.remaining() - meta_len) {
+    return Status::Corruption("bad store block");
+  }
+  WILDCHAT_RETURN_IF_ERROR(Decompress(std::string_view(r.pos(), meta_len), dicts_->meta, meta));
+  WILDCHAT_RETURN_IF_ERROR(Decompress(
+      std::string_view(r.pos() + meta_len + scores_len, r.remaining() - meta_len - scores_len),
+      dicts_->text, text));
+  ByteReader lengths(*meta);
+  std::vector<uint64_t> lens(2 * static_cast<size_t>(docs));
+  uint64_t meta_total = 0, text_total = 0;
+  for (uint32_t d = 0; d < docs; ++d) {
+    lens[2 * d] = lengths.Varint();
+    lengths.Varint();  // scores length
+    lens[2 * d + 1] = lengths.Varint();
+    if (lengths.failed() || lens[2 * d] > meta->size() || lens[2 * d + 1] > text->size()) {
+      return Status::Corruption("bad store block");
+    }
+    meta_total += lens[2 * d];
+    text_total += lens[2 * d + 1];
+  }
+  size_t m = static_cast<size_t>(lengths.pos() - meta->data()), t = 0;
+  if (meta_total != meta->size() - m || text_total != text->size()) {
+    return Status::Corruption("bad store block");
+  }
+  for (uint32_t d = 0; d < docs; ++d) {
+    metas->push_back(std::string_view(*meta).substr(m, lens[2 * d]));
+    texts->push_back(std::string_view(*text).substr(t, lens[2 * d + 1]));
+    m += lens[2 * d];
+    t += lens[2 * d + 1];
+  }
+  return Status::OK();
+}
+
 Status StoreReader::Decode(std::string_view block, uint32_t docs, uint32_t only, std::string* raw,
                            std::vector<std::string_view>* records) const {
   records->clear();

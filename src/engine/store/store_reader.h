@@ -34,6 +34,12 @@ class StoreReader {
   // joined bytes of the block's i-th record.
   Status ReadBlock(std::string_view block, uint32_t docs, std::string* raw,
                    std::vector<std::string_view>* records) const;
+  // The meta and text parts of every record of the block (the scores frame
+  // is not decompressed): (*metas)[i], (*texts)[i] point into *meta_raw and
+  // *text_raw.
+  Status ReadMetaAndText(std::string_view block, uint32_t docs, std::string* meta_raw,
+                         std::string* text_raw, std::vector<std::string_view>* metas,
+                         std::vector<std::string_view>* texts) const;
   // The joined bytes of the block's index-th record only (what a single
   // fetch needs: the other records are not copied).
   Status ReadRecord(std::string_view block, uint32_t docs, uint32_t index,
