@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 
 #include "engine/segment/segment_builder.h"
@@ -149,6 +151,74 @@ TEST(SegmentTest, BigramsOfCommonWordsMatchBruteForce) {
   EXPECT_LT(pairs_present, pairs_checked);
   ASSERT_TRUE(seg->IsCommon(*seg->FindTerm("of")) && seg->IsCommon(*seg->FindTerm("and")));
   EXPECT_FALSE(seg->FindBigram(*seg->FindTerm("of"), *seg->FindTerm("and")));
+  fs::remove_all(dir);
+}
+
+// The bigram tables are untrusted bytes too: keys out of order or naming
+// terms that do not exist, and offsets that do not add up, are Corruption.
+TEST(SegmentTest, MalformedBigramTablesAreCorruption) {
+  const std::string dir =
+      fs::path(::testing::TempDir()) / ("segment_bigram_bad_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  SegmentBuilder b;
+  StoreBuilder store;
+  for (int i = 0; i < 40; ++i) {
+    Conversation c;
+    Utterance u;
+    u.role = "user";
+    u.content =
+        std::string(i % 2 ? "the cat and the dog" : "a dog and a cat") + " x" + std::to_string(i);
+    u.turn_identifier = 100 + i;
+    c.conversation.push_back(u);
+    b.Add(c);
+    store.Add(c);
+  }
+  std::string name;
+  uint64_t size = 0;
+  ASSERT_TRUE(b.Finish(dir, "tmp-1", &store, &name, &size).ok());
+  const std::string path = dir + "/" + name;
+  std::ifstream in(path, std::ios::binary);
+  const std::string original((std::istreambuf_iterator<char>(in)), {});
+  // Section offsets in the file: "meta" is the first section, at 0.
+  uint64_t keys_at = 0, info_at = 0, num_keys = 0;
+  {
+    std::unique_ptr<MappedSegmentFile> f;
+    ASSERT_TRUE(MappedSegmentFile::Open(path, &f).ok());
+    std::string_view meta, keys, info;
+    ASSERT_TRUE(f->Section("meta", &meta).ok());
+    ASSERT_TRUE(f->Section("bigram.keys", &keys).ok());
+    ASSERT_TRUE(f->Section("bigram.info", &info).ok());
+    keys_at = static_cast<uint64_t>(keys.data() - meta.data());
+    info_at = static_cast<uint64_t>(info.data() - meta.data());
+    num_keys = keys.size() / 8;
+  }
+  ASSERT_GE(num_keys, 3u);  // "the cat", "and the", "a dog", ...
+  auto open_with = [&](const std::function<void(std::string*)>& change) {
+    std::string bytes = original;
+    change(&bytes);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    std::unique_ptr<Segment> seg;
+    return Segment::Open(path, &seg);
+  };
+  EXPECT_TRUE(open_with([](std::string*) {}).ok());
+  const Status swapped = open_with([&](std::string* bytes) {
+    std::swap_ranges(bytes->begin() + static_cast<ptrdiff_t>(keys_at),
+                     bytes->begin() + static_cast<ptrdiff_t>(keys_at + 8),
+                     bytes->begin() + static_cast<ptrdiff_t>(keys_at + 8));
+  });
+  EXPECT_EQ(swapped.code(), Status::Code::kCorruption);
+  EXPECT_NE(swapped.ToString().find("bad bigram table"), std::string::npos) << swapped.ToString();
+  const Status no_such_term = open_with([&](std::string* bytes) {
+    const uint64_t key = 0xFFFFFFF0FFFFFFF0ull;  // larger than every key: order stays intact
+    std::memcpy(bytes->data() + keys_at + 8 * (num_keys - 1), &key, 8);
+  });
+  EXPECT_EQ(no_such_term.code(), Status::Code::kCorruption) << no_such_term.ToString();
+  const Status bad_offsets = open_with([&](std::string* bytes) {
+    const uint64_t off = 1ull << 40;  // the sentinel's doc offset
+    std::memcpy(bytes->data() + info_at + sizeof(BigramInfo) * num_keys, &off, 8);
+  });
+  EXPECT_EQ(bad_offsets.code(), Status::Code::kCorruption) << bad_offsets.ToString();
   fs::remove_all(dir);
 }
 
