@@ -77,6 +77,7 @@ struct CandidateBlocks {
 // many blocks, splits them over up to kVerifyThreads threads.
 constexpr unsigned kVerifyThreads = 4;
 constexpr uint64_t kBlocksPerThread = 64;
+constexpr uint64_t kBlocksPerRun = 8;
 
 Status VerifyBlocks(const SegmentSet& index, const QueryNode& n, const Bitset& candidates,
                     const std::vector<CandidateBlocks>& work, Bitset* out) {
@@ -119,7 +120,8 @@ Status VerifyBlocks(const SegmentSet& index, const QueryNode& n, const Bitset& c
 
 Status VerifyRegex(const SegmentSet& index, const QueryNode& n, const Bitset& candidates,
                    Bitset* out) {
-  // Whole segments, cut into pieces of about equal block counts per thread.
+  // Runs of kBlocksPerRun blocks dealt to the threads in turn, so that
+  // candidates bunched in one part of the index are still shared.
   uint64_t blocks = 0;
   for (const auto& s : index.segments) blocks += s->num_blocks();
   const uint64_t wanted = candidates.Count();
@@ -127,16 +129,11 @@ Status VerifyRegex(const SegmentSet& index, const QueryNode& n, const Bitset& ca
   if (wanted < 2 * kBlocksPerThread || blocks < 2 * kBlocksPerThread) threads = 1;
   threads = std::max(threads, 1u);
   std::vector<std::vector<CandidateBlocks>> work(threads);
-  const uint64_t share = (blocks + threads - 1) / threads;
-  uint64_t at = 0;
+  uint64_t run = 0;
   for (size_t si = 0; si < index.segments.size(); ++si) {
     const uint64_t nb = index.segments[si]->num_blocks();
-    for (uint64_t b = 0; b < nb;) {
-      const size_t t = std::min<size_t>(at / share, threads - 1);
-      const uint64_t take = std::min(nb - b, (t + 1) * share - at);
-      work[t].push_back(CandidateBlocks{si, b, b + std::max<uint64_t>(take, 1)});
-      b += std::max<uint64_t>(take, 1);
-      at += std::max<uint64_t>(take, 1);
+    for (uint64_t b = 0; b < nb; b += kBlocksPerRun) {
+      work[run++ % threads].push_back(CandidateBlocks{si, b, std::min(nb, b + kBlocksPerRun)});
     }
   }
   if (threads == 1) return VerifyBlocks(index, n, candidates, work[0], out);
