@@ -7,6 +7,7 @@
 #include "engine/collect/facets.h"
 #include "engine/collect/time_order.h"
 #include "engine/query/executor.h"
+#include "engine/query/query_cache.h"
 #include "engine/query/query_parser.h"
 #include "engine/segment/manifest.h"
 #include "engine/snippet/snippet.h"
@@ -32,6 +33,7 @@ struct Index::Impl {
   SegmentSet set;
   std::unique_ptr<FacetCounter> facets;
   std::unique_ptr<TimeOrder> time_order;
+  std::unique_ptr<QueryCache> queries;
 
   const Segment& seg(uint32_t doc, uint32_t* local) const {
     const size_t si = set.SegmentOf(doc);
@@ -51,6 +53,9 @@ uint64_t Mix64(uint64_t x) {
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
   return x ^ (x >> 31);
 }
+
+// Evaluated queries kept for the requests that follow them (query_cache.h).
+constexpr size_t kQueryCacheBytes = size_t{256} << 20;
 
 // Pages ending at most this deep keep a bounded heap of their matches.
 constexpr size_t kSmallPage = 1000;
@@ -208,22 +213,31 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Evalu
   }
 }
 
-// Parses and evaluates `query`, then keeps only the docs of `within`.
-Status Match(const SegmentSet& set, const std::string& query, bool want_frequencies,
-             const std::vector<uint32_t>* within, std::unique_ptr<QueryNode>* root,
-             Evaluation* ev) {
-  WILDCHAT_RETURN_IF_ERROR(ParseQuery(query, root));
-  WILDCHAT_RETURN_IF_ERROR(Evaluate(set, **root, want_frequencies, ev));
-  if (within) {
+// A query's evaluation (shared with the index's query cache), narrowed to
+// the docs of `within` when given.
+class Matched {
+ public:
+  const Evaluation& ev() const { return narrowed_ ? *narrowed_ : query_->ev; }
+  const QueryNode& root() const { return *query_->root; }
+
+  Status Init(QueryCache* cache, const SegmentSet& set, const std::string& query,
+              bool want_frequencies, const std::vector<uint32_t>* within) {
+    WILDCHAT_RETURN_IF_ERROR(cache->Evaluate(set, query, want_frequencies, &query_));
+    if (!within) return Status::OK();
     Bitset allowed(set.num_docs);
     for (uint32_t d : *within) {
       if (d >= set.num_docs) return Status::InvalidArgument("document number out of range");
       allowed.Set(d);
     }
-    ev->matches.And(allowed);
+    narrowed_ = std::make_unique<Evaluation>(query_->ev);
+    narrowed_->matches.And(allowed);
+    return Status::OK();
   }
-  return Status::OK();
-}
+
+ private:
+  std::shared_ptr<const EvaluatedQuery> query_;
+  std::unique_ptr<Evaluation> narrowed_;
+};
 
 }  // namespace
 
@@ -251,6 +265,7 @@ Status Index::Open(const std::string& dir, std::unique_ptr<Index>* out) {
   impl->set.num_docs = static_cast<uint32_t>(docs);
   impl->facets = std::make_unique<FacetCounter>(&impl->set);
   impl->time_order = std::make_unique<TimeOrder>(&impl->set);
+  impl->queries = std::make_unique<QueryCache>(kQueryCacheBytes);
   out->reset(new Index(std::move(impl)));
   return Status::OK();
 }
@@ -298,22 +313,20 @@ Status Index::Highlights(const std::string& query, const Conversation& c,
 
 Status Index::MatchingDocs(const std::string& query, std::vector<uint32_t>* docs,
                            const std::vector<uint32_t>* within) const {
-  std::unique_ptr<QueryNode> root;
-  Evaluation ev;
-  WILDCHAT_RETURN_IF_ERROR(Match(impl_->set, query, false, within, &root, &ev));
+  Matched m;
+  WILDCHAT_RETURN_IF_ERROR(m.Init(impl_->queries.get(), impl_->set, query, false, within));
   docs->clear();
-  docs->reserve(ev.matches.Count());
-  ev.matches.ForEach([&](uint32_t d) { docs->push_back(d); });
+  docs->reserve(m.ev().matches.Count());
+  m.ev().matches.ForEach([&](uint32_t d) { docs->push_back(d); });
   return Status::OK();
 }
 
 Status Index::ForEachMatch(const std::string& query,
                            const std::function<Status(const Conversation&)>& fn,
                            const std::vector<uint32_t>* within) const {
-  std::unique_ptr<QueryNode> root;
-  Evaluation ev;
-  WILDCHAT_RETURN_IF_ERROR(Match(impl_->set, query, false, within, &root, &ev));
-  return ForEachDocument(impl_->set, ev.matches,
+  Matched m;
+  WILDCHAT_RETURN_IF_ERROR(m.Init(impl_->queries.get(), impl_->set, query, false, within));
+  return ForEachDocument(impl_->set, m.ev().matches,
                          [&](uint32_t, const Conversation& c) { return fn(c); });
 }
 
@@ -328,11 +341,12 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
                                      "redacted, turns or month)");
     }
   }
-  std::unique_ptr<QueryNode> root;
   const SegmentSet& set = impl_->set;
   const bool relevance = request.sort == SortOrder::kRelevance;
-  Evaluation ev;
-  WILDCHAT_RETURN_IF_ERROR(Match(set, request.query, relevance, request.within.get(), &root, &ev));
+  Matched m;
+  WILDCHAT_RETURN_IF_ERROR(
+      m.Init(impl_->queries.get(), set, request.query, relevance, request.within.get()));
+  const Evaluation& ev = m.ev();
   *result = SearchResult();
   result->total = ev.matches.Count();
 
@@ -343,7 +357,7 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
                                  static_cast<uint64_t>(request.limit), result->total - begin));
   RankMatches(set, *impl_->time_order, ev, request, scored, begin, end, &page);
   std::vector<const QueryNode*> terms;
-  CollectPositiveTerms(*root, &terms);
+  CollectPositiveTerms(m.root(), &terms);
   for (const Ranked& r : page) {
     const uint32_t doc = r.doc;
     uint32_t d;
@@ -385,9 +399,9 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
 
 Status Index::Stats(const std::string& query, StatsResult* result,
                     const std::vector<uint32_t>* within) const {
-  std::unique_ptr<QueryNode> root;
-  Evaluation ev;
-  WILDCHAT_RETURN_IF_ERROR(Match(impl_->set, query, false, within, &root, &ev));
+  Matched m;
+  WILDCHAT_RETURN_IF_ERROR(m.Init(impl_->queries.get(), impl_->set, query, false, within));
+  const Evaluation& ev = m.ev();
   *result = StatsResult();
   result->total = ev.matches.Count();
   std::array<uint64_t, kModerationCategoryCount> cats{};

@@ -335,6 +335,49 @@ TEST_F(IndexTest, WithinRestrictsMatchesTotalsAndFacets) {
   EXPECT_EQ(idx->MatchingDocs("", &docs, &bad).code(), Status::Code::kInvalidArgument);
 }
 
+// Evaluations are cached per query text; what one request narrows (within)
+// or leaves out (frequencies) must not change the answers of the next. A
+// second Index over the same files, with an empty cache, is the oracle.
+TEST_F(IndexTest, CachedEvaluationsAnswerLikeFreshOnes) {
+  Build(Corpus());
+  auto idx = OpenIndex();
+  std::vector<uint32_t> within = {*idx->DocOf(1)};
+  auto answer = [](const Index& index, const std::string& q, SortOrder sort,
+                   const std::vector<uint32_t>* in) {
+    SearchRequest r;
+    r.query = q;
+    r.sort = sort;
+    r.facets = {"model", "language"};
+    if (in) r.within = std::make_shared<const std::vector<uint32_t>>(*in);
+    SearchResult res;
+    EXPECT_TRUE(index.Search(r, &res).ok()) << q;
+    std::vector<std::pair<int64_t, double>> hits;
+    for (const auto& h : res.hits) hits.emplace_back(h.id, h.score);
+    return std::make_tuple(res.total, hits, res.facets);
+  };
+  for (const std::string q : {"climate", "climate OR change", "/chan[a-z]+/", ""}) {
+    // Narrowed first, then whole; newest (no frequencies) first, then relevance.
+    const auto narrowed = answer(*idx, q, SortOrder::kRelevance, &within);
+    const auto newest = answer(*idx, q, SortOrder::kNewest, nullptr);
+    const auto ranked = answer(*idx, q, SortOrder::kRelevance, nullptr);
+    const auto again = answer(*idx, q, SortOrder::kNewest, nullptr);
+    StatsResult stats;
+    ASSERT_TRUE(idx->Stats(q, &stats).ok());
+    auto fresh = OpenIndex();
+    EXPECT_EQ(narrowed, answer(*fresh, q, SortOrder::kRelevance, &within)) << q;
+    EXPECT_EQ(newest, answer(*fresh, q, SortOrder::kNewest, nullptr)) << q;
+    EXPECT_EQ(ranked, answer(*fresh, q, SortOrder::kRelevance, nullptr)) << q;
+    EXPECT_EQ(again, newest) << q;
+    StatsResult fresh_stats;
+    ASSERT_TRUE(fresh->Stats(q, &fresh_stats).ok());
+    EXPECT_EQ(stats.total, fresh_stats.total) << q;
+    EXPECT_EQ(stats.facets, fresh_stats.facets) << q;
+    // The narrowed request really was narrower, so the check above means something.
+    EXPECT_LE(std::get<0>(narrowed), 1u);
+  }
+  EXPECT_GT(std::get<0>(answer(*idx, "climate", SortOrder::kRelevance, nullptr)), 1u);
+}
+
 TEST_F(IndexTest, HighlightsCoverEveryMatchIncludingLettersThatFoldToAscii) {
   std::vector<Conversation> corpus = Corpus();
   // U+017F LONG S folds to "s", U+212A KELVIN SIGN to "k".
