@@ -5,10 +5,15 @@
 #   bench/server/run_load.sh INDEX_DIR [DURATION=120s] [CONNECTIONS=32]
 # Uses build-release/wildchat (cmake -DCMAKE_BUILD_TYPE=Release); server and
 # wrk share the machine, as they would on a 2-core box.
-# CACHE_MB sets `wildchat serve --cache-mb` (default: the server's, 64 MB). The
-# mix is 20 fixed requests, so with the cache on every request after the
-# warm-up is a hit; CACHE_MB=0 measures the engine itself. Report both:
-#   bench/server/run_load.sh INDEX_DIR; CACHE_MB=0 bench/server/run_load.sh INDEX_DIR
+# CACHE_MB sets `wildchat serve --cache-mb` (the response cache, default 64 MB)
+# and QUERY_CACHE_MB `--query-cache-mb` (the index's cache of evaluated
+# queries, default 256 MB). The mix is 20 fixed requests, so with the response
+# cache on every request after the warm-up is a hit, and with only the query
+# cache on every evaluation is; CACHE_MB=0 QUERY_CACHE_MB=0 measures the
+# engine itself. Report all three:
+#   bench/server/run_load.sh INDEX_DIR
+#   CACHE_MB=0 bench/server/run_load.sh INDEX_DIR
+#   CACHE_MB=0 QUERY_CACHE_MB=0 bench/server/run_load.sh INDEX_DIR
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 index=${1:?usage: run_load.sh INDEX_DIR [DURATION] [CONNECTIONS]}
@@ -18,7 +23,8 @@ bin=${WILDCHAT_BIN:-build-release/wildchat}
 port=${PORT:-18080}
 cache=()
 if [ -n "${CACHE_MB:-}" ]; then cache=(--cache-mb "$CACHE_MB"); fi
-echo "response cache: ${CACHE_MB:-default (64)} MB"
+if [ -n "${QUERY_CACHE_MB:-}" ]; then cache+=(--query-cache-mb "$QUERY_CACHE_MB"); fi
+echo "response cache: ${CACHE_MB:-default (64)} MB, query cache: ${QUERY_CACHE_MB:-default (256)} MB"
 
 "$bin" serve --index "$index" --port "$port" --threads 64 "${cache[@]}" \
   > /tmp/wildchat-load-serve.log 2>&1 &

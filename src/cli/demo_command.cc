@@ -99,6 +99,7 @@ int RunDemo(const Argv& argv) {
   args.Option("port", "N", "port to listen on (0: any free port)", "8080");
   args.Option("threads", "N", "server worker threads", "64");
   args.Option("cache-mb", "N", "memory for repeated search, stats and user answers (0: off)", "64");
+  args.Option("query-cache-mb", "N", "memory for evaluated queries (0: off)", "256");
   args.Flag("no-map", "skip building the embedding map");
   int exit_code = 0;
   if (!ParseOrExit(args, argv, &exit_code)) return exit_code;

@@ -270,6 +270,10 @@ Status Index::Open(const std::string& dir, std::unique_ptr<Index>* out) {
   return Status::OK();
 }
 
+void Index::SetQueryCacheBytes(size_t bytes) {
+  impl_->queries = std::make_unique<QueryCache>(bytes);
+}
+
 uint32_t Index::NumDocs() const {
   return impl_->set.num_docs;
 }

@@ -99,6 +99,11 @@ class Index {
   Index(const Index&) = delete;
   Index& operator=(const Index&) = delete;
 
+  // Replaces the query cache (evaluations kept per query text, 256 MB by
+  // default; docs/engine.md) with an empty one of `bytes` (0: off). Not
+  // thread-safe: call before sharing the index.
+  void SetQueryCacheBytes(size_t bytes);
+
   Status Search(const SearchRequest& request, SearchResult* result) const;
   // `within`: as SearchRequest::within (null: no restriction).
   Status Stats(const std::string& query, StatsResult* result,

@@ -376,6 +376,13 @@ TEST_F(IndexTest, CachedEvaluationsAnswerLikeFreshOnes) {
     EXPECT_LE(std::get<0>(narrowed), 1u);
   }
   EXPECT_GT(std::get<0>(answer(*idx, "climate", SortOrder::kRelevance, nullptr)), 1u);
+  // With the cache off every request evaluates afresh, with the same answers.
+  auto uncached = OpenIndex();
+  uncached->SetQueryCacheBytes(0);
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(answer(*uncached, "climate OR change", SortOrder::kRelevance, nullptr),
+              answer(*idx, "climate OR change", SortOrder::kRelevance, nullptr));
+  }
 }
 
 TEST_F(IndexTest, HighlightsCoverEveryMatchIncludingLettersThatFoldToAscii) {

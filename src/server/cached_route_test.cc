@@ -257,6 +257,10 @@ TEST_F(ServeCacheFlagTest, NegativeCacheMbIsRejected) {
       RunAndCapture(wildchat + " serve --index '" + *dir_ + "' --port 0 --cache-mb=-1", &exited_ok);
   EXPECT_FALSE(exited_ok);
   EXPECT_NE(out.find("--cache-mb must"), std::string::npos) << out;
+  out = RunAndCapture(wildchat + " serve --index '" + *dir_ + "' --port 0 --query-cache-mb=-1",
+                      &exited_ok);
+  EXPECT_FALSE(exited_ok);
+  EXPECT_NE(out.find("--query-cache-mb must"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -25,6 +25,9 @@ struct ServerOptions {
   // Budget of the cache of /api/search, /api/stats and /api/user answers
   // (docs/api.md, "Response cache"); 0 disables it.
   size_t cache_bytes = size_t{64} << 20;
+  // Budget of the index's query cache (evaluations by query text; applied by
+  // the serve and demo commands when they open the index); 0 disables it.
+  size_t query_cache_bytes = size_t{256} << 20;
 };
 
 class ExplorerServer {
