@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf("open %.1f ms, %zu queries\n", WallMs() - open0, queries.size());
+  index->SetQueryCacheBytes(0);  // repeated queries are evaluated again, not cached
   auto run = [&](const std::string& q, uint64_t* total) {
     SearchRequest req;
     req.query = q;

@@ -301,6 +301,7 @@ int Main(const Options& o) {
     std::fprintf(stderr, "%s\n", st.ToString().c_str());
     return 1;
   }
+  index->SetQueryCacheBytes(0);  // the mix repeats queries: time evaluation, not the cache
   auto run_wildchat = [&](const MixQuery& q, int64_t* count) {
     SearchRequest req;
     req.query = q.Wildchat();
