@@ -338,12 +338,7 @@ class Evaluator {
     if (k == 2 && cursors.size() == 3 && n.scope.all()) {
       PostingCursor& c = cursors[2];
       if (sparse) {
-        bool more = true;
-        sparse->ForEachInRange(base, base + s.num_docs(), [&](uint32_t global) {
-          if (!more) return;
-          more = c.Advance(global - base);
-          if (more && c.doc() == global - base) emit(c.doc(), c.tf());
-        });
+        CursorDocsIn(*sparse, base, s.num_docs(), &c, [&](uint32_t) { emit(c.doc(), c.tf()); });
       } else {
         while (c.Next()) emit(c.doc(), c.tf());
       }
@@ -414,6 +409,20 @@ class Evaluator {
     for (auto& c : cursors) corrupt_ = corrupt_ || c.corrupt();
   }
 
+  // Calls fn(global doc) for each doc of `docs` in the segment of docs
+  // [base, base + n) that cursor c holds (c positioned on it), passing whole
+  // posting blocks on their skip entries.
+  template <typename Fn>
+  static void CursorDocsIn(const Bitset& docs, uint32_t base, uint32_t n, PostingCursor* c,
+                           Fn&& fn) {
+    bool more = true;
+    docs.ForEachInRange(base, base + n, [&](uint32_t doc) {
+      if (!more) return;
+      more = c->Advance(doc - base);
+      if (more && c->doc() == doc - base) fn(doc);
+    });
+  }
+
   // The docs holding word n in any utterance (its scope ignored), exact for
   // the docs of *restrict.
   void WordDocs(const QueryNode& n, const Bitset* restrict, Bitset* out) {
@@ -426,12 +435,7 @@ class Evaluator {
       if (!id) continue;
       PostingCursor c = s.Postings(*id);
       if (sparse) {
-        bool more = true;
-        restrict->ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
-          if (!more) return;
-          more = c.Advance(doc - base);
-          if (more && c.doc() == doc - base) out->Set(doc);
-        });
+        CursorDocsIn(*restrict, base, s.num_docs(), &c, [&](uint32_t doc) { out->Set(doc); });
       } else {
         while (c.Next()) out->Set(base + c.doc());
       }
@@ -462,11 +466,7 @@ class Evaluator {
         auto id = s.FindTerm(n.tokens[0]);
         if (!id) continue;
         PostingCursor c = s.Postings(*id);
-        bool more = true;
-        restrict->ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
-          if (!more) return;
-          more = c.Advance(doc - base);
-          if (!more || c.doc() != doc - base) return;
+        CursorDocsIn(*restrict, base, s.num_docs(), &c, [&](uint32_t doc) {
           uint32_t tf = c.tf();
           if (!n.scope.all()) {
             c.ReadPositions(&positions_);

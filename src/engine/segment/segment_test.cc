@@ -17,13 +17,39 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(SegmentTest, OtherFormatVersionAsksForARebuild) {
-  const std::string dir =
-      fs::path(::testing::TempDir()) / ("segment_test_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  SegmentBuilder b;
-  StoreBuilder store;
+// Each test builds one segment from conversations in its own directory.
+class SegmentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("segment_test_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
+            std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Writes the segment and returns its path.
+  std::string Build(const std::vector<Conversation>& conversations) {
+    SegmentBuilder b;
+    StoreBuilder store;
+    for (const Conversation& c : conversations) {
+      b.Add(c);
+      store.Add(c);
+    }
+    std::string name;
+    uint64_t size = 0;
+    const Status st = b.Finish(dir_, "tmp-1", &store, &name, &size);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return dir_ + "/" + name;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(SegmentTest, OtherFormatVersionAsksForARebuild) {
+  std::vector<Conversation> v;
   for (int i = 0; i < 3; ++i) {
     Conversation c;
     Utterance u;
@@ -31,13 +57,9 @@ TEST(SegmentTest, OtherFormatVersionAsksForARebuild) {
     u.content = "hello world " + std::to_string(i);
     u.turn_identifier = 10 + i;
     c.conversation.push_back(u);
-    b.Add(c);
-    store.Add(c);
+    v.push_back(c);
   }
-  std::string name;
-  uint64_t size = 0;
-  ASSERT_TRUE(b.Finish(dir, "tmp-1", &store, &name, &size).ok());
-  const std::string path = dir + "/" + name;
+  const std::string path = Build(v);
   std::unique_ptr<Segment> seg;
   ASSERT_TRUE(Segment::Open(path, &seg).ok());
   Conversation back;
@@ -56,16 +78,11 @@ TEST(SegmentTest, OtherFormatVersionAsksForARebuild) {
   EXPECT_NE(st.ToString().find("segment format version 1 is not supported"), std::string::npos)
       << st.ToString();
   EXPECT_NE(st.ToString().find("rebuild the index"), std::string::npos) << st.ToString();
-  fs::remove_all(dir);
 }
 
 // Bigram postings against a brute-force count of adjacent words, per
 // utterance, for every pair of common words (and none for the rest).
-TEST(SegmentTest, BigramsOfCommonWordsMatchBruteForce) {
-  const std::string dir =
-      fs::path(::testing::TempDir()) / ("segment_bigram_test_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+TEST_F(SegmentTest, BigramsOfCommonWordsMatchBruteForce) {
   // Word i of the vocabulary occurs with probability falling with i, so some
   // words are common (in >= 1/8 of the docs) and some are not.
   const std::vector<std::string> vocab = {"the", "of",  "to",   "and",  "cat",
@@ -73,8 +90,7 @@ TEST(SegmentTest, BigramsOfCommonWordsMatchBruteForce) {
   std::mt19937 rng(7);
   const uint32_t n = 300;
   std::vector<std::vector<std::vector<int>>> docs(n);  // doc → utterance → word indexes
-  SegmentBuilder b;
-  StoreBuilder store;
+  std::vector<Conversation> conversations;
   for (uint32_t d = 0; d < n; ++d) {
     Conversation c;
     const int utts = 1 + static_cast<int>(rng() % 3);
@@ -94,14 +110,10 @@ TEST(SegmentTest, BigramsOfCommonWordsMatchBruteForce) {
       docs[d].push_back(words);
       c.conversation.push_back(utt);
     }
-    b.Add(c);
-    store.Add(c);
+    conversations.push_back(c);
   }
-  std::string name;
-  uint64_t size = 0;
-  ASSERT_TRUE(b.Finish(dir, "tmp-1", &store, &name, &size).ok());
   std::unique_ptr<Segment> seg;
-  ASSERT_TRUE(Segment::Open(dir + "/" + name, &seg).ok());
+  ASSERT_TRUE(Segment::Open(Build(conversations), &seg).ok());
 
   const uint32_t min_df = (n + kBigramDfDivisor - 1) / kBigramDfDivisor;
   std::vector<uint32_t> df(vocab.size(), 0);
@@ -151,18 +163,12 @@ TEST(SegmentTest, BigramsOfCommonWordsMatchBruteForce) {
   EXPECT_LT(pairs_present, pairs_checked);
   ASSERT_TRUE(seg->IsCommon(*seg->FindTerm("of")) && seg->IsCommon(*seg->FindTerm("and")));
   EXPECT_FALSE(seg->FindBigram(*seg->FindTerm("of"), *seg->FindTerm("and")));
-  fs::remove_all(dir);
 }
 
 // The bigram tables are untrusted bytes too: keys out of order or naming
 // terms that do not exist, and offsets that do not add up, are Corruption.
-TEST(SegmentTest, MalformedBigramTablesAreCorruption) {
-  const std::string dir =
-      fs::path(::testing::TempDir()) / ("segment_bigram_bad_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  SegmentBuilder b;
-  StoreBuilder store;
+TEST_F(SegmentTest, MalformedBigramTablesAreCorruption) {
+  std::vector<Conversation> conversations;
   for (int i = 0; i < 40; ++i) {
     Conversation c;
     Utterance u;
@@ -171,13 +177,9 @@ TEST(SegmentTest, MalformedBigramTablesAreCorruption) {
         std::string(i % 2 ? "the cat and the dog" : "a dog and a cat") + " x" + std::to_string(i);
     u.turn_identifier = 100 + i;
     c.conversation.push_back(u);
-    b.Add(c);
-    store.Add(c);
+    conversations.push_back(c);
   }
-  std::string name;
-  uint64_t size = 0;
-  ASSERT_TRUE(b.Finish(dir, "tmp-1", &store, &name, &size).ok());
-  const std::string path = dir + "/" + name;
+  const std::string path = Build(conversations);
   std::ifstream in(path, std::ios::binary);
   const std::string original((std::istreambuf_iterator<char>(in)), {});
   // Section offsets in the file: "meta" is the first section, at 0.
@@ -219,7 +221,6 @@ TEST(SegmentTest, MalformedBigramTablesAreCorruption) {
     std::memcpy(bytes->data() + info_at + sizeof(BigramInfo) * num_keys, &off, 8);
   });
   EXPECT_EQ(bad_offsets.code(), Status::Code::kCorruption) << bad_offsets.ToString();
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -40,6 +40,22 @@ Status Decompress(std::string_view frame, const ZSTD_DDict* dict, std::string* o
   return Status::OK();
 }
 
+// A block's three frames: varint |meta frame|, varint |scores frame|, then
+// the frames back to back (the text frame is the rest).
+Status SplitBlock(std::string_view block, std::string_view* meta, std::string_view* scores,
+                  std::string_view* text) {
+  ByteReader r(block);
+  const uint64_t meta_len = r.Varint();
+  const uint64_t scores_len = r.Varint();
+  if (r.failed() || meta_len > r.remaining() || scores_len > r.remaining() - meta_len) {
+    return Status::Corruption("bad store block");
+  }
+  *meta = std::string_view(r.pos(), meta_len);
+  *scores = std::string_view(r.pos() + meta_len, scores_len);
+  *text = std::string_view(r.pos() + meta_len + scores_len, r.remaining() - meta_len - scores_len);
+  return Status::OK();
+}
+
 }  // namespace
 
 void ShuffleWordBytes(std::string_view in, std::string* out) {
@@ -104,16 +120,10 @@ Status StoreReader::ReadMetaAndText(std::string_view block, uint32_t docs, std::
                                     std::vector<std::string_view>* texts) const {
   metas->clear();
   texts->clear();
-  ByteReader r(block);
-  const uint64_t meta_len = r.Varint();
-  const uint64_t scores_len = r.Varint();
-  if (r.failed() || meta_len > r.remaining() || scores_len > r.remaining() - meta_len) {
-    return Status::Corruption("bad store block");
-  }
-  WILDCHAT_RETURN_IF_ERROR(Decompress(std::string_view(r.pos(), meta_len), dicts_->meta, meta));
-  WILDCHAT_RETURN_IF_ERROR(Decompress(
-      std::string_view(r.pos() + meta_len + scores_len, r.remaining() - meta_len - scores_len),
-      dicts_->text, text));
+  std::string_view meta_frame, scores_frame, text_frame;
+  WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, &meta_frame, &scores_frame, &text_frame));
+  WILDCHAT_RETURN_IF_ERROR(Decompress(meta_frame, dicts_->meta, meta));
+  WILDCHAT_RETURN_IF_ERROR(Decompress(text_frame, dicts_->text, text));
   ByteReader lengths(*meta);
   std::vector<uint64_t> lens(2 * static_cast<size_t>(docs));
   uint64_t meta_total = 0, text_total = 0;
@@ -144,16 +154,8 @@ Status StoreReader::Decode(std::string_view block, uint32_t docs, uint32_t only,
                            std::vector<std::string_view>* records) const {
   records->clear();
   raw->clear();
-  ByteReader r(block);
-  const uint64_t meta_len = r.Varint();
-  const uint64_t scores_len = r.Varint();
-  if (r.failed() || meta_len > r.remaining() || scores_len > r.remaining() - meta_len) {
-    return Status::Corruption("bad store block");
-  }
-  const std::string_view meta_frame(r.pos(), meta_len);
-  const std::string_view scores_frame(r.pos() + meta_len, scores_len);
-  const std::string_view text_frame(r.pos() + meta_len + scores_len,
-                                    r.remaining() - meta_len - scores_len);
+  std::string_view meta_frame, scores_frame, text_frame;
+  WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, &meta_frame, &scores_frame, &text_frame));
   thread_local std::string meta, shuffled, scores, text;
   WILDCHAT_RETURN_IF_ERROR(Decompress(meta_frame, dicts_->meta, &meta));
   WILDCHAT_RETURN_IF_ERROR(Decompress(scores_frame, nullptr, &shuffled));
