@@ -428,17 +428,25 @@ class Evaluator {
   void WordDocs(const QueryNode& n, const Bitset* restrict, Bitset* out) {
     *out = Bitset(index_.num_docs);
     const bool sparse = restrict&& restrict->Count() * 8 < Estimate(n);
-    for (size_t si = 0; si < index_.segments.size(); ++si) {
-      const Segment& s = *index_.segments[si];
-      const uint32_t base = index_.bases[si];
-      auto id = s.FindTerm(n.tokens[0]);
-      if (!id) continue;
-      PostingCursor c = s.Postings(*id);
+    ForEachWordCursor(n.tokens[0], [&](const Segment& s, uint32_t base, PostingCursor& c) {
       if (sparse) {
         CursorDocsIn(*restrict, base, s.num_docs(), &c, [&](uint32_t doc) { out->Set(doc); });
       } else {
         while (c.Next()) out->Set(base + c.doc());
       }
+    });
+  }
+
+  // fn(segment, its first global doc, the word's cursor) for each segment
+  // holding the word.
+  template <typename Fn>
+  void ForEachWordCursor(const std::string& word, Fn&& fn) {
+    for (size_t si = 0; si < index_.segments.size(); ++si) {
+      const Segment& s = *index_.segments[si];
+      auto id = s.FindTerm(word);
+      if (!id) continue;
+      PostingCursor c = s.Postings(*id);
+      fn(s, index_.bases[si], c);
       corrupt_ = corrupt_ || c.corrupt();
     }
   }
@@ -460,12 +468,7 @@ class Evaluator {
         (want_freq_ && freq_of) ? &freq_of->docs : nullptr;
     if (Restricted(n, restrict, spine)) {
       if (freq_of) freq_of->df = Estimate(n);
-      for (size_t si = 0; si < index_.segments.size(); ++si) {
-        const Segment& s = *index_.segments[si];
-        const uint32_t base = index_.bases[si];
-        auto id = s.FindTerm(n.tokens[0]);
-        if (!id) continue;
-        PostingCursor c = s.Postings(*id);
+      ForEachWordCursor(n.tokens[0], [&](const Segment& s, uint32_t base, PostingCursor& c) {
         CursorDocsIn(*restrict, base, s.num_docs(), &c, [&](uint32_t doc) {
           uint32_t tf = c.tf();
           if (!n.scope.all()) {
@@ -476,8 +479,7 @@ class Evaluator {
           out->Set(doc);
           if (freq) freq->emplace_back(doc, tf);
         });
-        corrupt_ = corrupt_ || c.corrupt();
-      }
+      });
       return Status::OK();
     }
     // A phrase's IDF needs its exact document frequency, so it is restricted
