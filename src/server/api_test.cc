@@ -20,6 +20,7 @@
 #include "server/explorer_server.h"
 #include "server/search_json.h"
 #include "server/test_corpus.h"
+#include "server/test_explorer.h"
 
 namespace wildchat {
 namespace {
@@ -29,40 +30,22 @@ constexpr int64_t kConversations = 1500;
 class ApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string(TestDir("server_api") + "/index");
-    corpus_ = new TestCorpus;
-    Status st = BuildTestCorpus(*dir_, kConversations, corpus_);
-    ASSERT_TRUE(st.ok()) << st.ToString();
-    std::unique_ptr<Index> index;
-    st = Index::Open(*dir_, &index);
-    ASSERT_TRUE(st.ok()) << st.ToString();
-    index_ = index.release();
     ServerOptions options;
-    options.port = 0;
     options.threads = 8;
-    server_ = new ExplorerServer(*index_, options);
-    ASSERT_TRUE(server_->Bind().ok());
-    thread_ = new std::thread([] { (void)server_->Run(); });
-    // Wait until it answers.
-    for (int i = 0; i < 200; ++i) {
-      httplib::Client probe("127.0.0.1", server_->port());
-      if (probe.Get("/api/info")) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    std::unique_ptr<TestExplorer> explorer;
+    const Status st = TestExplorer::Start("server_api", kConversations, options, &explorer);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    explorer_ = explorer.release();
+    corpus_ = &explorer_->corpus();
+    index_ = &explorer_->index();
   }
   static void TearDownTestSuite() {
-    if (server_) server_->Stop();
-    if (thread_) thread_->join();
-    delete thread_;
-    delete server_;
-    delete index_;
-    delete corpus_;
-    if (dir_) std::filesystem::remove_all(std::filesystem::path(*dir_).parent_path());
-    delete dir_;
+    delete explorer_;
+    explorer_ = nullptr;
   }
 
   httplib::Result Get(const std::string& path, const httplib::Params& params = {}) {
-    httplib::Client client("127.0.0.1", server_->port());
+    httplib::Client client("127.0.0.1", explorer_->port());
     client.set_read_timeout(120, 0);
     return client.Get(path, params, httplib::Headers{});
   }
@@ -112,20 +95,16 @@ class ApiTest : public ::testing::Test {
     return result;
   }
 
-  static std::string* dir_;
-  static TestCorpus* corpus_;
-  static Index* index_;
-  static ExplorerServer* server_;
-  static std::thread* thread_;
+  static TestExplorer* explorer_;
+  static const TestCorpus* corpus_;
+  static const Index* index_;
   std::vector<std::unique_ptr<simdjson::padded_string>> bodies_;
   std::vector<std::unique_ptr<simdjson::dom::parser>> parsers_;
 };
 
-std::string* ApiTest::dir_ = nullptr;
-TestCorpus* ApiTest::corpus_ = nullptr;
-Index* ApiTest::index_ = nullptr;
-ExplorerServer* ApiTest::server_ = nullptr;
-std::thread* ApiTest::thread_ = nullptr;
+TestExplorer* ApiTest::explorer_ = nullptr;
+const TestCorpus* ApiTest::corpus_ = nullptr;
+const Index* ApiTest::index_ = nullptr;
 
 std::vector<int64_t> HitIds(simdjson::dom::element doc) {
   std::vector<int64_t> ids;

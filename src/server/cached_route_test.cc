@@ -17,6 +17,7 @@
 #include "server/explorer_server.h"
 #include "server/server_process.h"
 #include "server/test_corpus.h"
+#include "server/test_explorer.h"
 
 namespace wildchat {
 namespace {
@@ -68,57 +69,30 @@ TEST(ResponseCacheKeyTest, SeparatorsInsideValuesCannotForgeAnotherKey) {
 class CachedApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string(TestDir("server_cache") + "/index");
-    corpus_ = new TestCorpus;
-    Status st = BuildTestCorpus(*dir_, 400, corpus_);
-    ASSERT_TRUE(st.ok()) << st.ToString();
-    std::unique_ptr<Index> index;
-    st = Index::Open(*dir_, &index);
-    ASSERT_TRUE(st.ok()) << st.ToString();
-    index_ = index.release();
     ServerOptions options;
-    options.port = 0;
     options.threads = 4;
     options.cache_bytes = size_t{8} << 20;
-    server_ = new ExplorerServer(*index_, options);
-    ASSERT_TRUE(server_->Bind().ok());
-    thread_ = new std::thread([] { (void)server_->Run(); });
-    for (int i = 0; i < 200; ++i) {
-      httplib::Client probe("127.0.0.1", server_->port());
-      if (probe.Get("/api/info")) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    std::unique_ptr<TestExplorer> explorer;
+    const Status st = TestExplorer::Start("server_cache", 400, options, &explorer);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    explorer_ = explorer.release();
   }
   static void TearDownTestSuite() {
-    if (server_) server_->Stop();
-    if (thread_) thread_->join();
-    delete thread_;
-    delete server_;
-    delete index_;
-    delete corpus_;
-    if (dir_) std::filesystem::remove_all(std::filesystem::path(*dir_).parent_path());
-    delete dir_;
+    delete explorer_;
+    explorer_ = nullptr;
   }
 
   // GET of a raw path and query string, sent as written.
   static httplib::Result Get(const std::string& target) {
-    httplib::Client client("127.0.0.1", server_->port());
+    httplib::Client client("127.0.0.1", explorer_->port());
     client.set_read_timeout(120, 0);
     return client.Get(target);
   }
 
-  static std::string* dir_;
-  static TestCorpus* corpus_;
-  static Index* index_;
-  static ExplorerServer* server_;
-  static std::thread* thread_;
+  static TestExplorer* explorer_;
 };
 
-std::string* CachedApiTest::dir_ = nullptr;
-TestCorpus* CachedApiTest::corpus_ = nullptr;
-Index* CachedApiTest::index_ = nullptr;
-ExplorerServer* CachedApiTest::server_ = nullptr;
-std::thread* CachedApiTest::thread_ = nullptr;
+TestExplorer* CachedApiTest::explorer_ = nullptr;
 
 TEST_F(CachedApiTest, SecondIdenticalSearchIsAHitWithTheSameBytes) {
   const std::string target = "/api/search?q=the&limit=20&facets=model,language&sort=newest";
@@ -180,8 +154,8 @@ TEST_F(CachedApiTest, ErrorsAreNeverCached) {
 
 TEST_F(CachedApiTest, StatsAndUserPagesHit) {
   for (const std::string& target :
-       {std::string("/api/stats?q=language:English"), "/api/user/" + corpus_->hostile_ip,
-        "/api/user/" + corpus_->hostile_ip + "?limit=1"}) {
+       {std::string("/api/stats?q=language:English"), "/api/user/" + explorer_->corpus().hostile_ip,
+        "/api/user/" + explorer_->corpus().hostile_ip + "?limit=1"}) {
     auto first = Get(target);
     ASSERT_TRUE(first) << target;
     ASSERT_EQ(first->status, 200) << target << " " << first->body;
@@ -202,7 +176,7 @@ TEST_F(CachedApiTest, ConcurrentClientsGetConsistentAnswers) {
   std::vector<std::thread> clients;
   for (int t = 0; t < 4; ++t) {
     clients.emplace_back([&, t] {
-      httplib::Client client("127.0.0.1", server_->port());
+      httplib::Client client("127.0.0.1", explorer_->port());
       for (int n = 0; n < 40; ++n) {
         int i = (n + t) % 4;
         auto res = client.Get(targets[i]);
@@ -224,7 +198,8 @@ class ServeCacheFlagTest : public CachedApiTest {
     if (!std::filesystem::exists(wildchat)) return "build the wildchat target first";
     ServerProcess server;
     std::string url;
-    if (!server.Start({wildchat, "serve", "--index", *dir_, "--port", "0", "--cache-mb", cache_mb},
+    if (!server.Start({wildchat, "serve", "--index", explorer_->index_dir(), "--port", "0",
+                       "--cache-mb", cache_mb},
                       &url)) {
       return "wildchat serve did not announce its URL";
     }
@@ -253,12 +228,14 @@ TEST_F(ServeCacheFlagTest, CacheMbOneHits) {
 TEST_F(ServeCacheFlagTest, NegativeCacheMbIsRejected) {
   const std::string wildchat = (std::filesystem::path(WILDCHAT_BINARY_DIR) / "wildchat").string();
   bool exited_ok = true;
-  std::string out =
-      RunAndCapture(wildchat + " serve --index '" + *dir_ + "' --port 0 --cache-mb=-1", &exited_ok);
+  std::string out = RunAndCapture(
+      wildchat + " serve --index '" + explorer_->index_dir() + "' --port 0 --cache-mb=-1",
+      &exited_ok);
   EXPECT_FALSE(exited_ok);
   EXPECT_NE(out.find("--cache-mb must"), std::string::npos) << out;
-  out = RunAndCapture(wildchat + " serve --index '" + *dir_ + "' --port 0 --query-cache-mb=-1",
-                      &exited_ok);
+  out = RunAndCapture(
+      wildchat + " serve --index '" + explorer_->index_dir() + "' --port 0 --query-cache-mb=-1",
+      &exited_ok);
   EXPECT_FALSE(exited_ok);
   EXPECT_NE(out.find("--query-cache-mb must"), std::string::npos) << out;
 }
