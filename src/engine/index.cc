@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "engine/collect/facets.h"
 #include "engine/collect/time_order.h"
@@ -80,24 +81,25 @@ bool RankLess(const Ranked& a, const Ranked& b) {
 // matches once per segment with one cursor per term list, so the cost is
 // O(matches × terms + Σ list lengths), with no per-index-size array.
 template <typename Fn>
-void ScoreMatches(const SegmentSet& set, const Evaluation& ev, Fn&& fn) {
+void ScoreMatches(const SegmentSet& set, const Bitset& matches,
+                  const std::vector<TermFrequencies>& terms, Fn&& fn) {
   const double n_docs = set.num_docs;
   const double avgdl = std::max(set.avg_doc_len(), 1e-9);
-  const size_t nt = ev.terms.size();
+  const size_t nt = terms.size();
   std::vector<double> idf(nt);
   std::vector<size_t> at(nt, 0);
   for (size_t t = 0; t < nt; ++t) {
-    const double n = static_cast<double>(ev.terms[t].df);
+    const double n = static_cast<double>(terms[t].df);
     idf[t] = std::log(1.0 + (n_docs - n + 0.5) / (n + 0.5));
   }
   for (size_t si = 0; si < set.segments.size(); ++si) {
     const Segment& s = *set.segments[si];
     const uint32_t base = set.bases[si];
-    ev.matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+    matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
       const double norm = kK1 * (1 - kB + kB * s.doc_len(doc - base) / avgdl);
       double score = 0;
       for (size_t t = 0; t < nt; ++t) {
-        const auto& docs = ev.terms[t].docs;
+        const auto& docs = terms[t].docs;
         size_t& i = at[t];
         while (i < docs.size() && docs[i].first < doc) ++i;
         if (i < docs.size() && docs[i].first == doc) {
@@ -115,16 +117,16 @@ void ScoreMatches(const SegmentSet& set, const Evaluation& ev, Fn&& fn) {
 // precomputed time order until `end` matches are seen. Otherwise small pages
 // keep a bounded heap of the best `end`, and deep pages select with
 // nth_element, so offset 500,000 costs about what offset 0 does.
-void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Evaluation& ev,
-                 const SearchRequest& request, bool scored, size_t begin, size_t end,
-                 std::vector<Ranked>* page) {
+void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Bitset& matches,
+                 const std::vector<TermFrequencies>& terms, const SearchRequest& request,
+                 bool scored, size_t begin, size_t end, std::vector<Ranked>* page) {
   page->clear();
   if (end <= begin) return;
-  const uint64_t total = ev.matches.Count();
+  const uint64_t total = matches.Count();
   if (!scored && request.sort != SortOrder::kRandom &&
       time_order.WalkCost(end, total) < 4.0 * static_cast<double>(total)) {
     std::vector<uint32_t> docs;
-    time_order.Page(ev.matches, request.sort != SortOrder::kOldest, begin, end, &docs);
+    time_order.Page(matches, request.sort != SortOrder::kOldest, begin, end, &docs);
     for (uint32_t doc : docs) {
       const size_t si = set.SegmentOf(doc);
       page->push_back(Ranked{0, 0, set.segments[si]->id(doc - set.bases[si]), doc, false});
@@ -132,14 +134,15 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Evalu
     return;
   }
   std::vector<Ranked> ranked;
-  if (scored && end > kSmallPage && end < total) {
+  const bool select_deep = scored && end > kSmallPage && end < total;
+  if (select_deep) {
     // Deep relevance pages: every score first (doc order), then the score of
     // rank `end` by selection; only matches scoring at least that (the page's
     // and the ones before it, plus ties) become Ranked entries. A heap of
     // tens of thousands of entries cost more than this in cache misses.
     std::vector<double> keys;
     keys.reserve(total);
-    ScoreMatches(set, ev,
+    ScoreMatches(set, matches, terms,
                  [&](const Segment&, uint32_t, uint32_t, double score) { keys.push_back(-score); });
     std::vector<double> select(keys);
     std::nth_element(select.begin(), select.begin() + static_cast<ptrdiff_t>(end - 1),
@@ -150,14 +153,14 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Evalu
     for (size_t si = 0; si < set.segments.size(); ++si) {
       const Segment& s = *set.segments[si];
       const uint32_t base = set.bases[si];
-      ev.matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+      matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
         const double key = keys[i++];
         if (key <= cut) ranked.push_back(Ranked{key, 0, s.id(doc - base), doc, false});
       });
     }
   }
-  const bool heap = ranked.empty() && end * 16 < total;
-  if (ranked.empty()) ranked.reserve(heap ? end + 1 : total);
+  const bool heap = !select_deep && end * 16 < total;
+  if (!select_deep) ranked.reserve(heap ? end + 1 : total);
   auto offer = [&](const Ranked& r) {
     if (!heap) {
       ranked.push_back(r);
@@ -170,17 +173,18 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Evalu
       std::push_heap(ranked.begin(), ranked.end(), RankLess);
     }
   };
-  if (!ranked.empty()) {
+  if (select_deep) {
     // Selected above.
   } else if (scored) {
-    ScoreMatches(set, ev, [&](const Segment& s, uint32_t d, uint32_t doc, double score) {
-      offer(Ranked{-score, 0, s.id(d), doc, false});
-    });
+    ScoreMatches(set, matches, terms,
+                 [&](const Segment& s, uint32_t d, uint32_t doc, double score) {
+                   offer(Ranked{-score, 0, s.id(d), doc, false});
+                 });
   } else {
     for (size_t si = 0; si < set.segments.size(); ++si) {
       const Segment& s = *set.segments[si];
       const uint32_t base = set.bases[si];
-      ev.matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+      matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
         const uint32_t d = doc - base;
         Ranked r{0, 0, s.id(d), doc, false};
         if (request.sort == SortOrder::kRandom) {
@@ -217,7 +221,8 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Evalu
 // the docs of `within` when given.
 class Matched {
  public:
-  const Evaluation& ev() const { return narrowed_ ? *narrowed_ : query_->ev; }
+  const Bitset& matches() const { return narrowed_ ? *narrowed_ : query_->ev.matches; }
+  const std::vector<TermFrequencies>& terms() const { return query_->ev.terms; }
   const QueryNode& root() const { return *query_->root; }
 
   Status Init(QueryCache* cache, const SegmentSet& set, const std::string& query,
@@ -229,14 +234,14 @@ class Matched {
       if (d >= set.num_docs) return Status::InvalidArgument("document number out of range");
       allowed.Set(d);
     }
-    narrowed_ = std::make_unique<Evaluation>(query_->ev);
-    narrowed_->matches.And(allowed);
+    narrowed_ = query_->ev.matches;
+    narrowed_->And(allowed);
     return Status::OK();
   }
 
  private:
   std::shared_ptr<const EvaluatedQuery> query_;
-  std::unique_ptr<Evaluation> narrowed_;
+  std::optional<Bitset> narrowed_;  // the matches within `within`; term lists may hold more
 };
 
 }  // namespace
@@ -320,8 +325,8 @@ Status Index::MatchingDocs(const std::string& query, std::vector<uint32_t>* docs
   Matched m;
   WILDCHAT_RETURN_IF_ERROR(m.Init(impl_->queries.get(), impl_->set, query, false, within));
   docs->clear();
-  docs->reserve(m.ev().matches.Count());
-  m.ev().matches.ForEach([&](uint32_t d) { docs->push_back(d); });
+  docs->reserve(m.matches().Count());
+  m.matches().ForEach([&](uint32_t d) { docs->push_back(d); });
   return Status::OK();
 }
 
@@ -330,7 +335,7 @@ Status Index::ForEachMatch(const std::string& query,
                            const std::vector<uint32_t>* within) const {
   Matched m;
   WILDCHAT_RETURN_IF_ERROR(m.Init(impl_->queries.get(), impl_->set, query, false, within));
-  return ForEachDocument(impl_->set, m.ev().matches,
+  return ForEachDocument(impl_->set, m.matches(),
                          [&](uint32_t, const Conversation& c) { return fn(c); });
 }
 
@@ -350,16 +355,16 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
   Matched m;
   WILDCHAT_RETURN_IF_ERROR(
       m.Init(impl_->queries.get(), set, request.query, relevance, request.within.get()));
-  const Evaluation& ev = m.ev();
+  const Bitset& matches = m.matches();
   *result = SearchResult();
-  result->total = ev.matches.Count();
+  result->total = matches.Count();
 
-  const bool scored = relevance && !ev.terms.empty();
+  const bool scored = relevance && !m.terms().empty();
   std::vector<Ranked> page;
   const size_t begin = static_cast<size_t>(std::min<int64_t>(request.offset, result->total));
   const size_t end = begin + static_cast<size_t>(std::min<uint64_t>(
                                  static_cast<uint64_t>(request.limit), result->total - begin));
-  RankMatches(set, *impl_->time_order, ev, request, scored, begin, end, &page);
+  RankMatches(set, *impl_->time_order, matches, m.terms(), request, scored, begin, end, &page);
   std::vector<const QueryNode*> terms;
   CollectPositiveTerms(m.root(), &terms);
   for (const Ranked& r : page) {
@@ -393,7 +398,7 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
   }
   for (const std::string& f : request.facets) {
     FacetCounts counts;
-    WILDCHAT_RETURN_IF_ERROR(impl_->facets->Count(f, ev.matches, &counts));
+    WILDCHAT_RETURN_IF_ERROR(impl_->facets->Count(f, matches, &counts));
     result->facets.emplace_back(f, std::move(counts));
   }
   result->took_ms =
@@ -405,16 +410,16 @@ Status Index::Stats(const std::string& query, StatsResult* result,
                     const std::vector<uint32_t>* within) const {
   Matched m;
   WILDCHAT_RETURN_IF_ERROR(m.Init(impl_->queries.get(), impl_->set, query, false, within));
-  const Evaluation& ev = m.ev();
+  const Bitset& matches = m.matches();
   *result = StatsResult();
-  result->total = ev.matches.Count();
+  result->total = matches.Count();
   std::array<uint64_t, kModerationCategoryCount> cats{};
   uint64_t flagged = 0;
   const SegmentSet& set = impl_->set;
   for (size_t si = 0; si < set.segments.size(); ++si) {
     const Segment& s = *set.segments[si];
     const uint32_t base = set.bases[si];
-    ev.matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+    matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
       const uint32_t d = doc - base;
       result->utterances += s.utt_begin(d + 1) - s.utt_begin(d);
       const uint32_t f = s.flags(d);
@@ -431,7 +436,7 @@ Status Index::Stats(const std::string& query, StatsResult* result,
   }
   for (const char* f : kFacetFields) {
     FacetCounts counts;
-    WILDCHAT_RETURN_IF_ERROR(impl_->facets->Count(f, ev.matches, &counts));
+    WILDCHAT_RETURN_IF_ERROR(impl_->facets->Count(f, matches, &counts));
     result->facets.emplace_back(f, std::move(counts));
   }
   return Status::OK();

@@ -36,11 +36,11 @@ class DocUtterances {
   uint32_t CountInScope(const std::vector<uint32_t>& positions, const TextScope& scope) const {
     if (begin_ == end_) return 0;
     uint32_t u = begin_, count = 0;
-    bool admits = scope.Admits(s_.utt_role(u), u == first_user_);
+    bool admits = Admits(u, scope);
     for (uint32_t p : positions) {
       if (u + 1 < end_ && s_.utt_token_start(u + 1) <= p) {
         while (u + 1 < end_ && s_.utt_token_start(u + 1) <= p) ++u;
-        admits = scope.Admits(s_.utt_role(u), u == first_user_);
+        admits = Admits(u, scope);
       }
       count += admits ? 1 : 0;
     }
@@ -57,8 +57,14 @@ class DocUtterances {
       else
         hi = mid;
     }
-    return scope.Admits(s_.utt_role(lo), lo == first_user_);
+    return Admits(lo, scope);
   }
+  // Whether utterance u (a segment utterance number of this doc) is in scope.
+  bool Admits(uint32_t u, const TextScope& scope) const {
+    return scope.Admits(s_.utt_role(u), u == first_user_);
+  }
+  uint32_t begin() const { return begin_; }
+  uint32_t size() const { return end_ - begin_; }
 
  private:
   const Segment& s_;
@@ -96,16 +102,12 @@ Status VerifyBlocks(const SegmentSet& index, const QueryNode& n, const Bitset& c
         if (!candidates.Test(base + d)) continue;
         WILDCHAT_RETURN_IF_ERROR(UtteranceTexts(metas[d - first], texts[d - first], &utts)
                                      .WithContext(s.file_path() + ": "));
-        const uint32_t ub = s.utt_begin(d);
-        if (utts.size() != s.utt_begin(d + 1) - ub) {
+        const DocUtterances roles(s, d);
+        if (utts.size() != roles.size()) {
           return Status::Corruption(s.file_path() + ": stored record disagrees with the index");
         }
-        uint32_t first_user = UINT32_MAX;
-        for (uint32_t u = 0; u < utts.size() && first_user == UINT32_MAX; ++u) {
-          if (s.utt_role(ub + u) == kRoleUser) first_user = u;
-        }
         for (uint32_t u = 0; u < utts.size(); ++u) {
-          if (!n.scope.Admits(s.utt_role(ub + u), u == first_user)) continue;
+          if (!roles.Admits(roles.begin() + u, n.scope)) continue;
           const re2::StringPiece text(utts[u].data(), utts[u].size());
           if (RE2::PartialMatch(text, *n.regex)) {
             out->Set(base + d);
@@ -196,37 +198,42 @@ class Evaluator {
     if (n.kind != Kind::kTerm && n.kind != Kind::kPhrase) return index_.num_docs;
     uint64_t total = 0;
     for (const auto& seg : index_.segments) {
-      PhraseCursors pc;
-      if (OpenPhrase(*seg, n, &pc)) total += pc.dfs[pc.lead];
+      PhraseLists pl;
+      if (FindPhraseLists(*seg, n, &pl)) total += pl.dfs[pl.lead];
     }
     return total;
   }
 
-  // The cursors of a term or phrase in one segment: one per token (with
-  // positions), then one per pair of adjacent tokens that are both common
-  // (bigram postings, segment_format.h: docs only). False when the segment
-  // has no match: a token is absent, or two common tokens are never adjacent.
-  struct PhraseCursors {
-    std::vector<PostingCursor> cursors;
-    std::vector<uint32_t> dfs;
-    size_t tokens = 0;
-    size_t lead = 0;  // the cursor with the fewest docs
+  // The posting lists of a term or phrase in one segment: one per token
+  // (with positions), then one per pair of adjacent tokens that are both
+  // common (bigram postings, segment_format.h: docs only). False when the
+  // segment has no match: a token is absent, or two common tokens are never
+  // adjacent.
+  struct PhraseLists {
+    std::vector<uint64_t> terms, bigrams;
+    std::vector<uint32_t> dfs;  // terms' then bigrams'
+    size_t lead = 0;            // the list with the fewest docs
+    // Cursors in the same order as dfs.
+    std::vector<PostingCursor> Cursors(const Segment& s) const {
+      std::vector<PostingCursor> out;
+      for (uint64_t t : terms) out.push_back(s.Postings(t));
+      for (uint64_t b : bigrams) out.push_back(s.BigramPostings(b));
+      return out;
+    }
   };
-  static bool OpenPhrase(const Segment& s, const QueryNode& n, PhraseCursors* out) {
-    std::vector<uint64_t> ids;
+  static bool FindPhraseLists(const Segment& s, const QueryNode& n, PhraseLists* out) {
     for (const std::string& t : n.tokens) {
       auto id = s.FindTerm(t);
       if (!id) return false;
-      ids.push_back(*id);
-      out->cursors.push_back(s.Postings(*id));
+      out->terms.push_back(*id);
       out->dfs.push_back(s.doc_freq(*id));
     }
-    out->tokens = ids.size();
+    const std::vector<uint64_t>& ids = out->terms;
     for (size_t i = 0; n.kind == Kind::kPhrase && i + 1 < ids.size(); ++i) {
       if (!s.IsCommon(ids[i]) || !s.IsCommon(ids[i + 1])) continue;
       auto b = s.FindBigram(ids[i], ids[i + 1]);
       if (!b) return false;
-      out->cursors.push_back(s.BigramPostings(*b));
+      out->bigrams.push_back(*b);
       out->dfs.push_back(s.bigram_doc_freq(*b));
     }
     out->lead =
@@ -331,10 +338,10 @@ class Evaluator {
   template <typename Fn>
   void PhraseDocs(const Segment& s, const QueryNode& n, const Bitset* sparse, uint32_t base,
                   Fn&& emit) {
-    PhraseCursors pc;
-    if (!OpenPhrase(s, n, &pc)) return;
-    std::vector<PostingCursor>& cursors = pc.cursors;
-    const size_t k = pc.tokens;
+    PhraseLists pl;
+    if (!FindPhraseLists(s, n, &pl)) return;
+    std::vector<PostingCursor> cursors = pl.Cursors(s);
+    const size_t k = pl.terms.size();
     if (k == 2 && cursors.size() == 3 && n.scope.all()) {
       PostingCursor& c = cursors[2];
       if (sparse) {
@@ -345,7 +352,7 @@ class Evaluator {
       corrupt_ = corrupt_ || c.corrupt();
       return;
     }
-    const size_t lead = pc.lead;
+    const size_t lead = pl.lead;
     std::vector<std::vector<uint32_t>> pos(k);
     std::vector<size_t> at(k);
     auto check = [&](uint32_t doc) {  // every cursor is on doc

@@ -50,16 +50,24 @@ inline void PutPacked(std::string* out, const uint32_t* v, size_t n, int bits) {
   }
   if (have > 0) out->push_back(static_cast<char>(acc & 0xFF));
 }
-// Reads what PutPacked wrote; `in` must hold ceil(n * bits / 8) bytes.
-inline void UnpackBits(std::string_view in, uint32_t* v, size_t n, int bits) {
+// Reads values [first, first + n) of what PutPacked wrote; `in` must hold
+// the bytes of at least the first + n values. Reads no byte when n is 0.
+inline void UnpackBits(std::string_view in, uint32_t* v, size_t n, int bits, uint64_t first = 0) {
   const uint64_t mask = bits == 32 ? 0xFFFFFFFFull : (1ull << bits) - 1;
+  const uint64_t bit = first * static_cast<uint64_t>(bits);
+  size_t at = bit >> 3;
+  int skip = static_cast<int>(bit & 7);  // bits of the first byte before value `first`
   uint64_t acc = 0;
   int have = 0;
-  size_t at = 0;
   for (size_t i = 0; i < n; ++i) {
-    while (have < bits) {
+    while (have < bits + skip) {
       acc |= static_cast<uint64_t>(static_cast<uint8_t>(in[at++])) << have;
       have += 8;
+    }
+    if (skip) {
+      acc >>= skip;
+      have -= skip;
+      skip = 0;
     }
     v[i] = static_cast<uint32_t>(acc & mask);
     acc >>= bits;

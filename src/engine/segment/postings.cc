@@ -68,24 +68,7 @@ bool ParsePatched(ByteReader* r, uint64_t n, std::string_view* packed, int* widt
 }  // namespace
 
 void PostingCursor::PatchedRun::Read(uint64_t from, uint32_t n, uint32_t* out) const {
-  if (width == 0) {
-    std::fill(out, out + n, 0u);
-  } else {
-    const uint64_t mask = width == 32 ? 0xFFFFFFFFull : (1ull << width) - 1;
-    const uint64_t bit = from * static_cast<uint64_t>(width);
-    size_t at = bit >> 3;
-    uint64_t acc = static_cast<uint8_t>(packed[at++]) >> (bit & 7);
-    int have = 8 - static_cast<int>(bit & 7);
-    for (uint32_t i = 0; i < n; ++i) {
-      while (have < width) {
-        acc |= static_cast<uint64_t>(static_cast<uint8_t>(packed[at++])) << have;
-        have += 8;
-      }
-      out[i] = static_cast<uint32_t>(acc & mask);
-      acc >>= width;
-      have -= width;
-    }
-  }
+  UnpackBits(packed, out, n, width, from);
   auto it = std::lower_bound(exceptions.begin(), exceptions.end(),
                              std::make_pair(static_cast<uint32_t>(from), 0u));
   for (; it != exceptions.end() && it->first < from + n; ++it) {
