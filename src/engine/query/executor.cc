@@ -72,6 +72,56 @@ class DocUtterances {
   uint32_t first_user_ = UINT32_MAX;
 };
 
+// In-scope occurrence counts of one term in one segment, for a cursor walking
+// the term's postings in doc order: from the segment's role postings when it
+// has them and the scope is a set of roles (the assistant's count is the tf
+// minus the other roles'), otherwise from the doc's positions and utterances.
+class ScopeCounter {
+ public:
+  ScopeCounter(const Segment& s, uint64_t term, const TextScope& scope)
+      : s_(s), scope_(scope), by_role_(s.has_role_postings() && !scope.first_user) {
+    if (!by_role_) return;
+    for (const uint8_t r : {kRoleUser, kRoleOther}) {
+      if (auto c = s.RolePostings(term, r)) {
+        role_[r] = *c;
+        live_[r] = true;
+      }
+    }
+  }
+  // c is on a doc: the term's occurrences there in scope (0: none).
+  uint32_t Count(PostingCursor& c, std::vector<uint32_t>* scratch) {
+    if (!by_role_) {
+      c.ReadPositions(scratch);
+      return DocUtterances(s_, c.doc()).CountInScope(*scratch, scope_);
+    }
+    uint32_t tf[3] = {0, 0, 0};
+    for (const uint8_t r : {kRoleUser, kRoleOther}) {
+      if (!live_[r]) continue;
+      live_[r] = role_[r].Advance(c.doc());
+      if (live_[r] && role_[r].doc() == c.doc()) tf[r] = role_[r].tf();
+    }
+    if (tf[kRoleUser] + tf[kRoleOther] > c.tf()) {
+      corrupt_ = true;
+      return 0;
+    }
+    tf[kRoleAssistant] = c.tf() - tf[kRoleUser] - tf[kRoleOther];
+    uint32_t count = 0;
+    for (uint8_t r = 0; r < 3; ++r) count += scope_.Admits(r, false) ? tf[r] : 0;
+    return count;
+  }
+  bool corrupt() const {
+    return corrupt_ || role_[kRoleUser].corrupt() || role_[kRoleOther].corrupt();
+  }
+
+ private:
+  const Segment& s_;
+  const TextScope scope_;
+  const bool by_role_;
+  PostingCursor role_[3];
+  bool live_[3] = {false, false, false};
+  bool corrupt_ = false;
+};
+
 // The store blocks of one segment holding candidates.
 struct CandidateBlocks {
   size_t segment;
@@ -320,12 +370,35 @@ class Evaluator {
     PostingCursor c = s.Postings(term);
     if (scope.all()) {
       while (c.Next()) emit(c.doc(), c.tf());
-    } else {
-      while (c.Next()) {
-        c.ReadPositions(&positions_);
-        const uint32_t tf = DocUtterances(s, c.doc()).CountInScope(positions_, scope);
+    } else if (s.has_role_postings() && (scope.first_user || scope.roles == 1u << kRoleUser ||
+                                         scope.roles == 1u << kRoleOther)) {
+      // The docs where the word occurs in a user (or other) utterance lead:
+      // the first user utterance is one of them.
+      const uint8_t lead = scope.roles == 1u << kRoleOther ? kRoleOther : kRoleUser;
+      auto role = s.RolePostings(term, lead);
+      if (!role) return;
+      PostingCursor& r = *role;
+      ScopeCounter counter(s, term, scope);
+      while (r.Next()) {
+        if (!scope.first_user) {
+          emit(r.doc(), r.tf());
+          continue;
+        }
+        if (!c.Advance(r.doc()) || c.doc() != r.doc()) {
+          corrupt_ = true;  // a role stream names a doc the term's postings lack
+          break;
+        }
+        const uint32_t tf = counter.Count(c, &positions_);
         if (tf > 0) emit(c.doc(), tf);
       }
+      corrupt_ = corrupt_ || r.corrupt() || counter.corrupt();
+    } else {
+      ScopeCounter counter(s, term, scope);
+      while (c.Next()) {
+        const uint32_t tf = counter.Count(c, &positions_);
+        if (tf > 0) emit(c.doc(), tf);
+      }
+      corrupt_ = corrupt_ || counter.corrupt();
     }
     corrupt_ = corrupt_ || c.corrupt();
   }
@@ -435,17 +508,18 @@ class Evaluator {
   void WordDocs(const QueryNode& n, const Bitset* restrict, Bitset* out) {
     *out = Bitset(index_.num_docs);
     const bool sparse = restrict&& restrict->Count() * 8 < Estimate(n);
-    ForEachWordCursor(n.tokens[0], [&](const Segment& s, uint32_t base, PostingCursor& c) {
-      if (sparse) {
-        CursorDocsIn(*restrict, base, s.num_docs(), &c, [&](uint32_t doc) { out->Set(doc); });
-      } else {
-        while (c.Next()) out->Set(base + c.doc());
-      }
-    });
+    ForEachWordCursor(
+        n.tokens[0], [&](const Segment& s, uint64_t, uint32_t base, PostingCursor& c) {
+          if (sparse) {
+            CursorDocsIn(*restrict, base, s.num_docs(), &c, [&](uint32_t doc) { out->Set(doc); });
+          } else {
+            while (c.Next()) out->Set(base + c.doc());
+          }
+        });
   }
 
-  // fn(segment, its first global doc, the word's cursor) for each segment
-  // holding the word.
+  // fn(segment, the word's term id there, its first global doc, the word's
+  // cursor) for each segment holding the word.
   template <typename Fn>
   void ForEachWordCursor(const std::string& word, Fn&& fn) {
     for (size_t si = 0; si < index_.segments.size(); ++si) {
@@ -453,7 +527,7 @@ class Evaluator {
       auto id = s.FindTerm(word);
       if (!id) continue;
       PostingCursor c = s.Postings(*id);
-      fn(s, index_.bases[si], c);
+      fn(s, *id, index_.bases[si], c);
       corrupt_ = corrupt_ || c.corrupt();
     }
   }
@@ -475,18 +549,17 @@ class Evaluator {
         (want_freq_ && freq_of) ? &freq_of->docs : nullptr;
     if (Restricted(n, restrict, spine)) {
       if (freq_of) freq_of->df = Estimate(n);
-      ForEachWordCursor(n.tokens[0], [&](const Segment& s, uint32_t base, PostingCursor& c) {
-        CursorDocsIn(*restrict, base, s.num_docs(), &c, [&](uint32_t doc) {
-          uint32_t tf = c.tf();
-          if (!n.scope.all()) {
-            c.ReadPositions(&positions_);
-            tf = DocUtterances(s, c.doc()).CountInScope(positions_, n.scope);
-            if (tf == 0) return;
-          }
-          out->Set(doc);
-          if (freq) freq->emplace_back(doc, tf);
-        });
-      });
+      ForEachWordCursor(
+          n.tokens[0], [&](const Segment& s, uint64_t term, uint32_t base, PostingCursor& c) {
+            ScopeCounter counter(s, term, n.scope);
+            CursorDocsIn(*restrict, base, s.num_docs(), &c, [&](uint32_t doc) {
+              const uint32_t tf = n.scope.all() ? c.tf() : counter.Count(c, &positions_);
+              if (tf == 0) return;
+              out->Set(doc);
+              if (freq) freq->emplace_back(doc, tf);
+            });
+            corrupt_ = corrupt_ || counter.corrupt();
+          });
       return Status::OK();
     }
     // A phrase's IDF needs its exact document frequency, so it is restricted

@@ -111,25 +111,18 @@ Status Segment::Load() {
   if (f.Has("bigram.meta")) {
     const BigramMeta* bm = nullptr;
     WILDCHAT_RETURN_IF_ERROR(GetArray(f, "bigram.meta", 1, &bm));
-    const uint64_t nb = bm->num_bigrams;
-    if (nb > f.size()) return corrupt("implausible bigram count");
-    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "bigram.keys", nb, &bigram_keys_));
-    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "bigram.info", nb + 1, &bigram_infos_));
-    WILDCHAT_RETURN_IF_ERROR(f.Section("bigram.postings", &bigram_postings_));
-    if (bigram_infos_[0].doc_offset != 0 ||
-        bigram_infos_[nb].doc_offset != bigram_postings_.size()) {
-      return corrupt("bad bigram table");
-    }
-    for (uint64_t i = 0; i < nb; ++i) {
-      const uint64_t key = bigram_keys_[i];
-      if ((i > 0 && key <= bigram_keys_[i - 1]) || (key >> 32) >= nt || (key & 0xFFFFFFFFu) >= nt ||
-          bigram_infos_[i + 1].doc_offset < bigram_infos_[i].doc_offset ||
-          bigram_infos_[i].df > n) {
-        return corrupt("bad bigram table");
-      }
-    }
+    WILDCHAT_RETURN_IF_ERROR(bigrams_.Load(f, "bigram", meta_.num_docs, [&](uint64_t key) {
+      return (key >> 32) < nt && (key & 0xFFFFFFFFu) < nt;
+    }));
+    if (bigrams_.size() != bm->num_bigrams) return corrupt("bad bigram table");
     bigram_min_df_ = bm->min_df;
-    num_bigrams_ = nb;
+  }
+  if (f.Has("role.keys")) {
+    WILDCHAT_RETURN_IF_ERROR(roles_.Load(f, "role", meta_.num_docs, [&](uint64_t key) {
+      const uint64_t role = key & 3;
+      return (key >> 2) < nt && (role == kRoleUser || role == kRoleOther);
+    }));
+    has_roles_ = true;
   }
   std::string_view meta_dict, text_dict;
   WILDCHAT_RETURN_IF_ERROR(f.Section("store.dict.meta", &meta_dict));
@@ -203,18 +196,13 @@ PostingCursor Segment::Postings(uint64_t t) const {
 }
 
 std::optional<uint64_t> Segment::FindBigram(uint64_t first, uint64_t second) const {
-  const uint64_t key = first << 32 | second;
-  const uint64_t* end = bigram_keys_ + num_bigrams_;
-  const uint64_t* it = std::lower_bound(bigram_keys_, end, key);
-  if (it == end || *it != key) return std::nullopt;
-  return static_cast<uint64_t>(it - bigram_keys_);
+  return bigrams_.Find(first << 32 | second);
 }
 
-PostingCursor Segment::BigramPostings(uint64_t b) const {
-  const BigramInfo& a = bigram_infos_[b];
-  const BigramInfo& e = bigram_infos_[b + 1];
-  return PostingCursor(bigram_postings_.substr(a.doc_offset, e.doc_offset - a.doc_offset), {}, a.df,
-                       meta_.num_docs);
+std::optional<PostingCursor> Segment::RolePostings(uint64_t term, uint8_t role) const {
+  auto i = roles_.Find(RoleStreamKey(term, role));
+  if (!i) return std::nullopt;
+  return roles_.Cursor(*i);
 }
 
 std::optional<uint32_t> Segment::DocOfTurn(int64_t tid) const {

@@ -15,6 +15,7 @@
 
 #include "base/status.h"
 #include "engine/segment/coding.h"
+#include "engine/segment/keyed_streams.h"
 #include "engine/segment/postings.h"
 #include "engine/segment/segment_file.h"
 #include "engine/segment/segment_format.h"
@@ -70,8 +71,14 @@ class Segment {
     return bigram_min_df_ > 0 && infos_[term].df >= bigram_min_df_;
   }
   std::optional<uint64_t> FindBigram(uint64_t first, uint64_t second) const;
-  uint32_t bigram_doc_freq(uint64_t b) const { return bigram_infos_[b].df; }
-  PostingCursor BigramPostings(uint64_t b) const;
+  uint32_t bigram_doc_freq(uint64_t b) const { return bigrams_.doc_freq(b); }
+  PostingCursor BigramPostings(uint64_t b) const { return bigrams_.Cursor(b); }
+
+  // Role postings (segment_format.h): whether the segment has them, and the
+  // doc stream (no positions) of term's occurrences in utterances of role
+  // (kRoleUser or kRoleOther); nullopt when it has none there.
+  bool has_role_postings() const { return has_roles_; }
+  std::optional<PostingCursor> RolePostings(uint64_t term, uint8_t role) const;
 
   std::optional<uint32_t> DocOfTurn(int64_t turn_identifier) const;
   Status Document(uint32_t doc, Conversation* out) const;
@@ -108,10 +115,8 @@ class Segment {
   const TermInfo* infos_ = nullptr;
   std::string_view postings_, positions_;
   uint32_t bigram_min_df_ = 0;
-  uint64_t num_bigrams_ = 0;
-  const uint64_t* bigram_keys_ = nullptr;
-  const BigramInfo* bigram_infos_ = nullptr;
-  std::string_view bigram_postings_;
+  KeyedStreams bigrams_, roles_;
+  bool has_roles_ = false;
   std::unique_ptr<StoreReader> store_;
   std::string_view store_blocks_;
   const uint64_t* store_offsets_ = nullptr;

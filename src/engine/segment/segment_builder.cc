@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "engine/segment/coding.h"
+#include "engine/segment/keyed_streams.h"
 #include "engine/segment/segment_file.h"
 #include "engine/text/tokenizer.h"
 
@@ -30,7 +31,7 @@ void MaxInto(double* acc, double v) {
 
 }  // namespace
 
-SegmentBuilder::SegmentBuilder() = default;
+SegmentBuilder::SegmentBuilder(bool role_postings) : role_postings_(role_postings) {}
 
 uint32_t SegmentBuilder::TermTable::FindOrAdd(std::string_view t, bool* added) {
   const uint64_t h = std::hash<std::string_view>()(t);
@@ -123,7 +124,8 @@ void SegmentBuilder::Add(const Conversation& c) {
   doc_tokens_.clear();
   uint32_t pos = 0;
   for (const Utterance& u : c.conversation) {
-    utt_role_.push_back(RoleCode(u.role));
+    const uint8_t role = RoleCode(u.role);
+    utt_role_.push_back(role);
     utt_tok_.push_back(pos);
     turn_ids_.emplace_back(u.turn_identifier, doc);
     Tokenize(u.content, [&](const Token& t) {
@@ -131,9 +133,10 @@ void SegmentBuilder::Add(const Conversation& c) {
       const uint32_t id = term_ids_.FindOrAdd(t.folded, &added);
       if (added) {
         terms_.emplace_back();
-        memory_ += 96 + t.folded.size();
+        memory_ += (role_postings_ ? 192 : 96) +
+                   t.folded.size();  // writers of the term (and its user stream)
       }
-      doc_tokens_.emplace_back(id, pos++);
+      doc_tokens_.push_back(DocToken{id, pos++, role});
     });
     ++pos;
   }
@@ -143,16 +146,35 @@ void SegmentBuilder::Add(const Conversation& c) {
   total_tokens_ += len;
 
   std::stable_sort(doc_tokens_.begin(), doc_tokens_.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+                   [](const DocToken& a, const DocToken& b) { return a.term < b.term; });
   for (size_t i = 0; i < doc_tokens_.size();) {
+    const uint32_t term = doc_tokens_[i].term;
     size_t j = i;
-    while (j < doc_tokens_.size() && doc_tokens_[j].first == doc_tokens_[i].first) ++j;
-    PostingWriter& pw = terms_[doc_tokens_[i].first];
-    const size_t before = pw.docs().size() + pw.positions().size();
+    uint32_t in_role[3] = {0, 0, 0};
     positions_.clear();
-    for (size_t k = i; k < j; ++k) positions_.push_back(doc_tokens_[k].second);
+    for (; j < doc_tokens_.size() && doc_tokens_[j].term == term; ++j) {
+      positions_.push_back(doc_tokens_[j].pos);
+      ++in_role[doc_tokens_[j].role];
+    }
+    PostingWriter& pw = terms_[term];
+    const size_t before = pw.docs().size() + pw.positions().size();
     pw.Add(doc, positions_.data(), static_cast<uint32_t>(j - i));
     memory_ = memory_ + pw.docs().size() + pw.positions().size() - before;  // blocks may shrink
+    if (role_postings_ && in_role[kRoleUser] > 0) {
+      if (user_terms_.size() <= term) {
+        user_terms_.resize(term_ids_.size(), PostingWriter(false));
+      }
+      PostingWriter& uw = user_terms_[term];
+      const size_t had = uw.docs().size();
+      uw.Add(doc, nullptr, in_role[kRoleUser]);
+      memory_ = memory_ + uw.docs().size() - had;
+    }
+    if (role_postings_ && in_role[kRoleOther] > 0) {
+      auto [it, added] = other_terms_.try_emplace(term, false);
+      const size_t had = it->second.docs().size();
+      it->second.Add(doc, nullptr, in_role[kRoleOther]);
+      memory_ = memory_ + (added ? 128 : 0) + it->second.docs().size() - had;
+    }
     i = j;
   }
   memory_ += 64 + 17 * c.conversation.size() + 8 * kScoreColumnCount;
@@ -253,6 +275,25 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
     WILDCHAT_RETURN_IF_ERROR(w.End());
   }
   WILDCHAT_RETURN_IF_ERROR(WriteBigrams(rank, &w));
+  if (role_postings_) {
+    // Keys by the term's place in the dictionary.
+    std::vector<std::pair<uint64_t, const PostingWriter*>> by_rank;
+    for (uint32_t term = 0; term < user_terms_.size(); ++term) {
+      const PostingWriter& pw = user_terms_[term];
+      if (pw.df() > 0) by_rank.emplace_back(RoleStreamKey(rank[term], kRoleUser), &pw);
+    }
+    for (const auto& [term, pw] : other_terms_) {
+      by_rank.emplace_back(RoleStreamKey(rank[term], kRoleOther), &pw);
+    }
+    std::sort(by_rank.begin(), by_rank.end());
+    std::vector<uint64_t> keys;
+    std::vector<const PostingWriter*> streams;
+    for (const auto& [key, pw] : by_rank) {
+      keys.push_back(key);
+      streams.push_back(pw);
+    }
+    WILDCHAT_RETURN_IF_ERROR(WriteKeyedStreams("role", keys, streams, &w));
+  }
   WILDCHAT_RETURN_IF_ERROR(store->WriteTo(&w));
   return w.Finish(file_name, file_size);
 }
@@ -306,22 +347,12 @@ Status SegmentBuilder::WriteBigrams(const std::vector<uint32_t>& rank, SegmentFi
   for (const auto& [key, pw] : pairs) keys.push_back(key);
   std::sort(keys.begin(), keys.end());
   meta.num_bigrams = keys.size();
-  std::vector<BigramInfo> infos;
-  infos.reserve(keys.size() + 1);
-  uint64_t off = 0;
-  for (uint64_t key : keys) {
-    const PostingWriter& pw = pairs.at(key);
-    infos.push_back(BigramInfo{off, pw.df(), 0});
-    off += pw.docs().size();
-  }
-  infos.push_back(BigramInfo{off, 0, 0});
+  std::vector<const PostingWriter*> streams;
+  streams.reserve(keys.size());
+  for (uint64_t key : keys) streams.push_back(&pairs.at(key));
   WILDCHAT_RETURN_IF_ERROR(
       w->Add("bigram.meta", std::string_view(reinterpret_cast<const char*>(&meta), sizeof(meta))));
-  WILDCHAT_RETURN_IF_ERROR(w->Add("bigram.keys", Bytes(keys)));
-  WILDCHAT_RETURN_IF_ERROR(w->Add("bigram.info", Bytes(infos)));
-  WILDCHAT_RETURN_IF_ERROR(w->Begin("bigram.postings"));
-  for (uint64_t key : keys) WILDCHAT_RETURN_IF_ERROR(w->Append(pairs.at(key).docs()));
-  return w->End();
+  return WriteKeyedStreams("bigram", keys, streams, w);
 }
 
 }  // namespace wildchat

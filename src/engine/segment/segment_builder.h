@@ -23,7 +23,9 @@ namespace wildchat {
 
 class SegmentBuilder {
  public:
-  SegmentBuilder();
+  // role_postings: write the role.* sections (segment_format.h); without them
+  // role-scoped words are answered from positions, as for older segments.
+  explicit SegmentBuilder(bool role_postings = true);
   void Add(const Conversation& c);
   uint32_t num_docs() const { return static_cast<uint32_t>(ids_.size()); }
   uint64_t num_utterances() const { return utt_role_.size(); }
@@ -70,8 +72,17 @@ class SegmentBuilder {
   };
   TermTable term_ids_;
   std::vector<PostingWriter> terms_;
-  std::vector<uint32_t> positions_;                        // scratch: one term's positions in a doc
-  std::vector<std::pair<uint32_t, uint32_t>> doc_tokens_;  // scratch: (term, position)
+  std::vector<uint32_t> positions_;  // scratch: one term's positions in a doc
+  struct DocToken {
+    uint32_t term, pos;
+    uint8_t role;
+  };
+  std::vector<DocToken> doc_tokens_;  // scratch: one conversation's tokens
+  bool role_postings_ = true;
+  // In-role doc streams (no positions) by term id: the user's for every
+  // term (empty when it has none), the rare other roles' only where used.
+  std::vector<PostingWriter> user_terms_;
+  std::unordered_map<uint32_t, PostingWriter> other_terms_;
 
   std::vector<int64_t> ids_, timestamps_, turns_;
   std::vector<uint32_t> flags_, doc_len_, utt_begin_{0}, utt_tok_;

@@ -55,22 +55,26 @@ static_assert(sizeof(TermInfo) == 24);
 // frequency >= the stored minimum, max(1, ceil(num_docs / kBigramDfDivisor))
 // when built — a doc stream without positions whose tf counts the places
 // the second term directly follows the first (always within one utterance).
-// A pair of common terms with no entry never occurs adjacently. Keys are
-// (first term << 32 | second term), ascending; entry i's stream is
-// bigram.postings[info[i].doc_offset, info[i + 1].doc_offset).
+// A pair of common terms with no entry never occurs adjacently. A
+// KeyedStreams table (keyed_streams.h) under "bigram", keys (first term << 32
+// | second term), plus "bigram.meta".
 inline constexpr uint32_t kBigramDfDivisor = 8;
-struct BigramInfo {
-  uint64_t doc_offset;
-  uint32_t df;
-  uint32_t reserved;
-};
-static_assert(sizeof(BigramInfo) == 16);
 struct BigramMeta {
   uint32_t min_df;  // 0: no bigrams
   uint32_t reserved;
   uint64_t num_bigrams;
 };
 static_assert(sizeof(BigramMeta) == 16);
+
+// Role postings ("role.*" sections, a KeyedStreams table; a segment without
+// them has none): for each term and each role other than the assistant's
+// (kRoleUser, kRoleOther) in whose utterances it occurs, a doc stream whose
+// tf counts the term's occurrences there. Key (term << 2 | role). The
+// assistant's count is the term's tf minus the others', so a word scoped to
+// any set of roles is answered without reading positions.
+inline constexpr uint64_t RoleStreamKey(uint64_t term, uint8_t role) {
+  return term << 2 | role;
+}
 
 struct SegmentMeta {
   uint32_t version;

@@ -165,9 +165,10 @@ TEST_F(SegmentTest, BigramsOfCommonWordsMatchBruteForce) {
   EXPECT_FALSE(seg->FindBigram(*seg->FindTerm("of"), *seg->FindTerm("and")));
 }
 
-// The bigram tables are untrusted bytes too: keys out of order or naming
-// terms that do not exist, and offsets that do not add up, are Corruption.
-TEST_F(SegmentTest, MalformedBigramTablesAreCorruption) {
+// The bigram and role tables are untrusted bytes too: keys out of order or
+// naming terms that do not exist, and offsets that do not add up, are
+// Corruption.
+TEST_F(SegmentTest, MalformedKeyedTablesAreCorruption) {
   std::vector<Conversation> conversations;
   for (int i = 0; i < 40; ++i) {
     Conversation c;
@@ -182,45 +183,155 @@ TEST_F(SegmentTest, MalformedBigramTablesAreCorruption) {
   const std::string path = Build(conversations);
   std::ifstream in(path, std::ios::binary);
   const std::string original((std::istreambuf_iterator<char>(in)), {});
-  // Section offsets in the file: "meta" is the first section, at 0.
-  uint64_t keys_at = 0, info_at = 0, num_keys = 0;
+  for (const std::string prefix : {"bigram", "role"}) {
+    SCOPED_TRACE(prefix);
+    // Section offsets in the file: "meta" is the first section, at 0.
+    uint64_t keys_at = 0, info_at = 0, num_keys = 0;
+    {
+      std::unique_ptr<MappedSegmentFile> f;
+      ASSERT_TRUE(MappedSegmentFile::Open(path, &f).ok());
+      std::string_view meta, keys, info;
+      ASSERT_TRUE(f->Section("meta", &meta).ok());
+      ASSERT_TRUE(f->Section(prefix + ".keys", &keys).ok());
+      ASSERT_TRUE(f->Section(prefix + ".info", &info).ok());
+      keys_at = static_cast<uint64_t>(keys.data() - meta.data());
+      info_at = static_cast<uint64_t>(info.data() - meta.data());
+      num_keys = keys.size() / 8;
+    }
+    ASSERT_GE(num_keys, 3u);  // "the cat", "and the", "a dog", ...; "the", "cat", ...
+    auto open_with = [&](const std::function<void(std::string*)>& change) {
+      std::string bytes = original;
+      change(&bytes);
+      std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+      std::unique_ptr<Segment> seg;
+      return Segment::Open(path, &seg);
+    };
+    EXPECT_TRUE(open_with([](std::string*) {}).ok());
+    const Status swapped = open_with([&](std::string* bytes) {
+      std::swap_ranges(bytes->begin() + static_cast<ptrdiff_t>(keys_at),
+                       bytes->begin() + static_cast<ptrdiff_t>(keys_at + 8),
+                       bytes->begin() + static_cast<ptrdiff_t>(keys_at + 8));
+    });
+    EXPECT_EQ(swapped.code(), Status::Code::kCorruption);
+    EXPECT_NE(swapped.ToString().find("bad " + prefix + " table"), std::string::npos)
+        << swapped.ToString();
+    const Status no_such_term = open_with([&](std::string* bytes) {
+      const uint64_t key = 0xFFFFFFF0FFFFFFF0ull;  // larger than every key: order stays intact
+      std::memcpy(bytes->data() + keys_at + 8 * (num_keys - 1), &key, 8);
+    });
+    EXPECT_EQ(no_such_term.code(), Status::Code::kCorruption) << no_such_term.ToString();
+    const Status bad_offsets = open_with([&](std::string* bytes) {
+      const uint64_t off = 1ull << 40;  // the sentinel's doc offset
+      std::memcpy(bytes->data() + info_at + sizeof(StreamInfo) * num_keys, &off, 8);
+    });
+    EXPECT_EQ(bad_offsets.code(), Status::Code::kCorruption) << bad_offsets.ToString();
+  }
   {
+    // A role stream keyed with the assistant's role (which has none).
     std::unique_ptr<MappedSegmentFile> f;
     ASSERT_TRUE(MappedSegmentFile::Open(path, &f).ok());
-    std::string_view meta, keys, info;
+    std::string_view meta, keys;
     ASSERT_TRUE(f->Section("meta", &meta).ok());
-    ASSERT_TRUE(f->Section("bigram.keys", &keys).ok());
-    ASSERT_TRUE(f->Section("bigram.info", &info).ok());
-    keys_at = static_cast<uint64_t>(keys.data() - meta.data());
-    info_at = static_cast<uint64_t>(info.data() - meta.data());
-    num_keys = keys.size() / 8;
-  }
-  ASSERT_GE(num_keys, 3u);  // "the cat", "and the", "a dog", ...
-  auto open_with = [&](const std::function<void(std::string*)>& change) {
+    ASSERT_TRUE(f->Section("role.keys", &keys).ok());
+    const uint64_t keys_at = static_cast<uint64_t>(keys.data() - meta.data());
+    uint64_t first = 0;
+    std::memcpy(&first, keys.data(), 8);
+    f.reset();
     std::string bytes = original;
-    change(&bytes);
+    const uint64_t key = RoleStreamKey(first >> 2, kRoleAssistant);  // same term: order intact
+    std::memcpy(bytes.data() + keys_at, &key, 8);
     std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
     std::unique_ptr<Segment> seg;
-    return Segment::Open(path, &seg);
-  };
-  EXPECT_TRUE(open_with([](std::string*) {}).ok());
-  const Status swapped = open_with([&](std::string* bytes) {
-    std::swap_ranges(bytes->begin() + static_cast<ptrdiff_t>(keys_at),
-                     bytes->begin() + static_cast<ptrdiff_t>(keys_at + 8),
-                     bytes->begin() + static_cast<ptrdiff_t>(keys_at + 8));
-  });
-  EXPECT_EQ(swapped.code(), Status::Code::kCorruption);
-  EXPECT_NE(swapped.ToString().find("bad bigram table"), std::string::npos) << swapped.ToString();
-  const Status no_such_term = open_with([&](std::string* bytes) {
-    const uint64_t key = 0xFFFFFFF0FFFFFFF0ull;  // larger than every key: order stays intact
-    std::memcpy(bytes->data() + keys_at + 8 * (num_keys - 1), &key, 8);
-  });
-  EXPECT_EQ(no_such_term.code(), Status::Code::kCorruption) << no_such_term.ToString();
-  const Status bad_offsets = open_with([&](std::string* bytes) {
-    const uint64_t off = 1ull << 40;  // the sentinel's doc offset
-    std::memcpy(bytes->data() + info_at + sizeof(BigramInfo) * num_keys, &off, 8);
-  });
-  EXPECT_EQ(bad_offsets.code(), Status::Code::kCorruption) << bad_offsets.ToString();
+    const Status st = Segment::Open(path, &seg);
+    EXPECT_EQ(st.code(), Status::Code::kCorruption) << st.ToString();
+  }
+}
+
+// Role postings against a brute-force count of each word per role: the user
+// and other-role streams directly, the assistant's as the word's tf minus
+// theirs (how the executor reads it).
+TEST_F(SegmentTest, RolePostingsCountEachRoleLikeBruteForce) {
+  const std::vector<std::string> vocab = {"the", "of", "cat", "dog", "sun", "rare"};
+  const std::vector<std::string> roles = {"user", "assistant", "system"};
+  std::mt19937 rng(11);
+  const uint32_t n = 260;
+  // count[w][role][doc]
+  std::vector<std::vector<std::vector<uint32_t>>> count(
+      vocab.size(), std::vector<std::vector<uint32_t>>(3, std::vector<uint32_t>(n, 0)));
+  std::vector<Conversation> conversations;
+  for (uint32_t d = 0; d < n; ++d) {
+    Conversation c;
+    const int utts = 1 + static_cast<int>(rng() % 4);
+    for (int u = 0; u < utts; ++u) {
+      Utterance utt;
+      const int role = rng() % 10 == 0 ? 2 : u % 2;
+      utt.role = roles[role];
+      utt.turn_identifier = d * 10 + u;
+      const int len = static_cast<int>(rng() % 7);
+      for (int k = 0; k < len; ++k) {
+        int w = 0;
+        while (w + 1 < static_cast<int>(vocab.size()) && rng() % 2 != 0) ++w;
+        ++count[w][role][d];
+        utt.content += (k ? " " : "") + vocab[w];
+      }
+      c.conversation.push_back(utt);
+    }
+    conversations.push_back(c);
+  }
+  std::unique_ptr<Segment> seg;
+  ASSERT_TRUE(Segment::Open(Build(conversations), &seg).ok());
+  ASSERT_TRUE(seg->has_role_postings());
+  int streams = 0;
+  for (size_t w = 0; w < vocab.size(); ++w) {
+    const auto term = seg->FindTerm(vocab[w]);
+    ASSERT_TRUE(term) << vocab[w];
+    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> got(3);
+    for (const uint8_t role : {kRoleUser, kRoleOther}) {
+      const auto c = seg->RolePostings(*term, role);
+      if (!c) continue;
+      ++streams;
+      PostingCursor cur = *c;
+      while (cur.Next()) got[role].emplace_back(cur.doc(), cur.tf());
+      EXPECT_FALSE(cur.corrupt());
+    }
+    PostingCursor all = seg->Postings(*term);
+    while (all.Next()) {
+      uint32_t others = 0;
+      for (const uint8_t role : {kRoleUser, kRoleOther}) {
+        for (const auto& [doc, tf] : got[role]) others += doc == all.doc() ? tf : 0;
+      }
+      if (all.tf() > others) got[kRoleAssistant].emplace_back(all.doc(), all.tf() - others);
+    }
+    for (int role = 0; role < 3; ++role) {
+      std::vector<std::pair<uint32_t, uint32_t>> want;
+      for (uint32_t d = 0; d < n; ++d) {
+        if (count[w][role][d]) want.emplace_back(d, count[w][role][d]);
+      }
+      EXPECT_EQ(got[role], want) << vocab[w] << " " << roles[role];
+    }
+  }
+  EXPECT_GE(streams, 10);  // every word in user text, most in system text too
+}
+
+// Built without role postings, a segment says so and has no streams.
+TEST_F(SegmentTest, RolePostingsCanBeLeftOut) {
+  Conversation c;
+  Utterance u;
+  u.role = "user";
+  u.content = "hello world";
+  u.turn_identifier = 1;
+  c.conversation.push_back(u);
+  SegmentBuilder b(/*role_postings=*/false);
+  StoreBuilder store;
+  b.Add(c);
+  store.Add(c);
+  std::string name;
+  uint64_t size = 0;
+  ASSERT_TRUE(b.Finish(dir_, "tmp-1", &store, &name, &size).ok());
+  std::unique_ptr<Segment> seg;
+  ASSERT_TRUE(Segment::Open(dir_ + "/" + name, &seg).ok());
+  EXPECT_FALSE(seg->has_role_postings());
+  EXPECT_FALSE(seg->RolePostings(*seg->FindTerm("hello"), kRoleUser));
 }
 
 }  // namespace

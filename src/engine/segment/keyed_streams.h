@@ -1,0 +1,58 @@
+// KeyedStreams: a table of doc streams without positions (postings.h), found
+// by a 64-bit key, stored as three sections "<prefix>.keys" (ascending keys),
+// "<prefix>.info" (one StreamInfo per key plus a sentinel: where its stream
+// starts in "<prefix>.postings", and its document frequency) and
+// "<prefix>.postings". Segments keep bigram postings and per-role term
+// postings this way (segment_format.h). Load validates the table (keys
+// strictly ascending and accepted by the caller, offsets monotone and inside
+// the postings, frequencies <= the segment's docs), so lookups need no checks.
+// WriteKeyedStreams writes one. Thread-safe once loaded.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "engine/segment/postings.h"
+#include "engine/segment/segment_file.h"
+
+namespace wildchat {
+
+struct StreamInfo {
+  uint64_t doc_offset;
+  uint32_t df;
+  uint32_t reserved;
+};
+static_assert(sizeof(StreamInfo) == 16);
+
+class KeyedStreams {
+ public:
+  // Reads the table under `prefix` (as many streams as keys); valid_key says
+  // whether a key may occur. Errors name the file and the table.
+  Status Load(const MappedSegmentFile& f, const std::string& prefix, uint32_t num_docs,
+              const std::function<bool(uint64_t)>& valid_key);
+
+  uint64_t size() const { return size_; }
+  std::optional<uint64_t> Find(uint64_t key) const;
+  uint32_t doc_freq(uint64_t i) const { return infos_[i].df; }
+  // Stream i; its cursor has no positions (never call ReadPositions).
+  PostingCursor Cursor(uint64_t i) const;
+
+ private:
+  uint64_t size_ = 0;
+  uint32_t num_docs_ = 0;
+  const uint64_t* keys_ = nullptr;
+  const StreamInfo* infos_ = nullptr;
+  std::string_view postings_;
+};
+
+// Writes the three sections of a table; keys ascending, streams[i] the doc
+// stream of keys[i] (PostingWriter without positions).
+Status WriteKeyedStreams(const std::string& prefix, const std::vector<uint64_t>& keys,
+                         const std::vector<const PostingWriter*>& streams, SegmentFileWriter* w);
+
+}  // namespace wildchat
