@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "base/allocator.h"
 #include "engine/index.h"
 #include "engine/index_builder.h"
 #include "engine/text/tokenizer.h"
@@ -37,6 +38,7 @@ double Percentile(std::vector<double> v, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  wildchat::KeepLargeAllocations();  // as the wildchat binary does
   uint64_t docs = 100000;
   std::string dir = "/tmp/wildchat_engine_bench";
   bool reuse = false;

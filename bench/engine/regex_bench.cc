@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "base/allocator.h"
 #include "engine/index.h"
 
 using namespace wildchat;
@@ -57,6 +58,7 @@ bool JsonField(const std::string& line, const std::string& key, std::string* out
 }  // namespace
 
 int main(int argc, char** argv) {
+  wildchat::KeepLargeAllocations();  // as the wildchat binary does
   std::string dir, file;
   int repeat = 1, warmup = 1;
   bool relevance = false, snippets = false;

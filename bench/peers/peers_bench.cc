@@ -32,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/allocator.h"
 #include "engine/index.h"
 #include "engine/index_builder.h"
 #include "gen/corpus_generator.h"
@@ -498,6 +499,7 @@ int Main(const Options& o) {
 }  // namespace wildchat::bench
 
 int main(int argc, char** argv) {
+  wildchat::KeepLargeAllocations();  // as the wildchat binary does
   using wildchat::bench::Options;
   std::vector<std::string> a(argv + 1, argv + argc);
   if (a.size() == 3 && a[0] == "--build-wildchat") {

@@ -34,13 +34,18 @@ for _ in $(seq 1 100); do
   curl -sf "http://127.0.0.1:$port/api/info" > /dev/null && break
   sleep 0.2
 done
-rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
+# Resident memory in kB: all, then heap and other anonymous pages, then pages
+# of mapped files (the index; these come and go with the page cache).
+rss() {
+  awk '/VmRSS/ {t=$2} /RssAnon/ {a=$2} /RssFile/ {f=$2} END {printf "%s (anon %s, file %s)", t, a, f}' \
+    "/proc/$server/status"
+}
 
 # Warm-up: touch every query once (page cache, lazily built structures).
 wrk -t2 -c4 -d10s -s bench/server/mixed_queries.lua "http://127.0.0.1:$port" > /dev/null
 rss_before=$(rss)
 (
-  while kill -0 $server 2>/dev/null; do echo "rss_kb $(rss)"; sleep 10; done
+  while kill -0 $server 2>/dev/null; do echo "$(rss)"; sleep 10; done
 ) > /tmp/wildchat-load-rss.log &
 sampler=$!
 wrk -t2 -c"$connections" -d"$duration" --latency --timeout 10s \
@@ -48,4 +53,5 @@ wrk -t2 -c"$connections" -d"$duration" --latency --timeout 10s \
 kill $sampler 2>/dev/null || true
 rss_after=$(rss)
 echo "server RSS: before ${rss_before} kB, after ${rss_after} kB"
-echo "RSS samples (kB) every 10 s: $(awk '{printf "%s ", $2}' /tmp/wildchat-load-rss.log)"
+echo "RSS samples (kB) every 10 s:"
+cat /tmp/wildchat-load-rss.log

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "base/allocator.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 
@@ -25,15 +26,17 @@ constexpr Command kCommands[] = {
     {"get", "print one conversation from an index", wildchat::RunGet},
     {"export", "write every conversation matching a query", wildchat::RunExport},
     {"serve", "serve the explorer (HTTP API + web UI) over an index", wildchat::RunServe},
-    {"curate", "language ID, moderation, PII/secret redaction, release shards", wildchat::RunCurate},
+    {"curate", "language ID, moderation, PII/secret redaction, release shards",
+     wildchat::RunCurate},
     {"gateway", "run the chat collection gateway, or export its log", wildchat::RunGateway},
     {"embed", "compute embeddings and the 2D map for an index", wildchat::RunEmbed},
 };
 
 void PrintHelp() {
-  std::printf("usage: wildchat <command> [options]\n\n"
-              "Collect, curate and explore chatbot conversation logs in the WildChat schema.\n\n"
-              "commands:\n");
+  std::printf(
+      "usage: wildchat <command> [options]\n\n"
+      "Collect, curate and explore chatbot conversation logs in the WildChat schema.\n\n"
+      "commands:\n");
   for (const auto& c : kCommands) std::printf("  %-9s %s\n", c.name, c.summary);
   std::printf("\nRun 'wildchat <command> --help' for a command's options.\n");
 }
@@ -41,6 +44,7 @@ void PrintHelp() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  wildchat::KeepLargeAllocations();
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
       !std::strcmp(argv[1], "help")) {
     PrintHelp();

@@ -75,11 +75,12 @@ class DocUtterances {
 // In-scope occurrence counts of one term in one segment, for a cursor walking
 // the term's postings in doc order: from the segment's role postings when it
 // has them and the scope is a set of roles (the assistant's count is the tf
-// minus the other roles'), otherwise from the doc's positions and utterances.
+// minus the other roles'), otherwise from the doc's positions and utterances
+// (for first:, only in docs where the role postings show a user occurrence).
 class ScopeCounter {
  public:
   ScopeCounter(const Segment& s, uint64_t term, const TextScope& scope)
-      : s_(s), scope_(scope), by_role_(s.has_role_postings() && !scope.first_user) {
+      : s_(s), scope_(scope), by_role_(s.has_role_postings()) {
     if (!by_role_) return;
     for (const uint8_t r : {kRoleUser, kRoleOther}) {
       if (auto c = s.RolePostings(term, r)) {
@@ -90,10 +91,7 @@ class ScopeCounter {
   }
   // c is on a doc: the term's occurrences there in scope (0: none).
   uint32_t Count(PostingCursor& c, std::vector<uint32_t>* scratch) {
-    if (!by_role_) {
-      c.ReadPositions(scratch);
-      return DocUtterances(s_, c.doc()).CountInScope(*scratch, scope_);
-    }
+    if (!by_role_) return FromPositions(c, scratch);
     uint32_t tf[3] = {0, 0, 0};
     for (const uint8_t r : {kRoleUser, kRoleOther}) {
       if (!live_[r]) continue;
@@ -104,6 +102,7 @@ class ScopeCounter {
       corrupt_ = true;
       return 0;
     }
+    if (scope_.first_user) return tf[kRoleUser] > 0 ? FromPositions(c, scratch) : 0;
     tf[kRoleAssistant] = c.tf() - tf[kRoleUser] - tf[kRoleOther];
     uint32_t count = 0;
     for (uint8_t r = 0; r < 3; ++r) count += scope_.Admits(r, false) ? tf[r] : 0;
@@ -114,6 +113,11 @@ class ScopeCounter {
   }
 
  private:
+  uint32_t FromPositions(PostingCursor& c, std::vector<uint32_t>* scratch) const {
+    c.ReadPositions(scratch);
+    return DocUtterances(s_, c.doc()).CountInScope(*scratch, scope_);
+  }
+
   const Segment& s_;
   const TextScope scope_;
   const bool by_role_;
@@ -208,7 +212,11 @@ Status VerifyRegex(const SegmentSet& index, const QueryNode& n, const Bitset& ca
 class Evaluator {
  public:
   Evaluator(const SegmentSet& index, bool want_frequencies, Evaluation* out)
-      : index_(index), want_freq_(want_frequencies), out_(out) {}
+      : index_(index), want_freq_(want_frequencies), out_(out) {
+    for (const auto& s : index.segments) {
+      role_postings_everywhere_ = role_postings_everywhere_ && s->has_role_postings();
+    }
+  }
 
   Status Run(const QueryNode& root) {
     std::vector<const QueryNode*> positive;
@@ -309,11 +317,12 @@ class Evaluator {
         }
         std::stable_sort(order.begin(), order.end(),
                          [](const auto& a, const auto& b) { return a.first < b.first; });
-        // Scoped words must read positions to find their utterances: first
-        // intersect the docs holding them at all (postings only), so that
-        // positions are read only there.
+        // Scoped words that must read positions to find their utterances:
+        // first intersect the docs holding them at all (postings only), so
+        // that positions are read only there.
         for (const auto& [estimate, c] : order) {
           if (c->kind != Kind::kTerm || c->scope.all()) continue;
+          if (role_postings_everywhere_ && !c->scope.first_user) continue;
           Bitset r;
           WordDocs(*c, have ? &acc : restrict, &r);
           if (!have) {
@@ -537,8 +546,9 @@ class Evaluator {
   bool Restricted(const QueryNode& n, const Bitset* restrict, bool spine) const {
     if (n.kind != Kind::kTerm || !restrict) return false;
     if (want_freq_ && !spine) return false;  // scores need tf wherever the term occurs
-    // A scoped word reads positions per doc, which outweighs skipping.
-    return restrict->Count() * (n.scope.all() ? 8 : 1) < Estimate(n);
+    // A scoped word that reads positions per doc: that outweighs skipping.
+    const bool positions = !n.scope.all() && (!role_postings_everywhere_ || n.scope.first_user);
+    return restrict->Count() * (positions ? 1 : 8) < Estimate(n);
   }
 
   Status EvalText(const QueryNode& n, const Bitset* restrict, bool spine, Bitset* out) {
@@ -640,12 +650,15 @@ class Evaluator {
       const Segment& s = *index_.segments[si];
       const uint32_t base = index_.bases[si];
       const uint32_t nd = s.num_docs();
-      // fn(local doc) for each doc to test.
-      auto each = [&](auto&& fn) {
+      // Sets the docs to test (local numbers) for which pred holds; over all
+      // the segment's docs without a branch per doc.
+      auto test = [&](auto&& pred) {
         if (sparse) {
-          restrict->ForEachInRange(base, base + nd, [&](uint32_t doc) { fn(doc - base); });
+          restrict->ForEachInRange(base, base + nd, [&](uint32_t doc) {
+            if (pred(doc - base)) out->Set(doc);
+          });
         } else {
-          for (uint32_t d = 0; d < nd; ++d) fn(d);
+          out->SetWhere(base, base + nd, [&](uint32_t doc) { return pred(doc - base); });
         }
       };
       switch (n.kind) {
@@ -659,9 +672,7 @@ class Evaluator {
           }
           if (!any) break;
           const uint32_t* col = s.code_column(n.dict_field);
-          each([&](uint32_t d) {
-            if (ok[col[d]]) out->Set(base + d);
-          });
+          test([&](uint32_t d) { return ok[col[d]] != 0; });
           break;
         }
         case Kind::kTurnId:
@@ -669,47 +680,39 @@ class Evaluator {
           break;
         case Kind::kFlag: {
           const uint32_t* f = s.flag_column();
-          each([&](uint32_t d) {
-            if (((f[d] & n.flag_mask) != 0) == n.flag_value) out->Set(base + d);
-          });
+          test([&](uint32_t d) { return ((f[d] & n.flag_mask) != 0) == n.flag_value; });
           break;
         }
         case Kind::kTurns: {
           const int64_t* t = s.turns();
-          each([&](uint32_t d) {
-            if (t[d] >= n.int_lo && t[d] <= n.int_hi) out->Set(base + d);
-          });
+          test([&](uint32_t d) { return t[d] >= n.int_lo && t[d] <= n.int_hi; });
           break;
         }
         case Kind::kDate: {
           const int64_t* t = s.timestamps();
-          each([&](uint32_t d) {
-            if (t[d] != kNullTimestamp && t[d] >= n.int_lo && t[d] < n.int_hi) out->Set(base + d);
+          test([&](uint32_t d) {
+            return t[d] != kNullTimestamp && t[d] >= n.int_lo && t[d] < n.int_hi;
           });
           break;
         }
         case Kind::kScore: {
           const double* v = s.score_column(n.column);
           const double x = n.number;
-          each([&](uint32_t d) {
-            const double y = v[d];  // NaN (no score) fails every comparison
-            bool m = false;
-            switch (n.op) {
-              case CompareOp::kLt:
-                m = y < x;
-                break;
-              case CompareOp::kLe:
-                m = y <= x;
-                break;
-              case CompareOp::kGt:
-                m = y > x;
-                break;
-              case CompareOp::kGe:
-                m = y >= x;
-                break;
-            }
-            if (m) out->Set(base + d);
-          });
+          // NaN (no score) fails every comparison.
+          switch (n.op) {
+            case CompareOp::kLt:
+              test([&](uint32_t d) { return v[d] < x; });
+              break;
+            case CompareOp::kLe:
+              test([&](uint32_t d) { return v[d] <= x; });
+              break;
+            case CompareOp::kGt:
+              test([&](uint32_t d) { return v[d] > x; });
+              break;
+            case CompareOp::kGe:
+              test([&](uint32_t d) { return v[d] >= x; });
+              break;
+          }
           break;
         }
         default:
@@ -720,6 +723,7 @@ class Evaluator {
 
   const SegmentSet& index_;
   bool want_freq_;
+  bool role_postings_everywhere_ = true;  // scoped words (but first:) need no positions
   Evaluation* out_;
   std::map<const QueryNode*, size_t> slots_;
   std::vector<uint32_t> positions_;

@@ -1,0 +1,47 @@
+#include "engine/collect/bitset.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <vector>
+
+namespace wildchat {
+namespace {
+
+// SetWhere against setting bit by bit, for ranges starting and ending inside
+// words, on words, in the last partial word, and empty ones; bits already set
+// (inside and outside the range) stay set.
+TEST(BitsetTest, SetWhereSetsExactlyThePredicatesDocs) {
+  std::mt19937 rng(5);
+  for (int round = 0; round < 300; ++round) {
+    const uint32_t size = 1 + rng() % 700;
+    const uint32_t lo = rng() % (size + 1);
+    const uint32_t hi = lo + rng() % (size - lo + 1);
+    std::vector<bool> pred(size), before(size);
+    for (uint32_t i = 0; i < size; ++i) {
+      pred[i] = rng() % 3 == 0;
+      before[i] = rng() % 5 == 0;
+    }
+    Bitset got(size), want(size);
+    for (uint32_t i = 0; i < size; ++i) {
+      if (before[i]) {
+        got.Set(i);
+        want.Set(i);
+      }
+    }
+    for (uint32_t i = lo; i < hi; ++i) {
+      if (pred[i]) want.Set(i);
+    }
+    std::vector<uint32_t> asked;
+    got.SetWhere(lo, hi, [&](uint32_t i) {
+      asked.push_back(i);
+      return static_cast<bool>(pred[i]);
+    });
+    ASSERT_EQ(got.words(), want.words()) << "size " << size << " [" << lo << ", " << hi << ")";
+    ASSERT_EQ(asked.size(), hi - lo);
+    for (size_t k = 0; k < asked.size(); ++k) ASSERT_EQ(asked[k], lo + k);
+  }
+}
+
+}  // namespace
+}  // namespace wildchat
