@@ -40,6 +40,7 @@ class DocUtterances {
     for (uint32_t p : positions) {
       if (u + 1 < end_ && s_.utt_token_start(u + 1) <= p) {
         while (u + 1 < end_ && s_.utt_token_start(u + 1) <= p) ++u;
+        if (scope.first_user && u > first_user_) break;  // nothing later is in scope
         admits = Admits(u, scope);
       }
       count += admits ? 1 : 0;
@@ -512,18 +513,28 @@ class Evaluator {
     });
   }
 
-  // The docs holding word n in any utterance (its scope ignored), exact for
-  // the docs of *restrict.
+  // A superset of the docs where word n occurs in its scope, exact for the
+  // docs of *restrict when the scope is ignored: the docs holding it in any
+  // utterance, or, for first: and user: where the segment has role postings,
+  // in a user utterance.
   void WordDocs(const QueryNode& n, const Bitset* restrict, Bitset* out) {
     *out = Bitset(index_.num_docs);
     const bool sparse = restrict&& restrict->Count() * 8 < Estimate(n);
+    const bool user_only = n.scope.first_user || n.scope.roles == 1u << kRoleUser;
     ForEachWordCursor(
-        n.tokens[0], [&](const Segment& s, uint64_t, uint32_t base, PostingCursor& c) {
+        n.tokens[0], [&](const Segment& s, uint64_t term, uint32_t base, PostingCursor& all) {
+          std::optional<PostingCursor> user;
+          if (user_only && s.has_role_postings()) {
+            user = s.RolePostings(term, kRoleUser);
+            if (!user) return;  // never in a user utterance here
+          }
+          PostingCursor& c = user ? *user : all;
           if (sparse) {
             CursorDocsIn(*restrict, base, s.num_docs(), &c, [&](uint32_t doc) { out->Set(doc); });
           } else {
             while (c.Next()) out->Set(base + c.doc());
           }
+          corrupt_ = corrupt_ || c.corrupt();
         });
   }
 
@@ -557,6 +568,10 @@ class Evaluator {
     TermFrequencies* freq_of = slot != slots_.end() ? &out_->terms[slot->second] : nullptr;
     std::vector<std::pair<uint32_t, uint32_t>>* freq =
         (want_freq_ && freq_of) ? &freq_of->docs : nullptr;
+    if (freq && n.kind == Kind::kTerm) {  // no regrowth (copies, fresh pages) on the way
+      const uint64_t df = Estimate(n);
+      freq->reserve(freq->size() + (restrict ? std::min<uint64_t>(restrict->Count(), df) : df));
+    }
     if (Restricted(n, restrict, spine)) {
       if (freq_of) freq_of->df = Estimate(n);
       ForEachWordCursor(
