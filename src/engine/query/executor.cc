@@ -608,17 +608,34 @@ class Evaluator {
         if (hi - lo == 1) {
           TermDocs(s, lo, n.scope, emit);
         } else if (hi > lo) {
-          std::vector<std::pair<uint32_t, uint32_t>> acc;
-          for (uint64_t t = lo; t < hi; ++t) {
-            TermDocs(s, t, n.scope, [&](uint32_t d, uint32_t tf) { acc.emplace_back(d, tf); });
-          }
-          std::sort(acc.begin(), acc.end());
-          for (size_t i = 0; i < acc.size();) {
-            uint32_t tf = 0;
-            size_t j = i;
-            for (; j < acc.size() && acc[j].first == acc[i].first; ++j) tf += acc[j].second;
-            emit(acc[i].first, tf);
-            i = j;
+          // The terms' (doc, tf) summed per doc: in a doc-sized array when
+          // they cover much of the segment, else sorted.
+          uint64_t listed = 0;
+          for (uint64_t t = lo; t < hi; ++t) listed += s.doc_freq(t);
+          if (listed * 8 >= s.num_docs()) {
+            std::vector<uint32_t> sum(s.num_docs(), 0);
+            Bitset seen(s.num_docs());
+            for (uint64_t t = lo; t < hi; ++t) {
+              TermDocs(s, t, n.scope, [&](uint32_t d, uint32_t tf) {
+                sum[d] += tf;
+                seen.Set(d);
+              });
+            }
+            seen.ForEach([&](uint32_t d) { emit(d, sum[d]); });
+          } else {
+            std::vector<std::pair<uint32_t, uint32_t>> acc;
+            acc.reserve(listed);
+            for (uint64_t t = lo; t < hi; ++t) {
+              TermDocs(s, t, n.scope, [&](uint32_t d, uint32_t tf) { acc.emplace_back(d, tf); });
+            }
+            std::sort(acc.begin(), acc.end());
+            for (size_t i = 0; i < acc.size();) {
+              uint32_t tf = 0;
+              size_t j = i;
+              for (; j < acc.size() && acc[j].first == acc[i].first; ++j) tf += acc[j].second;
+              emit(acc[i].first, tf);
+              i = j;
+            }
           }
         }
       }

@@ -9,14 +9,17 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/index.h"
@@ -354,6 +357,51 @@ TEST_F(EngineAgreementTest, DeepRelevancePagesAreSlicesOfTheWholeRanking) {
     if (++checked == 12) break;
   }
   EXPECT_GE(checked, 5);
+}
+
+// Relevance against the documented BM25, which the reference computes for
+// every match: each hit's score is the reference's score of its
+// conversation, and rank i holds the i-th best score (so the page is the
+// best-scoring matches; ties fall to ascending id, checked above).
+TEST_F(EngineAgreementTest, RelevanceFollowsTheDocumentedBm25) {
+  std::unordered_map<int64_t, uint32_t> row_of;
+  for (uint32_t r = 0; r < records().size(); ++r) row_of[records()[r].id()] = r;
+  auto near = [](double a, double b) {
+    return std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(b));
+  };
+  int checked = 0;
+  for (const GeneratedQuery& q : fixture->queries) {
+    std::vector<uint32_t> rows;
+    std::vector<double> scores;
+    if (!ref().Match(q.text, &rows).ok() || rows.empty()) continue;
+    if (!ref().Scores(q.text, rows, &scores).ok()) continue;  // no scored term
+    std::vector<double> best(scores);
+    std::sort(best.begin(), best.end(), std::greater<>());
+    for (const auto& [name, index] : Indexes()) {
+      SearchRequest req;
+      req.query = q.text;
+      req.sort = SortOrder::kRelevance;
+      req.limit = 20;
+      req.snippets = false;
+      SearchResult got;
+      ASSERT_TRUE(index->Search(req, &got).ok()) << q.text;
+      ASSERT_EQ(got.hits.size(), std::min<size_t>(20, rows.size())) << q.text;
+      for (size_t i = 0; i < got.hits.size(); ++i) {
+        const Hit& h = got.hits[i];
+        const auto row = row_of.find(h.id);
+        ASSERT_NE(row, row_of.end()) << q.text;
+        const auto at = std::lower_bound(rows.begin(), rows.end(), row->second);
+        ASSERT_TRUE(at != rows.end() && *at == row->second) << q.text << ": hit is no match";
+        const double own = scores[static_cast<size_t>(at - rows.begin())];
+        EXPECT_TRUE(near(h.score, own))
+            << name << " " << q.text << " rank " << i << ": " << h.score << " vs " << own;
+        EXPECT_TRUE(near(h.score, best[i]))
+            << name << " " << q.text << " rank " << i << ": " << h.score << " vs best " << best[i];
+      }
+    }
+    if (++checked == 150) break;
+  }
+  EXPECT_GE(checked, 60);
 }
 
 TEST_F(EngineAgreementTest, RandomAndRelevanceOrdersArePermutationsOfTheMatches) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -866,6 +867,76 @@ Status ReferenceSearch::Match(std::string_view query, std::vector<uint32_t>* row
   WILDCHAT_RETURN_IF_ERROR(Parse(query, &root));
   for (uint32_t row = 0; row < records_->size(); ++row) {
     if (Eval(*root, row, 0)) rows->push_back(row);
+  }
+  return Status::OK();
+}
+
+uint32_t ReferenceSearch::Occurrences(const QueryNode& n, uint32_t row, int scope) const {
+  const Conversation& c = (*records_)[row];
+  const int first_user = FirstUserUtterance(c);
+  uint32_t count = 0;
+  for (size_t i = 0; i < c.conversation.size(); ++i) {
+    if (!InScope(c, i, scope, first_user)) continue;
+    const std::vector<uint32_t>& toks = docs_[row].utterance_tokens[i];
+    if (n.kind == QueryNode::Kind::kPrefix) {
+      for (uint32_t t : toks) count += n.prefix_ids[t] ? 1 : 0;
+      continue;
+    }
+    const std::vector<uint32_t>& want = n.token_ids;
+    for (size_t start = 0; start + want.size() <= toks.size(); ++start) {
+      count += std::equal(want.begin(), want.end(), toks.begin() + static_cast<ptrdiff_t>(start))
+                   ? 1
+                   : 0;
+    }
+  }
+  return count;
+}
+
+Status ReferenceSearch::Scores(std::string_view query, const std::vector<uint32_t>& rows,
+                               std::vector<double>* out) const {
+  out->clear();
+  std::unique_ptr<QueryNode> root;
+  WILDCHAT_RETURN_IF_ERROR(Parse(query, &root));
+  // The scored terms with their scopes: words, phrases and prefixes outside
+  // any NOT.
+  std::vector<std::pair<const QueryNode*, int>> terms;
+  std::function<void(const QueryNode&, int)> collect = [&](const QueryNode& n, int scope) {
+    using Kind = QueryNode::Kind;
+    if (n.kind == Kind::kNot) return;
+    if (n.kind == Kind::kScope) scope |= n.scope;
+    if (n.kind == Kind::kPhrase || n.kind == Kind::kPrefix) terms.emplace_back(&n, scope);
+    for (const Node& child : n.children) collect(*child, scope);
+  };
+  collect(*root, 0);
+  if (terms.empty()) return Status::Unsupported("no scored terms");
+  const double n_docs = static_cast<double>(records_->size());
+  std::vector<double> length(records_->size(), 0);
+  double total = 0;
+  for (size_t r = 0; r < records_->size(); ++r) {
+    for (const auto& toks : docs_[r].utterance_tokens)
+      length[r] += static_cast<double>(toks.size());
+    total += length[r];
+  }
+  const double avgdl = total / std::max(1.0, n_docs);
+  std::vector<double> idf;
+  for (const auto& [n, scope] : terms) {
+    // A word counts the conversations holding it in any utterance; a phrase
+    // or prefix those where it occurs in scope.
+    const bool word = n->kind == QueryNode::Kind::kPhrase && n->token_ids.size() == 1;
+    double df = 0;
+    for (uint32_t r = 0; r < records_->size(); ++r) {
+      df += Occurrences(*n, r, word ? 0 : scope) > 0 ? 1 : 0;
+    }
+    idf.push_back(std::log(1.0 + (n_docs - df + 0.5) / (df + 0.5)));
+  }
+  constexpr double kK1 = 1.2, kB = 0.75;
+  for (uint32_t r : rows) {
+    double score = 0;
+    for (size_t t = 0; t < terms.size(); ++t) {
+      const double f = Occurrences(*terms[t].first, r, terms[t].second);
+      if (f > 0) score += idf[t] * f * (kK1 + 1) / (f + kK1 * (1 - kB + kB * length[r] / avgdl));
+    }
+    out->push_back(score);
   }
   return Status::OK();
 }

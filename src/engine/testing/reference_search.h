@@ -9,7 +9,8 @@
 // construction all methods are const and thread-safe. Errors are
 // kInvalidArgument with the 0-based character position ("query error at 3:
 // ..."); relevance order with text terms and random order are not modelled
-// (Search answers kUnsupported for them).
+// by Search (it answers kUnsupported for them), but Scores gives the BM25
+// score of any row, from which a relevance order follows.
 #pragma once
 
 #include <cstdint>
@@ -60,6 +61,11 @@ class ReferenceSearch {
   // only; no snippets, no score) for sorts newest and oldest, and relevance
   // when the query has no text term.
   Status Search(const SearchRequest& request, SearchResult* result) const;
+  // The documented BM25 score (docs/query.md, "Results") of each row, in
+  // order, with every record as the index. kUnsupported when the query has no
+  // scored term (no word, phrase or prefix outside a NOT).
+  Status Scores(std::string_view query, const std::vector<uint32_t>& rows,
+                std::vector<double>* out) const;
   // Counts of the matching rows by one facet field, in the documented order.
   FacetCounts Facet(std::string_view field, const std::vector<uint32_t>& rows) const;
   // The rows in newest (or oldest) order with the documented tie rule.
@@ -77,6 +83,8 @@ class ReferenceSearch {
  private:
   Status Parse(std::string_view query, std::unique_ptr<QueryNode>* out) const;
   bool Eval(const QueryNode& node, uint32_t row, int scope) const;
+  // Occurrences of a word, phrase or prefix in the row's utterances in scope.
+  uint32_t Occurrences(const QueryNode& node, uint32_t row, int scope) const;
 
   const std::vector<Conversation>* records_;
   std::unordered_map<std::string, uint32_t> token_ids_;
