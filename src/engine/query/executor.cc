@@ -81,7 +81,7 @@ class DocUtterances {
 class ScopeCounter {
  public:
   ScopeCounter(const Segment& s, uint64_t term, const TextScope& scope)
-      : s_(s), scope_(scope), by_role_(s.has_role_postings()) {
+      : s_(s), scope_(scope), by_role_(s.HasRoleStreams(term)) {
     if (!by_role_) return;
     for (const uint8_t r : {kRoleUser, kRoleOther}) {
       if (auto c = s.RolePostings(term, r)) {
@@ -380,8 +380,8 @@ class Evaluator {
     PostingCursor c = s.Postings(term);
     if (scope.all()) {
       while (c.Next()) emit(c.doc(), c.tf());
-    } else if (s.has_role_postings() && (scope.first_user || scope.roles == 1u << kRoleUser ||
-                                         scope.roles == 1u << kRoleOther)) {
+    } else if (s.HasRoleStreams(term) && (scope.first_user || scope.roles == 1u << kRoleUser ||
+                                          scope.roles == 1u << kRoleOther)) {
       // The docs where the word occurs in a user (or other) utterance lead:
       // the first user utterance is one of them.
       const uint8_t lead = scope.roles == 1u << kRoleOther ? kRoleOther : kRoleUser;
@@ -524,7 +524,7 @@ class Evaluator {
     ForEachWordCursor(
         n.tokens[0], [&](const Segment& s, uint64_t term, uint32_t base, PostingCursor& all) {
           std::optional<PostingCursor> user;
-          if (user_only && s.has_role_postings()) {
+          if (user_only && s.HasRoleStreams(term)) {
             user = s.RolePostings(term, kRoleUser);
             if (!user) return;  // never in a user utterance here
           }

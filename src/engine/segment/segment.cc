@@ -117,11 +117,15 @@ Status Segment::Load() {
     if (bigrams_.size() != bm->num_bigrams) return corrupt("bad bigram table");
     bigram_min_df_ = bm->min_df;
   }
-  if (f.Has("role.keys")) {
+  if (f.Has("role.meta")) {
+    const RoleMeta* rm = nullptr;
+    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "role.meta", 1, &rm));
     WILDCHAT_RETURN_IF_ERROR(roles_.Load(f, "role", meta_.num_docs, [&](uint64_t key) {
       const uint64_t role = key & 3;
-      return (key >> 2) < nt && (role == kRoleUser || role == kRoleOther);
+      return (key >> 2) < nt && infos_[key >> 2].df >= rm->min_df &&
+             (role == kRoleUser || role == kRoleOther);
     }));
+    role_min_df_ = rm->min_df;
     has_roles_ = true;
   }
   std::string_view meta_dict, text_dict;

@@ -74,10 +74,12 @@ class Segment {
   uint32_t bigram_doc_freq(uint64_t b) const { return bigrams_.doc_freq(b); }
   PostingCursor BigramPostings(uint64_t b) const { return bigrams_.Cursor(b); }
 
-  // Role postings (segment_format.h): whether the segment has them, and the
-  // doc stream (no positions) of term's occurrences in utterances of role
-  // (kRoleUser or kRoleOther); nullopt when it has none there.
+  // Role postings (segment_format.h): whether the segment has them, whether
+  // term has streams (else its roles are found from positions), and the doc
+  // stream (no positions) of its occurrences in utterances of role (kRoleUser
+  // or kRoleOther) — nullopt when it has none there.
   bool has_role_postings() const { return has_roles_; }
+  bool HasRoleStreams(uint64_t term) const { return has_roles_ && infos_[term].df >= role_min_df_; }
   std::optional<PostingCursor> RolePostings(uint64_t term, uint8_t role) const;
 
   std::optional<uint32_t> DocOfTurn(int64_t turn_identifier) const;
@@ -117,6 +119,7 @@ class Segment {
   uint32_t bigram_min_df_ = 0;
   KeyedStreams bigrams_, roles_;
   bool has_roles_ = false;
+  uint32_t role_min_df_ = 0;
   std::unique_ptr<StoreReader> store_;
   std::string_view store_blocks_;
   const uint64_t* store_offsets_ = nullptr;

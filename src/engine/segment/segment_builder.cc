@@ -277,13 +277,18 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
   WILDCHAT_RETURN_IF_ERROR(WriteBigrams(rank, &w));
   if (role_postings_) {
     // Keys by the term's place in the dictionary.
+    const RoleMeta role_meta{kRoleMinDf, 0};
     std::vector<std::pair<uint64_t, const PostingWriter*>> by_rank;
     for (uint32_t term = 0; term < user_terms_.size(); ++term) {
       const PostingWriter& pw = user_terms_[term];
-      if (pw.df() > 0) by_rank.emplace_back(RoleStreamKey(rank[term], kRoleUser), &pw);
+      if (pw.df() > 0 && terms_[term].df() >= role_meta.min_df) {
+        by_rank.emplace_back(RoleStreamKey(rank[term], kRoleUser), &pw);
+      }
     }
     for (const auto& [term, pw] : other_terms_) {
-      by_rank.emplace_back(RoleStreamKey(rank[term], kRoleOther), &pw);
+      if (terms_[term].df() >= role_meta.min_df) {
+        by_rank.emplace_back(RoleStreamKey(rank[term], kRoleOther), &pw);
+      }
     }
     std::sort(by_rank.begin(), by_rank.end());
     std::vector<uint64_t> keys;
@@ -292,6 +297,9 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
       keys.push_back(key);
       streams.push_back(pw);
     }
+    WILDCHAT_RETURN_IF_ERROR(
+        w.Add("role.meta",
+              std::string_view(reinterpret_cast<const char*>(&role_meta), sizeof(role_meta))));
     WILDCHAT_RETURN_IF_ERROR(WriteKeyedStreams("role", keys, streams, &w));
   }
   WILDCHAT_RETURN_IF_ERROR(store->WriteTo(&w));

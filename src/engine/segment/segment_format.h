@@ -66,12 +66,20 @@ struct BigramMeta {
 };
 static_assert(sizeof(BigramMeta) == 16);
 
-// Role postings ("role.*" sections, a KeyedStreams table; a segment without
-// them has none): for each term and each role other than the assistant's
-// (kRoleUser, kRoleOther) in whose utterances it occurs, a doc stream whose
-// tf counts the term's occurrences there. Key (term << 2 | role). The
-// assistant's count is the term's tf minus the others', so a word scoped to
-// any set of roles is answered without reading positions.
+// Role postings ("role.*" sections: "role.meta" and a KeyedStreams table; a
+// segment without them has none): for each term whose document frequency is
+// at least the stored minimum (kRoleMinDf when built) and each role other
+// than the assistant's (kRoleUser, kRoleOther) in whose utterances it occurs,
+// a doc stream whose tf counts the term's occurrences there. Key (term << 2 |
+// role). The assistant's count is the term's tf minus the others', so a word
+// scoped to any set of roles is answered without reading positions; rarer
+// terms (a few docs' positions) are not worth a stream.
+inline constexpr uint32_t kRoleMinDf = 128;
+struct RoleMeta {
+  uint32_t min_df;
+  uint32_t reserved;
+};
+static_assert(sizeof(RoleMeta) == 8);
 inline constexpr uint64_t RoleStreamKey(uint64_t term, uint8_t role) {
   return term << 2 | role;
 }
