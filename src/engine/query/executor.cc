@@ -728,22 +728,30 @@ class Evaluator {
           break;
         }
         case Kind::kScore: {
-          const double* v = s.score_column(n.column);
+          // NaN (no score) fails every comparison; a float column's values
+          // widen to the exact doubles they stand for.
+          const ScoreColumn& col = s.score_column(n.column);
           const double x = n.number;
-          // NaN (no score) fails every comparison.
-          switch (n.op) {
-            case CompareOp::kLt:
-              test([&](uint32_t d) { return v[d] < x; });
-              break;
-            case CompareOp::kLe:
-              test([&](uint32_t d) { return v[d] <= x; });
-              break;
-            case CompareOp::kGt:
-              test([&](uint32_t d) { return v[d] > x; });
-              break;
-            case CompareOp::kGe:
-              test([&](uint32_t d) { return v[d] >= x; });
-              break;
+          auto compare = [&](const auto* v) {
+            switch (n.op) {
+              case CompareOp::kLt:
+                test([&](uint32_t d) { return static_cast<double>(v[d]) < x; });
+                break;
+              case CompareOp::kLe:
+                test([&](uint32_t d) { return static_cast<double>(v[d]) <= x; });
+                break;
+              case CompareOp::kGt:
+                test([&](uint32_t d) { return static_cast<double>(v[d]) > x; });
+                break;
+              case CompareOp::kGe:
+                test([&](uint32_t d) { return static_cast<double>(v[d]) >= x; });
+                break;
+            }
+          };
+          if (col.f) {
+            compare(col.f);
+          } else {
+            compare(col.d);
           }
           break;
         }

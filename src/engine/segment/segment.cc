@@ -86,7 +86,15 @@ Status Segment::Load() {
     }
   }
   for (int i = 0; i < kScoreColumnCount; ++i) {
-    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "score." + std::to_string(i), n, &scores_[i]));
+    // Floats when every value of the column is one, else doubles (segment_format.h).
+    const std::string name = "score." + std::to_string(i);
+    std::string_view bytes;
+    WILDCHAT_RETURN_IF_ERROR(f.Section(name, &bytes));
+    if (n > 0 && bytes.size() == n * sizeof(float)) {
+      WILDCHAT_RETURN_IF_ERROR(GetArray(f, name, n, &scores_[i].f));
+    } else {
+      WILDCHAT_RETURN_IF_ERROR(GetArray(f, name, n, &scores_[i].d));
+    }
   }
   const size_t nt = meta_.num_terms;
   WILDCHAT_RETURN_IF_ERROR(GetArray(f, "terms.offsets", nt + 1, &term_offsets_));

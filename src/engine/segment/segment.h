@@ -39,8 +39,8 @@ class Segment {
   int64_t turn(uint32_t doc) const { return turns_[doc]; }
   uint32_t flags(uint32_t doc) const { return flags_[doc]; }
   uint32_t doc_len(uint32_t doc) const { return doc_len_[doc]; }
-  double score(int column, uint32_t doc) const { return scores_[column][doc]; }
-  const double* score_column(int column) const { return scores_[column]; }
+  double score(int column, uint32_t doc) const { return scores_[column].at(doc); }
+  const ScoreColumn& score_column(int column) const { return scores_[column]; }
   const int64_t* timestamps() const { return ts_; }
   const int64_t* turns() const { return turns_; }
   const uint32_t* flag_column() const { return flags_; }
@@ -111,7 +111,7 @@ class Segment {
   const uint32_t* dict_offsets_[kDictFieldCount] = {};
   std::string_view dict_bytes_[kDictFieldCount];
   uint32_t dict_size_[kDictFieldCount] = {};
-  const double* scores_[kScoreColumnCount] = {};
+  ScoreColumn scores_[kScoreColumnCount];
   const uint64_t* term_offsets_ = nullptr;
   std::string_view term_bytes_;
   const TermInfo* infos_ = nullptr;

@@ -246,7 +246,16 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
     WILDCHAT_RETURN_IF_ERROR(w.Add("code." + name, Bytes(d.column)));
   }
   for (int i = 0; i < kScoreColumnCount; ++i) {
-    WILDCHAT_RETURN_IF_ERROR(w.Add("score." + std::to_string(i), Bytes(scores_[i])));
+    const std::vector<double>& col = scores_[i];
+    const bool floats = std::all_of(col.begin(), col.end(), [](double v) {
+      return std::isnan(v) || static_cast<double>(static_cast<float>(v)) == v;
+    });
+    if (floats && !col.empty()) {
+      const std::vector<float> narrow(col.begin(), col.end());
+      WILDCHAT_RETURN_IF_ERROR(w.Add("score." + std::to_string(i), Bytes(narrow)));
+    } else {
+      WILDCHAT_RETURN_IF_ERROR(w.Add("score." + std::to_string(i), Bytes(col)));
+    }
   }
 
   // Term dictionary, then the two posting streams.

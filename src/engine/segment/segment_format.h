@@ -22,7 +22,15 @@ inline constexpr std::array<std::string_view, kDictFieldCount> kDictFieldNames =
     "model", "language", "country", "state", "ip", "hash"};
 
 // Per-conversation maxima: 18 OpenAI category scores then 7 detoxify fields.
+// Column K ("score.K") holds floats when every value in it is a float (as the
+// moderation models report them, widened to double), else doubles; either
+// way each value is exact (NaN: no score).
 inline constexpr int kScoreColumnCount = kModerationCategoryCount + kDetoxifyFieldCount;
+struct ScoreColumn {
+  const float* f = nullptr;  // one of the two is set
+  const double* d = nullptr;
+  double at(uint32_t doc) const { return f ? static_cast<double>(f[doc]) : d[doc]; }
+};
 
 // Bits of the per-conversation flags column.
 inline constexpr uint32_t kFlagToxic = 1u << 0;

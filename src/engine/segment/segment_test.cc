@@ -324,6 +324,41 @@ TEST_F(SegmentTest, RolePostingsCountEachRoleLikeBruteForce) {
   EXPECT_GE(without, 1);
 }
 
+// Moderation maxima come back exactly, from float columns where every value
+// is a float and from double columns otherwise.
+TEST_F(SegmentTest, ScoreColumnsKeepExactValues) {
+  std::vector<Conversation> conversations;
+  std::vector<double> want0, want1;  // maxima of category 0 (floats) and 1 (not)
+  for (int i = 0; i < 20; ++i) {
+    Conversation c;
+    for (int u = 0; u < 2; ++u) {
+      Utterance utt;
+      utt.role = u ? "assistant" : "user";
+      utt.content = "words " + std::to_string(i);
+      utt.turn_identifier = i * 10 + u;
+      c.conversation.push_back(utt);
+      OpenAiModeration m;
+      m.scores_null = false;
+      m.category_scores.fill(0.0);
+      m.category_scores[0] = static_cast<float>(0.001 * (i * 7 + u));
+      m.category_scores[1] = 0.1 + 1e-3 * i + 1e-6 * u;  // no float equals it
+      c.openai_moderation.push_back(m);
+    }
+    want0.push_back(c.openai_moderation[1].category_scores[0]);
+    want1.push_back(c.openai_moderation[1].category_scores[1]);
+    conversations.push_back(c);
+  }
+  const std::string path = Build(conversations);
+  std::unique_ptr<Segment> seg;
+  ASSERT_TRUE(Segment::Open(path, &seg).ok());
+  EXPECT_TRUE(seg->score_column(0).f != nullptr);
+  EXPECT_TRUE(seg->score_column(1).d != nullptr);
+  for (uint32_t d = 0; d < want0.size(); ++d) {
+    EXPECT_EQ(seg->score(0, d), want0[d]) << d;
+    EXPECT_EQ(seg->score(1, d), want1[d]) << d;
+  }
+}
+
 // Built without role postings, a segment says so and has no streams.
 TEST_F(SegmentTest, RolePostingsCanBeLeftOut) {
   Conversation c;

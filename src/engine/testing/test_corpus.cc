@@ -233,6 +233,9 @@ OpenAiModeration Moderation(Rng& rng, bool empty_content) {
   for (int i = 0; i < kModerationCategoryCount; ++i) {
     double u = rng.Unit();
     double score = u * u * u * u;  // mostly tiny, a few large
+    // Even categories as the moderation API reports scores (floats, widened),
+    // odd ones full doubles: the index keeps the two kinds of column apart.
+    if (i % 2 == 0) score = static_cast<double>(static_cast<float>(score));
     m.category_scores[i] = score;
     bool hit = score > 0.6;
     m.categories[i] = ToTriBool(hit);
