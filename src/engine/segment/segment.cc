@@ -41,9 +41,10 @@ Status Segment::Load() {
   const SegmentMeta* meta = nullptr;
   WILDCHAT_RETURN_IF_ERROR(GetArray(f, "meta", 1, &meta));
   meta_ = *meta;
-  if (meta_.version != kSegmentFormatVersion) {
+  if (meta_.version < kOldestReadableSegmentFormat || meta_.version > kSegmentFormatVersion) {
     return corrupt("segment format version " + std::to_string(meta_.version) +
-                   " is not supported (this build reads version " +
+                   " is not supported (this build reads versions " +
+                   std::to_string(kOldestReadableSegmentFormat) + " to " +
                    std::to_string(kSegmentFormatVersion) + "); rebuild the index");
   }
   const size_t n = meta_.num_docs;

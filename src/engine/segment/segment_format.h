@@ -12,7 +12,10 @@
 
 namespace wildchat {
 
-inline constexpr uint32_t kSegmentFormatVersion = 2;
+// Written: 3 (score columns may be floats). Read: 2 and 3 (version 2 has
+// only double score columns, which version 3 readers handle alike).
+inline constexpr uint32_t kSegmentFormatVersion = 3;
+inline constexpr uint32_t kOldestReadableSegmentFormat = 2;
 
 // Dictionary-coded string columns; code 0 is null, code i+1 is entry i of the
 // sorted dictionary.

@@ -68,16 +68,24 @@ TEST_F(SegmentTest, OtherFormatVersionAsksForARebuild) {
   seg.reset();
 
   // "meta" is the first section: its first field is the format version.
-  {
+  auto set_version = [&](uint32_t version) {
     std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-    const uint32_t old_version = 1;
-    f.write(reinterpret_cast<const char*>(&old_version), 4);
+    f.write(reinterpret_cast<const char*>(&version), 4);
+  };
+  // Version 2 (before float score columns) is still read.
+  set_version(2);
+  EXPECT_TRUE(Segment::Open(path, &seg).ok());
+  seg.reset();
+  for (const uint32_t version : {1u, kSegmentFormatVersion + 1}) {
+    set_version(version);
+    const Status st = Segment::Open(path, &seg);
+    EXPECT_EQ(st.code(), Status::Code::kCorruption);
+    EXPECT_NE(st.ToString().find("segment format version " + std::to_string(version) +
+                                 " is not supported"),
+              std::string::npos)
+        << st.ToString();
+    EXPECT_NE(st.ToString().find("rebuild the index"), std::string::npos) << st.ToString();
   }
-  const Status st = Segment::Open(path, &seg);
-  EXPECT_EQ(st.code(), Status::Code::kCorruption);
-  EXPECT_NE(st.ToString().find("segment format version 1 is not supported"), std::string::npos)
-      << st.ToString();
-  EXPECT_NE(st.ToString().find("rebuild the index"), std::string::npos) << st.ToString();
 }
 
 // Bigram postings against a brute-force count of adjacent words, per
