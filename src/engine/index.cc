@@ -86,17 +86,20 @@ void ScoreMatches(const SegmentSet& set, const Bitset& matches,
   const double n_docs = set.num_docs;
   const double avgdl = std::max(set.avg_doc_len(), 1e-9);
   const size_t nt = terms.size();
-  std::vector<double> idf(nt);
+  std::vector<double> weight(nt);  // IDF · (k1 + 1)
   std::vector<size_t> at(nt, 0);
   for (size_t t = 0; t < nt; ++t) {
     const double n = static_cast<double>(terms[t].df);
-    idf[t] = std::log(1.0 + (n_docs - n + 0.5) / (n + 0.5));
+    weight[t] = std::log(1.0 + (n_docs - n + 0.5) / (n + 0.5)) * (kK1 + 1);
   }
+  // k1 · (1 − b + b · len / avgdl) = norm0 + norm1 · len: one division per
+  // term and doc, not two.
+  const double norm0 = kK1 * (1 - kB), norm1 = kK1 * kB / avgdl;
   for (size_t si = 0; si < set.segments.size(); ++si) {
     const Segment& s = *set.segments[si];
     const uint32_t base = set.bases[si];
     matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
-      const double norm = kK1 * (1 - kB + kB * s.doc_len(doc - base) / avgdl);
+      const double norm = norm0 + norm1 * s.doc_len(doc - base);
       double score = 0;
       for (size_t t = 0; t < nt; ++t) {
         const auto& docs = terms[t].docs;
@@ -104,7 +107,7 @@ void ScoreMatches(const SegmentSet& set, const Bitset& matches,
         while (i < docs.size() && docs[i].first < doc) ++i;
         if (i < docs.size() && docs[i].first == doc) {
           const double f = docs[i].second;
-          score += idf[t] * f * (kK1 + 1) / (f + norm);
+          score += weight[t] * f / (f + norm);
         }
       }
       fn(s, doc - base, doc, score);

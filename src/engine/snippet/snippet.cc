@@ -20,58 +20,47 @@ size_t BackToBoundary(std::string_view s, size_t i) {
   return i;
 }
 
-// Whether folded `token` (a term's, a phrase's first or a prefix) can occur
-// in text: false only when that is certain without tokenizing, i.e. token is
-// ASCII letters/digits and text holds it nowhere under ASCII case folding nor
-// any of the two non-ASCII letters whose folding is ASCII (KELVIN SIGN → k,
-// LONG S → s). Tokenizing is far slower than this scan.
-bool MayContain(std::string_view text, std::string_view token) {
-  if (token.empty()) return true;
+constexpr size_t kNowhere = std::string_view::npos;
+constexpr size_t kCannotTell = std::string_view::npos - 1;
+
+// The first offset >= from where folded `token` (a term's, a phrase's first
+// or a prefix) may start in text, told without tokenizing: kNowhere when it
+// certainly does not occur there; kCannotTell unless token is ASCII
+// letters/digits and text holds neither of the two non-ASCII letters whose
+// folding is ASCII (KELVIN SIGN → k, LONG S → s). A token's folded form is
+// then its spelling under ASCII case folding, so no match starts earlier.
+size_t FirstPossible(std::string_view text, std::string_view token, size_t from) {
+  if (token.empty()) return kCannotTell;
   for (char c : token) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return true;
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return kCannotTell;
   }
   if (text.find("\xE2\x84\xAA") != std::string_view::npos ||
       text.find("\xC5\xBF") != std::string_view::npos) {
-    return true;
+    return kCannotTell;
   }
   auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-  for (size_t i = 0; i + token.size() <= text.size(); ++i) {
+  for (size_t i = from; i + token.size() <= text.size(); ++i) {
     if (lower(text[i]) != token[0]) continue;
     size_t k = 1;
     while (k < token.size() && lower(text[i + k]) == token[k]) ++k;
-    if (k == token.size()) return true;
+    if (k == token.size()) return i;
   }
-  return false;
+  return kNowhere;
 }
 
-// Spans of the terms in one utterance's text. The text is tokenized once (and
-// only when a non-regex term needs it) for all the terms.
-void MatchSpans(std::string_view text, const std::vector<const QueryNode*>& terms,
-                std::vector<Span>* spans) {
+bool IsAsciiSpace(char c) {
+  return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+// Spans of the non-regex terms in text[begin, end), which starts and ends at
+// a whitespace character or an end of the text, tokenized once for all.
+void TokenSpans(std::string_view text, size_t begin, size_t end,
+                const std::vector<const QueryNode*>& terms, std::vector<Span>* spans) {
   using K = QueryNode::Kind;
-  bool need_tokens = false;
-  for (const QueryNode* t : terms) {
-    if (t->kind != K::kRegex) {
-      need_tokens = need_tokens || MayContain(text, t->tokens[0]);
-      continue;
-    }
-    re2::StringPiece input(text.data(), text.size());
-    re2::StringPiece m;
-    size_t pos = 0;
-    int guard = 0;
-    while (pos <= text.size() && guard++ < 100 &&
-           t->regex->Match(input, pos, text.size(), RE2::UNANCHORED, &m, 1)) {
-      const size_t b = static_cast<size_t>(m.data() - text.data());
-      const size_t e = b + m.size();
-      if (e > b) spans->emplace_back(b, e);
-      pos = e > b ? e : b + 1;
-    }
-  }
-  if (!need_tokens) return;
   std::vector<Span> toks;
   std::vector<std::string> folded;
-  Tokenize(text, [&](const Token& tok) {
-    toks.emplace_back(tok.begin, tok.end);
+  Tokenize(text.substr(begin, end - begin), [&](const Token& tok) {
+    toks.emplace_back(begin + tok.begin, begin + tok.end);
     folded.emplace_back(tok.folded);
   });
   for (const QueryNode* t : terms) {
@@ -86,6 +75,83 @@ void MatchSpans(std::string_view text, const std::vector<const QueryNode*>& term
         bool ok = true;
         for (size_t k = 0; k < t->tokens.size() && ok; ++k) ok = folded[i + k] == t->tokens[k];
         if (ok) spans->emplace_back(toks[i].first, toks[i + t->tokens.size() - 1].second);
+      }
+    }
+  }
+}
+
+// Spans of the terms in one utterance's text. With `first_fragment`, only
+// those a snippet of the first match shows are guaranteed (the text around
+// each possible start is tokenized until a match is found, then up to a
+// fragment past it; a long utterance is not tokenized whole); otherwise all.
+void MatchSpans(std::string_view text, const std::vector<const QueryNode*>& terms,
+                bool first_fragment, std::vector<Span>* spans) {
+  using K = QueryNode::Kind;
+  size_t next = kNowhere;  // the first possible start of any token term
+  bool any_tokens = false;
+  for (const QueryNode* t : terms) {
+    if (t->kind != K::kRegex) {
+      any_tokens = true;
+      next = std::min(next, FirstPossible(text, t->tokens[0], 0));  // kCannotTell wins
+      continue;
+    }
+    re2::StringPiece input(text.data(), text.size());
+    re2::StringPiece m;
+    size_t pos = 0;
+    int guard = 0;
+    while (pos <= text.size() && guard++ < 100 &&
+           t->regex->Match(input, pos, text.size(), RE2::UNANCHORED, &m, 1)) {
+      const size_t b = static_cast<size_t>(m.data() - text.data());
+      const size_t e = b + m.size();
+      if (e > b) spans->emplace_back(b, e);
+      pos = e > b ? e : b + 1;
+    }
+  }
+  if (!any_tokens || next == kNowhere) return;
+  if (!first_fragment || next == kCannotTell) {
+    TokenSpans(text, 0, text.size(), terms, spans);
+    return;
+  }
+  // Back to a whitespace character (or the start) before `at`, forward to one
+  // (or the end) after it; searching at most kReach bytes, else the text's end.
+  constexpr size_t kReach = 256;
+  auto back = [&](size_t at) {
+    for (size_t i = at, steps = 0; i > 0 && steps < kReach; --i, ++steps) {
+      if (IsAsciiSpace(text[i - 1])) return i - 1;
+    }
+    return size_t{0};
+  };
+  auto forward = [&](size_t at) {
+    for (size_t i = at, steps = 0; i < text.size() && steps < kReach; ++i, ++steps) {
+      if (IsAsciiSpace(text[i])) return i;
+    }
+    return text.size();
+  };
+  // Windows reach kSpan past a possible start and the next one is searched
+  // from kSpan / 2 before a window's end, so a phrase cut by a window's end
+  // is whole in the next.
+  constexpr size_t kSpan = 2 * (kWindow + kBefore);
+  const size_t before = spans->size();
+  while (next != kNowhere) {
+    const size_t begin = back(next);
+    size_t end = forward(std::min(text.size(), next + kSpan));
+    TokenSpans(text, begin, end, terms, spans);
+    if (spans->size() > before) {
+      size_t first = kNowhere;
+      for (size_t i = before; i < spans->size(); ++i) first = std::min(first, (*spans)[i].first);
+      // The snippet shows up to kWindow past its first match: tokenized?
+      if (end < text.size() && end < first + kWindow) {
+        spans->resize(before);
+        end = forward(std::min(text.size(), first + kWindow));
+        TokenSpans(text, begin, end, terms, spans);
+      }
+      return;
+    }
+    if (end == text.size()) return;
+    next = kNowhere;
+    for (const QueryNode* t : terms) {
+      if (t->kind != K::kRegex) {
+        next = std::min(next, FirstPossible(text, t->tokens[0], end - kSpan / 2));
       }
     }
   }
@@ -143,7 +209,7 @@ void AppendHtmlEscaped(std::string* out, std::string_view text) {
 
 std::vector<UtteranceSpans> FindMatches(const Conversation& c,
                                         const std::vector<const QueryNode*>& terms,
-                                        size_t max_utterances) {
+                                        size_t max_utterances, bool first_fragment) {
   std::vector<UtteranceSpans> out;
   int first_user = -1;
   for (size_t u = 0; u < c.conversation.size(); ++u) {
@@ -164,7 +230,7 @@ std::vector<UtteranceSpans> FindMatches(const Conversation& c,
     }
     if (in_scope.empty()) continue;
     std::vector<Span> spans;
-    MatchSpans(utt.content, in_scope, &spans);
+    MatchSpans(utt.content, in_scope, first_fragment, &spans);
     if (spans.empty()) continue;
     std::sort(spans.begin(), spans.end());
     UtteranceSpans m{static_cast<int>(u), {}};
@@ -181,9 +247,9 @@ std::vector<UtteranceSpans> FindMatches(const Conversation& c,
 }
 
 std::vector<Snippet> MakeSnippets(const Conversation& c, const std::vector<const QueryNode*>& terms,
-                                  size_t max_snippets) {
+                                  size_t max_snippets, bool whole_utterances) {
   std::vector<Snippet> out;
-  for (const UtteranceSpans& m : FindMatches(c, terms, max_snippets)) {
+  for (const UtteranceSpans& m : FindMatches(c, terms, max_snippets, !whole_utterances)) {
     const Utterance& utt = c.conversation[static_cast<size_t>(m.turn)];
     out.push_back(Snippet{m.turn, utt.role, Fragment(utt.content, m.spans)});
   }

@@ -1,0 +1,70 @@
+#include "engine/snippet/snippet.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/query/query_parser.h"
+
+namespace wildchat {
+namespace {
+
+// Snippets found by tokenizing only around the possible matches of a long
+// utterance must be the snippets of tokenizing it whole: for random texts
+// with decoys (the query's words inside longer words, in other cases, split
+// by punctuation), matches near the windows' edges, runs without spaces,
+// non-ASCII words, and queries of words, prefixes and phrases.
+TEST(SnippetTest, WindowedMatchingGivesTheSnippetsOfWholeUtterances) {
+  const std::vector<std::string> words = {
+      "python", "Python", "cpython", "pythonic", "write",   "WRITE",   "rewrite",
+      "a",      "story",  "stories", "code",     "decode",  "the",     "x",
+      "über",   "naïve",  "函数",    "написать", "py-thon", "write,a", "a.story"};
+  const std::vector<std::string> queries = {
+      "python", "write",        "\"write a\"", "\"a story\"",       "story*",      "pyth*",
+      "code",   "python write", "über",        "\"write a story\"", "user:(write)"};
+  std::mt19937 rng(3);
+  int compared = 0, with_marks = 0;
+  for (int round = 0; round < 400; ++round) {
+    Conversation c;
+    const int utts = 1 + static_cast<int>(rng() % 3);
+    for (int u = 0; u < utts; ++u) {
+      Utterance utt;
+      utt.role = u % 2 ? "assistant" : "user";
+      const int n = static_cast<int>(rng() % (round % 4 == 0 ? 2000 : 300));
+      for (int k = 0; k < n; ++k) {
+        const uint32_t r = rng() % 100;
+        if (r < 3) {
+          utt.content += std::string(50 + rng() % 400, 'z');  // no space for a while
+        } else if (r < 6) {
+          utt.content += "\n";
+        } else {
+          utt.content += words[rng() % words.size()];
+        }
+        utt.content += rng() % 5 ? " " : "";
+      }
+      c.conversation.push_back(utt);
+    }
+    for (const std::string& q : queries) {
+      std::unique_ptr<QueryNode> root;
+      ASSERT_TRUE(ParseQuery(q, &root).ok()) << q;
+      std::vector<const QueryNode*> terms;
+      CollectPositiveTerms(*root, &terms);
+      const std::vector<Snippet> got = MakeSnippets(c, terms);
+      const std::vector<Snippet> want = MakeSnippets(c, terms, 3, /*whole_utterances=*/true);
+      ASSERT_EQ(got.size(), want.size()) << q << " round " << round;
+      for (size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].turn, want[i].turn) << q << " round " << round;
+        EXPECT_EQ(got[i].text, want[i].text) << q << " round " << round;
+        with_marks += want[i].text.find("<mark>") != std::string::npos ? 1 : 0;
+      }
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 400 * static_cast<int>(queries.size()));
+  EXPECT_GT(with_marks, 1000);
+}
+
+}  // namespace
+}  // namespace wildchat
