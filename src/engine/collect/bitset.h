@@ -18,6 +18,7 @@ class Bitset {
   }
   uint32_t size() const { return size_; }
   void Set(uint32_t i) { words_[i >> 6] |= 1ull << (i & 63); }
+  void Clear(uint32_t i) { words_[i >> 6] &= ~(1ull << (i & 63)); }
   bool Test(uint32_t i) const { return (words_[i >> 6] >> (i & 63)) & 1; }
   void And(const Bitset& o) {
     for (size_t i = 0; i < words_.size(); ++i) words_[i] &= o.words_[i];

@@ -7,6 +7,7 @@
 #include <bit>
 #include <unordered_map>
 
+#include "engine/query/word_sequence.h"
 #include "engine/text/tokenizer.h"
 
 namespace wildchat {
@@ -127,12 +128,13 @@ bool TermsDocs(const Segment& s, const PieceTerms& pt, Bitset* docs, RegexPrefil
 
 }  // namespace
 
-void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
-                     const RegexPrefilterOptions& options, Bitset* out,
-                     RegexPrefilterStats* stats) {
-  RegexPrefilterStats ignored;
-  if (!stats) stats = &ignored;
-  *stats = RegexPrefilterStats();
+namespace {
+
+// The docs holding the regex's required literals (RegexCandidates without the
+// word-sequence step).
+void LiteralCandidates(const SegmentSet& index, const re2::RE2& re,
+                       const RegexPrefilterOptions& options, Bitset* out,
+                       RegexPrefilterStats* stats) {
   auto everything = [&] {
     *out = Bitset(index.num_docs, true);
     stats->candidates = index.num_docs;
@@ -209,6 +211,24 @@ void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
   }
   stats->filtered = true;
   stats->candidates = out->Count();
+}
+
+}  // namespace
+
+void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
+                     const RegexPrefilterOptions& options, Bitset* out,
+                     RegexPrefilterStats* stats) {
+  RegexPrefilterStats ignored;
+  if (!stats) stats = &ignored;
+  *stats = RegexPrefilterStats();
+  LiteralCandidates(index, re, options, out, stats);
+  WordSequence seq;
+  if (re.pattern().size() <= options.max_pattern_bytes && ParseWordSequence(re.pattern(), &seq) &&
+      NarrowToWordSequence(index, seq, WordSequenceOptions(), out) > 0) {
+    stats->filtered = true;
+    stats->word_sequence = true;
+    stats->candidates = out->Count();
+  }
 }
 
 }  // namespace wildchat

@@ -7,7 +7,9 @@
 // atom is split like the tokenizer splits text: its interior tokens must be
 // whole terms, its first token the end of a term, its last the start of one,
 // a lone token part of one. The docs holding such terms satisfy the atom;
-// the formula is then decided per doc from which atoms it satisfies. The
+// the formula is then decided per doc from which atoms it satisfies. A regex
+// that is a sequence of words separated by whitespace is then narrowed to
+// the docs holding its tokens at consecutive positions (word_sequence.h). The
 // result is always a superset of the true matches (in any scope): whatever
 // cannot be narrowed cheaply and soundly counts as "every doc". Thread-safe.
 #pragma once
@@ -43,10 +45,11 @@ struct AtomPiece {
 std::vector<AtomPiece> SplitAtom(std::string_view atom);
 
 struct RegexPrefilterStats {
-  bool filtered = false;    // false: the regex could not be narrowed
-  uint32_t atoms = 0;       // atoms FilteredRE2 produced
-  uint64_t terms_read = 0;  // posting lists decoded
-  uint64_t candidates = 0;  // docs in the result
+  bool filtered = false;       // false: the regex could not be narrowed
+  uint32_t atoms = 0;          // atoms FilteredRE2 produced
+  uint64_t terms_read = 0;     // posting lists decoded
+  uint64_t candidates = 0;     // docs in the result
+  bool word_sequence = false;  // narrowed further by positions (word_sequence.h)
 };
 
 struct RegexPrefilterOptions {

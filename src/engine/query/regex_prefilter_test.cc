@@ -4,6 +4,7 @@
 // actually narrow the candidates. Also the two Unicode facts soundness rests
 // on, over every code point, and the atom splitting rules.
 #include "engine/query/regex_prefilter.h"
+#include "engine/query/word_sequence.h"
 
 #include <gtest/gtest.h>
 #include <re2/filtered_re2.h>
@@ -119,6 +120,39 @@ class RegexPrefilterCorpusTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     records_ = new std::vector<Conversation>(reference::MakeTestCorpus(2400, 77));
+    // Texts at the edges of word-sequence narrowing (word_sequence.h): tabs,
+    // newlines and double spaces, separators that are not \s (NBSP, '-',
+    // '_', ','), words inside longer words, digits and non-ASCII letters next
+    // to the words, KELVIN SIGN and LONG S (which (?i) ASCII letters match).
+    const char* edges[] = {"zqwithin the house",
+                           "zqin\tthe zqin\n\nthe",
+                           "zqin  the",
+                           "zqin\xC2\xA0the",
+                           "x_zqin the",
+                           "zqin2 the",
+                           "ZQIN THE",
+                           "zq\xE2\x84\xAA"
+                           "elvin the",
+                           "zq\xC5\xBFtraddles your",
+                           "unzqstraddlesome your",
+                           "zqstraddles-your",
+                           "zqstraddles, your",
+                           "\xE4\xB8\xADzqstraddles your",
+                           "zqcaf\xC3\xA9 the",
+                           "the zqcat\tsat down",
+                           "zqcat sat",
+                           "zqin theory",
+                           "zqin_the"};
+    for (size_t i = 0; i < std::size(edges); ++i) {
+      Conversation c;
+      Utterance u;
+      u.role = i % 2 ? "assistant" : "user";
+      u.content = edges[i];
+      u.turn_identifier = 900000000 + static_cast<int64_t>(i);
+      c.conversation.push_back(u);
+      c.conversation_hash = "edge" + std::to_string(i);
+      records_->insert(records_->begin() + static_cast<ptrdiff_t>(100 + 97 * i), c);
+    }
     dir_ = new std::string(::testing::TempDir() + "/regex_prefilter_" + std::to_string(getpid()));
     std::filesystem::remove_all(*dir_);
     IndexBuildOptions options;
@@ -243,7 +277,21 @@ TEST_F(RegexPrefilterCorpusTest, CandidatesIncludeEveryMatch) {
                                        "ﬁle",
                                        "(?i)K",
                                        "(?s)a.b",
-                                       "(?i)the[a-z]*\\s+of"};
+                                       "(?i)the[a-z]*\\s+of",
+                                       "(?i)zqin[a-z]*\\s+the",
+                                       "zqin\\s+the",
+                                       "(?i)zqin\\s+the",
+                                       "(?i)zqin the",
+                                       "zqin +the",
+                                       "(?i)zqkelvin[a-z]*\\s+the",
+                                       "(?i)zqstraddles[a-z]*\\s+your",
+                                       "(?i)zqstraddles[A-Za-z]*\\s+your",
+                                       "(?i)straddles\\s+your",
+                                       "(?i)zqcaf[a-z]*\\s+the",
+                                       "(?i)the\\s+zqcat\\s+sat",
+                                       "(?i)zqcat[a-z]*\\s\\s+sat",
+                                       "(?i)in\\s+zqthe",
+                                       "ZQIN\\s+THE"};
   // Literal cuts of real text (punctuation, spaces, any script), plain and
   // case-insensitive, some case-flipped, some alternated.
   for (int i = 0; i < 250; ++i) {
@@ -278,13 +326,53 @@ TEST_F(RegexPrefilterCorpusTest, CandidatesIncludeEveryMatch) {
     }
     patterns.push_back(unescaped);
   }
-  int filtered = 0;
+  // Word sequences cut from real text: the end of a word (perhaps continued
+  // by [a-z]*), whitespace, the start of the next (and of a third).
+  const RE2 pair("([A-Za-z]+)(\\s+)([A-Za-z]+)(\\s+)([A-Za-z]+)");
+  int sequences = 0;
+  for (int i = 0; i < 3000 && sequences < 200; ++i) {
+    const Conversation& c = (*records_)[rng() % records_->size()];
+    if (c.conversation.empty()) continue;
+    re2::StringPiece text(c.conversation[rng() % c.conversation.size()].content);
+    std::string a, s1, b, s2, third;
+    if (!RE2::FindAndConsume(&text, pair, &a, &s1, &b, &s2, &third)) continue;
+    const size_t from = rng() % a.size();
+    const size_t to = from + 1 + rng() % (a.size() - from);
+    std::string p = (rng() % 2 ? "(?i)" : "") + a.substr(from, to - from);
+    if (to < a.size() || rng() % 3 == 0) p += "[a-z]*";
+    p += "\\s+" + b.substr(0, 1 + rng() % b.size());
+    if (rng() % 3 == 0) p += "[a-z]*\\s+" + third.substr(0, 1 + rng() % third.size());
+    patterns.push_back(p);
+    ++sequences;
+  }
+  EXPECT_GE(sequences, 100);
+  int filtered = 0, by_positions = 0;
   for (const std::string& p : patterns) {
     RegexPrefilterStats stats;
     Check(p, &stats);
     filtered += stats.filtered ? 1 : 0;
+    by_positions += stats.word_sequence ? 1 : 0;
   }
   EXPECT_GT(filtered, static_cast<int>(patterns.size()) / 2);
+  EXPECT_GT(by_positions, 100);
+}
+
+TEST(WordSequenceTest, ParsesOnlyWordsSeparatedByWhitespace) {
+  WordSequence seq;
+  ASSERT_TRUE(ParseWordSequence("(?i)Straddles[a-z]*\\s+your", &seq));
+  ASSERT_EQ(seq.words.size(), 2u);
+  EXPECT_EQ(seq.words[0].text, "straddles");
+  EXPECT_TRUE(seq.words[0].more_letters);
+  EXPECT_EQ(seq.words[1].text, "your");
+  EXPECT_FALSE(seq.words[1].more_letters);
+  ASSERT_TRUE(ParseWordSequence("a1 +b[A-Za-z]*\\s\\s+c", &seq));
+  EXPECT_EQ(seq.words.size(), 3u);
+  for (const char* not_one :
+       {"word", "(?i)a\\s*b", "a\\s+", "\\s+a b", "a\\w*\\s+b", "a.b", "a\\s+b|c", "a\\s+(b)",
+        "^a\\s+b", "a\\s+b$", "a[a-z]+\\s+b", "a[0-9]*\\s+b", "a\\S+b", "\\ba\\s+b", "(?s)a b",
+        "a_b c", "é b", "a[a-z]* [a-z]*"}) {
+    EXPECT_FALSE(ParseWordSequence(not_one, &seq)) << not_one;
+  }
 }
 
 // Literals cut from the text and rare words must narrow the candidates to a
