@@ -7,7 +7,6 @@
 #include <bit>
 #include <unordered_map>
 
-#include "engine/query/word_sequence.h"
 #include "engine/text/tokenizer.h"
 
 namespace wildchat {
@@ -224,7 +223,7 @@ void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
   LiteralCandidates(index, re, options, out, stats);
   WordSequence seq;
   if (re.pattern().size() <= options.max_pattern_bytes && ParseWordSequence(re.pattern(), &seq) &&
-      NarrowToWordSequence(index, seq, WordSequenceOptions(), out) > 0) {
+      NarrowToWordSequence(index, seq, options.word_sequence, out) > 0) {
     stats->filtered = true;
     stats->word_sequence = true;
     stats->candidates = out->Count();

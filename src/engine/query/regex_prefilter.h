@@ -20,6 +20,7 @@
 
 #include "engine/collect/bitset.h"
 #include "engine/query/executor.h"
+#include "engine/query/word_sequence.h"
 
 namespace re2 {
 class RE2;
@@ -61,6 +62,7 @@ struct RegexPrefilterOptions {
                                     // frequency exceeds this many per doc of the
                                     // segment counts as "every doc" there
   size_t max_terms_per_piece = 20000;
+  WordSequenceOptions word_sequence;
 };
 
 // Sets *out to a superset (over global doc numbers) of the docs where `re`

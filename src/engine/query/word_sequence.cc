@@ -124,6 +124,9 @@ size_t NarrowToWordSequence(const SegmentSet& index, const WordSequence& seq,
     const Segment& s = *index.segments[si];
     const uint32_t base = index.bases[si];
     const uint32_t nd = s.num_docs();
+    uint64_t here = 0;  // candidates in this segment
+    candidates->ForEachInRange(base, base + nd, [&](uint32_t) { ++here; });
+    if (here <= options.min_candidates) continue;
     // The terms of each word and their postings.
     bool usable = true;
     uint64_t total_df = 0;

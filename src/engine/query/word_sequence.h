@@ -39,6 +39,9 @@ struct WordSequenceOptions {
   // one where a word fits more terms than max_terms_per_word.
   double max_postings_per_doc = 8;
   size_t max_terms_per_word = 5000;
+  // A segment with this many candidates or fewer is left as it is too:
+  // verifying them costs less than the dictionary scans.
+  uint64_t min_candidates = 64;
 };
 
 // Clears from *candidates (global doc numbers) the docs where no utterance
