@@ -7,6 +7,7 @@
 #include <optional>
 #include <thread>
 
+#include "engine/query/cursor_docs.h"
 #include "engine/query/regex_prefilter.h"
 #include "engine/store/record_codec.h"
 
@@ -505,20 +506,6 @@ class Evaluator {
       }
     }
     for (auto& c : cursors) corrupt_ = corrupt_ || c.corrupt();
-  }
-
-  // Calls fn(global doc) for each doc of `docs` in the segment of docs
-  // [base, base + n) that cursor c holds (c positioned on it), passing whole
-  // posting blocks on their skip entries.
-  template <typename Fn>
-  static void CursorDocsIn(const Bitset& docs, uint32_t base, uint32_t n, PostingCursor* c,
-                           Fn&& fn) {
-    bool more = true;
-    docs.ForEachInRange(base, base + n, [&](uint32_t doc) {
-      if (!more) return;
-      more = c->Advance(doc - base);
-      if (more && c->doc() == doc - base) fn(doc);
-    });
   }
 
   // A superset of the docs where word n occurs in its scope, exact for the

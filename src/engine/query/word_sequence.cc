@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/query/cursor_docs.h"
+
 namespace wildchat {
 namespace {
 
@@ -92,23 +94,14 @@ bool ParseWordSequence(std::string_view p, WordSequence* out) {
   return out->words.size() >= 2;
 }
 
-// Calls fn(doc) for each doc of `docs` that cursor c holds (c positioned on
-// it): by skipping to each when the list is much longer than the docs, else
-// by walking the list.
+// Calls fn(doc) for each doc of `docs` (count of them given) that cursor c
+// holds, with c positioned on it: skipping to each when the list is much
+// longer than the docs, else walking the list.
 template <typename Fn>
-void ForEachDocIn(PostingCursor& c, uint32_t df, const Bitset& docs, uint64_t num_docs_in,
-                  Fn&& fn) {
-  if (df > 8 * num_docs_in) {
-    bool more = true;
-    docs.ForEach([&](uint32_t d) {
-      if (!more) return;
-      more = c.Advance(d);
-      if (more && c.doc() == d) fn(d);
-    });
-  } else {
-    while (c.Next()) {
-      if (docs.Test(c.doc())) fn(c.doc());
-    }
+void ForEachDocIn(PostingCursor& c, uint32_t df, const Bitset& docs, uint64_t count, Fn&& fn) {
+  if (df > 8 * count) return CursorDocsIn(docs, 0, docs.size(), &c, fn);
+  while (c.Next()) {
+    if (docs.Test(c.doc())) fn(c.doc());
   }
 }
 
@@ -124,9 +117,9 @@ size_t NarrowToWordSequence(const SegmentSet& index, const WordSequence& seq,
     const Segment& s = *index.segments[si];
     const uint32_t base = index.bases[si];
     const uint32_t nd = s.num_docs();
-    uint64_t here = 0;  // candidates in this segment
-    candidates->ForEachInRange(base, base + nd, [&](uint32_t) { ++here; });
-    if (here <= options.min_candidates) continue;
+    Bitset docs(nd);  // the candidates here, then those holding a term of every word
+    candidates->ForEachInRange(base, base + nd, [&](uint32_t d) { docs.Set(d - base); });
+    if (docs.Count() <= options.min_candidates) continue;
     // The terms of each word and their postings.
     bool usable = true;
     uint64_t total_df = 0;
@@ -138,9 +131,7 @@ size_t NarrowToWordSequence(const SegmentSet& index, const WordSequence& seq,
       total_df += df[i];
     }
     if (!usable || static_cast<double>(total_df) > options.max_postings_per_doc * nd) continue;
-    // Docs (among the candidates) holding a term of every word, rarest first.
-    Bitset docs(nd);
-    candidates->ForEachInRange(base, base + nd, [&](uint32_t d) { docs.Set(d - base); });
+    // Docs holding a term of every word, rarest word first.
     bool corrupt = false;
     std::vector<size_t> order(n);
     for (size_t i = 0; i < n; ++i) order[i] = i;
