@@ -48,6 +48,20 @@ size_t FirstPossible(std::string_view text, std::string_view token, size_t from)
   return kNowhere;
 }
 
+// FirstPossible of the earliest of the non-regex terms: kCannotTell when any
+// of them cannot be told, kNowhere when none may occur.
+size_t FirstPossibleOfAny(std::string_view text, const std::vector<const QueryNode*>& terms,
+                          size_t from) {
+  size_t first = kNowhere;
+  for (const QueryNode* t : terms) {
+    if (t->kind == QueryNode::Kind::kRegex) continue;
+    const size_t at = FirstPossible(text, t->tokens[0], from);
+    if (at == kCannotTell) return kCannotTell;
+    first = std::min(first, at);
+  }
+  return first;
+}
+
 bool IsAsciiSpace(char c) {
   return c == ' ' || c == '\n' || c == '\t' || c == '\r';
 }
@@ -87,12 +101,10 @@ void TokenSpans(std::string_view text, size_t begin, size_t end,
 void MatchSpans(std::string_view text, const std::vector<const QueryNode*>& terms,
                 bool first_fragment, std::vector<Span>* spans) {
   using K = QueryNode::Kind;
-  size_t next = kNowhere;  // the first possible start of any token term
   bool any_tokens = false;
   for (const QueryNode* t : terms) {
     if (t->kind != K::kRegex) {
       any_tokens = true;
-      next = std::min(next, FirstPossible(text, t->tokens[0], 0));  // kCannotTell wins
       continue;
     }
     re2::StringPiece input(text.data(), text.size());
@@ -107,6 +119,7 @@ void MatchSpans(std::string_view text, const std::vector<const QueryNode*>& term
       pos = e > b ? e : b + 1;
     }
   }
+  size_t next = FirstPossibleOfAny(text, terms, 0);
   if (!any_tokens || next == kNowhere) return;
   if (!first_fragment || next == kCannotTell) {
     TokenSpans(text, 0, text.size(), terms, spans);
@@ -148,12 +161,7 @@ void MatchSpans(std::string_view text, const std::vector<const QueryNode*>& term
       return;
     }
     if (end == text.size()) return;
-    next = kNowhere;
-    for (const QueryNode* t : terms) {
-      if (t->kind != K::kRegex) {
-        next = std::min(next, FirstPossible(text, t->tokens[0], end - kSpan / 2));
-      }
-    }
+    next = FirstPossibleOfAny(text, terms, end - kSpan / 2);
   }
 }
 

@@ -22,8 +22,9 @@ TEST(SnippetTest, WindowedMatchingGivesTheSnippetsOfWholeUtterances) {
       "a",      "story",  "stories", "code",     "decode",  "the",     "x",
       "über",   "naïve",  "函数",    "написать", "py-thon", "write,a", "a.story"};
   const std::vector<std::string> queries = {
-      "python", "write",        "\"write a\"", "\"a story\"",       "story*",      "pyth*",
-      "code",   "python write", "über",        "\"write a story\"", "user:(write)"};
+      "python",       "write",       "\"write a\"",  "\"a story\"", "story*",
+      "pyth*",        "code",        "python write", "über",        "\"write a story\"",
+      "user:(write)", "über python", "函数 code"};
   std::mt19937 rng(3);
   int compared = 0, with_marks = 0;
   for (int round = 0; round < 400; ++round) {
