@@ -388,38 +388,38 @@ class Evaluator {
   template <typename Fn>
   [[gnu::noinline]] void ScopedTermDocs(const Segment& s, uint64_t term, const TextScope& scope,
                                         Fn& emit) {
-    PostingCursor c = s.Postings(term);
-    if (s.HasRoleStreams(term) &&
-        (scope.first_user || scope.roles == 1u << kRoleUser || scope.roles == 1u << kRoleOther)) {
-      // The docs where the word occurs in a user (or other) utterance lead:
-      // the first user utterance is one of them.
-      const uint8_t lead = scope.roles == 1u << kRoleOther ? kRoleOther : kRoleUser;
-      auto role = s.RolePostings(term, lead);
+    const bool streams = s.HasRoleStreams(term);
+    if (streams && !scope.first_user &&
+        (scope.roles == 1u << kRoleUser || scope.roles == 1u << kRoleOther)) {
+      // One role: its stream is the answer.
+      auto role = s.RolePostings(term, scope.roles == 1u << kRoleUser ? kRoleUser : kRoleOther);
       if (!role) return;
-      PostingCursor& r = *role;
-      ScopeCounter counter(s, term, scope);
-      while (r.Next()) {
-        if (!scope.first_user) {
-          emit(r.doc(), r.tf());
-          continue;
-        }
-        if (!c.Advance(r.doc()) || c.doc() != r.doc()) {
+      while (role->Next()) emit(role->doc(), role->tf());
+      corrupt_ = corrupt_ || role->corrupt();
+      return;
+    }
+    PostingCursor c = s.Postings(term);
+    ScopeCounter counter(s, term, scope);
+    if (streams && scope.first_user) {
+      // The first user utterance is a user utterance: the user stream leads.
+      auto user = s.RolePostings(term, kRoleUser);
+      if (!user) return;
+      while (user->Next()) {
+        if (!c.Advance(user->doc()) || c.doc() != user->doc()) {
           corrupt_ = true;  // a role stream names a doc the term's postings lack
           break;
         }
         const uint32_t tf = counter.Count(c, &positions_);
         if (tf > 0) emit(c.doc(), tf);
       }
-      corrupt_ = corrupt_ || r.corrupt() || counter.corrupt();
+      corrupt_ = corrupt_ || user->corrupt();
     } else {
-      ScopeCounter counter(s, term, scope);
       while (c.Next()) {
         const uint32_t tf = counter.Count(c, &positions_);
         if (tf > 0) emit(c.doc(), tf);
       }
-      corrupt_ = corrupt_ || counter.corrupt();
     }
-    corrupt_ = corrupt_ || c.corrupt();
+    corrupt_ = corrupt_ || c.corrupt() || counter.corrupt();
   }
 
   // Phrase matches in one segment. Without `sparse` the cursors leapfrog from
@@ -549,12 +549,13 @@ class Evaluator {
 
   // Whether to read a single word's postings only at the docs of *restrict
   // (skipping whole blocks) rather than all of them.
-  bool Restricted(const QueryNode& n, const Bitset* restrict, bool spine) const {
+  // (`df`: the word's Estimate.)
+  bool Restricted(const QueryNode& n, const Bitset* restrict, bool spine, uint64_t df) const {
     if (n.kind != Kind::kTerm || !restrict) return false;
     if (want_freq_ && !spine) return false;  // scores need tf wherever the term occurs
     // A scoped word that reads positions per doc: that outweighs skipping.
     const bool positions = !n.scope.all() && (!role_postings_everywhere_ || n.scope.first_user);
-    return restrict->Count() * (positions ? 1 : 8) < Estimate(n);
+    return restrict->Count() * (positions ? 1 : 8) < df;
   }
 
   Status EvalText(const QueryNode& n, const Bitset* restrict, bool spine, Bitset* out) {
@@ -563,12 +564,12 @@ class Evaluator {
     TermFrequencies* freq_of = slot != slots_.end() ? &out_->terms[slot->second] : nullptr;
     std::vector<std::pair<uint32_t, uint32_t>>* freq =
         (want_freq_ && freq_of) ? &freq_of->docs : nullptr;
+    const uint64_t df = n.kind == Kind::kTerm ? Estimate(n) : 0;  // a word's, in any role
     if (freq && n.kind == Kind::kTerm) {  // no regrowth (copies, fresh pages) on the way
-      const uint64_t df = Estimate(n);
       freq->reserve(freq->size() + (restrict ? std::min<uint64_t>(restrict->Count(), df) : df));
     }
-    if (Restricted(n, restrict, spine)) {
-      if (freq_of) freq_of->df = Estimate(n);
+    if (Restricted(n, restrict, spine, df)) {
+      if (freq_of) freq_of->df = df;
       ForEachWordCursor(
           n.tokens[0], [&](const Segment& s, uint64_t term, uint32_t base, PostingCursor& c) {
             ScopeCounter counter(s, term, n.scope);
@@ -639,8 +640,7 @@ class Evaluator {
     }
     // A word's IDF counts every conversation holding it, whatever the scope
     // (so that restricted and full evaluation score alike).
-    if (freq_of)
-      freq_of->df = sparse_phrase ? 0 : n.kind == Kind::kTerm ? Estimate(n) : out->Count();
+    if (freq_of) freq_of->df = sparse_phrase ? 0 : n.kind == Kind::kTerm ? df : out->Count();
     return Status::OK();
   }
 

@@ -44,13 +44,15 @@ PostingCursor KeyedStreams::Cursor(uint64_t i) const {
                        num_docs_);
 }
 
-Status WriteKeyedStreams(const std::string& prefix, const std::vector<uint64_t>& keys,
-                         const std::vector<const PostingWriter*>& streams, SegmentFileWriter* w) {
-  if (keys.size() != streams.size()) return Status::Internal("keyed streams: sizes differ");
+Status WriteKeyedStreams(const std::string& prefix, const KeyedWriters& streams,
+                         SegmentFileWriter* w) {
+  std::vector<uint64_t> keys;
   std::vector<StreamInfo> infos;
-  infos.reserve(keys.size() + 1);
+  keys.reserve(streams.size());
+  infos.reserve(streams.size() + 1);
   uint64_t off = 0;
-  for (const PostingWriter* pw : streams) {
+  for (const auto& [key, pw] : streams) {
+    keys.push_back(key);
     infos.push_back(StreamInfo{off, pw->df(), 0});
     off += pw->docs().size();
   }
@@ -62,7 +64,7 @@ Status WriteKeyedStreams(const std::string& prefix, const std::vector<uint64_t>&
       w->Add(prefix + ".info", std::string_view(reinterpret_cast<const char*>(infos.data()),
                                                 infos.size() * sizeof(StreamInfo))));
   WILDCHAT_RETURN_IF_ERROR(w->Begin(prefix + ".postings"));
-  for (const PostingWriter* pw : streams) WILDCHAT_RETURN_IF_ERROR(w->Append(pw->docs()));
+  for (const auto& [key, pw] : streams) WILDCHAT_RETURN_IF_ERROR(w->Append(pw->docs()));
   return w->End();
 }
 

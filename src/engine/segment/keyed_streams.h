@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -50,9 +51,11 @@ class KeyedStreams {
   std::string_view postings_;
 };
 
-// Writes the three sections of a table; keys ascending, streams[i] the doc
-// stream of keys[i] (PostingWriter without positions).
-Status WriteKeyedStreams(const std::string& prefix, const std::vector<uint64_t>& keys,
-                         const std::vector<const PostingWriter*>& streams, SegmentFileWriter* w);
+// (key, doc stream without positions) pairs, keys ascending.
+using KeyedWriters = std::vector<std::pair<uint64_t, const PostingWriter*>>;
+
+// Writes the three sections of a table.
+Status WriteKeyedStreams(const std::string& prefix, const KeyedWriters& streams,
+                         SegmentFileWriter* w);
 
 }  // namespace wildchat

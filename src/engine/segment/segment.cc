@@ -135,7 +135,6 @@ Status Segment::Load() {
              (role == kRoleUser || role == kRoleOther);
     }));
     role_min_df_ = rm->min_df;
-    has_roles_ = true;
   }
   std::string_view meta_dict, text_dict;
   WILDCHAT_RETURN_IF_ERROR(f.Section("store.dict.meta", &meta_dict));

@@ -78,8 +78,10 @@ class Segment {
   // term has streams (else its roles are found from positions), and the doc
   // stream (no positions) of its occurrences in utterances of role (kRoleUser
   // or kRoleOther) — nullopt when it has none there.
-  bool has_role_postings() const { return has_roles_; }
-  bool HasRoleStreams(uint64_t term) const { return has_roles_ && infos_[term].df >= role_min_df_; }
+  bool has_role_postings() const { return role_min_df_ > 0; }
+  bool HasRoleStreams(uint64_t term) const {
+    return role_min_df_ > 0 && infos_[term].df >= role_min_df_;
+  }
   std::optional<PostingCursor> RolePostings(uint64_t term, uint8_t role) const;
 
   std::optional<uint32_t> DocOfTurn(int64_t turn_identifier) const;
@@ -118,8 +120,7 @@ class Segment {
   std::string_view postings_, positions_;
   uint32_t bigram_min_df_ = 0;
   KeyedStreams bigrams_, roles_;
-  bool has_roles_ = false;
-  uint32_t role_min_df_ = 0;
+  uint32_t role_min_df_ = 0;  // 0: no role postings
   std::unique_ptr<StoreReader> store_;
   std::string_view store_blocks_;
   const uint64_t* store_offsets_ = nullptr;

@@ -284,33 +284,7 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
     WILDCHAT_RETURN_IF_ERROR(w.End());
   }
   WILDCHAT_RETURN_IF_ERROR(WriteBigrams(rank, &w));
-  if (role_postings_) {
-    // Keys by the term's place in the dictionary.
-    const RoleMeta role_meta{kRoleMinDf, 0};
-    std::vector<std::pair<uint64_t, const PostingWriter*>> by_rank;
-    for (uint32_t term = 0; term < user_terms_.size(); ++term) {
-      const PostingWriter& pw = user_terms_[term];
-      if (pw.df() > 0 && terms_[term].df() >= role_meta.min_df) {
-        by_rank.emplace_back(RoleStreamKey(rank[term], kRoleUser), &pw);
-      }
-    }
-    for (const auto& [term, pw] : other_terms_) {
-      if (terms_[term].df() >= role_meta.min_df) {
-        by_rank.emplace_back(RoleStreamKey(rank[term], kRoleOther), &pw);
-      }
-    }
-    std::sort(by_rank.begin(), by_rank.end());
-    std::vector<uint64_t> keys;
-    std::vector<const PostingWriter*> streams;
-    for (const auto& [key, pw] : by_rank) {
-      keys.push_back(key);
-      streams.push_back(pw);
-    }
-    WILDCHAT_RETURN_IF_ERROR(
-        w.Add("role.meta",
-              std::string_view(reinterpret_cast<const char*>(&role_meta), sizeof(role_meta))));
-    WILDCHAT_RETURN_IF_ERROR(WriteKeyedStreams("role", keys, streams, &w));
-  }
+  if (role_postings_) WILDCHAT_RETURN_IF_ERROR(WriteRoles(rank, &w));
   WILDCHAT_RETURN_IF_ERROR(store->WriteTo(&w));
   return w.Finish(file_name, file_size);
 }
@@ -364,12 +338,32 @@ Status SegmentBuilder::WriteBigrams(const std::vector<uint32_t>& rank, SegmentFi
   for (const auto& [key, pw] : pairs) keys.push_back(key);
   std::sort(keys.begin(), keys.end());
   meta.num_bigrams = keys.size();
-  std::vector<const PostingWriter*> streams;
+  KeyedWriters streams;
   streams.reserve(keys.size());
-  for (uint64_t key : keys) streams.push_back(&pairs.at(key));
+  for (uint64_t key : keys) streams.emplace_back(key, &pairs.at(key));
   WILDCHAT_RETURN_IF_ERROR(
       w->Add("bigram.meta", std::string_view(reinterpret_cast<const char*>(&meta), sizeof(meta))));
-  return WriteKeyedStreams("bigram", keys, streams, w);
+  return WriteKeyedStreams("bigram", streams, w);
+}
+
+Status SegmentBuilder::WriteRoles(const std::vector<uint32_t>& rank, SegmentFileWriter* w) const {
+  const RoleMeta meta{kRoleMinDf, 0};
+  KeyedWriters streams;  // keyed by the term's place in the dictionary
+  for (uint32_t term = 0; term < user_terms_.size(); ++term) {
+    const PostingWriter& pw = user_terms_[term];
+    if (pw.df() > 0 && terms_[term].df() >= meta.min_df) {
+      streams.emplace_back(RoleStreamKey(rank[term], kRoleUser), &pw);
+    }
+  }
+  for (const auto& [term, pw] : other_terms_) {
+    if (terms_[term].df() >= meta.min_df) {
+      streams.emplace_back(RoleStreamKey(rank[term], kRoleOther), &pw);
+    }
+  }
+  std::sort(streams.begin(), streams.end());
+  WILDCHAT_RETURN_IF_ERROR(
+      w->Add("role.meta", std::string_view(reinterpret_cast<const char*>(&meta), sizeof(meta))));
+  return WriteKeyedStreams("role", streams, w);
 }
 
 }  // namespace wildchat

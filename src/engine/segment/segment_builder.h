@@ -40,6 +40,8 @@ class SegmentBuilder {
   // Writes the bigram.* sections (segment_format.h); rank[id] is term id's
   // place in the sorted term dictionary.
   Status WriteBigrams(const std::vector<uint32_t>& rank, SegmentFileWriter* w) const;
+  // Writes the role.* sections (segment_format.h), rank as for WriteBigrams.
+  Status WriteRoles(const std::vector<uint32_t>& rank, SegmentFileWriter* w) const;
 
   struct StringHash {
     using is_transparent = void;

@@ -87,7 +87,7 @@ static_assert(sizeof(BigramMeta) == 16);
 // terms (a few docs' positions) are not worth a stream.
 inline constexpr uint32_t kRoleMinDf = 128;
 struct RoleMeta {
-  uint32_t min_df;
+  uint32_t min_df;  // 0: no role postings
   uint32_t reserved;
 };
 static_assert(sizeof(RoleMeta) == 8);
