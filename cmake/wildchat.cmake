@@ -8,6 +8,12 @@ if(WILDCHAT_WERROR)
   list(APPEND WILDCHAT_WARNINGS -Werror)
 endif()
 
+# x86-64-v2 (POPCNT, SSE4.2; every x86-64 server since about 2009): bitset
+# counts are one instruction instead of a library call.
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
+  add_compile_options(-march=x86-64-v2)
+endif()
+
 if(WILDCHAT_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)

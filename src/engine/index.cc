@@ -1,6 +1,7 @@
 #include "engine/index.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -77,9 +78,12 @@ bool RankLess(const Ranked& a, const Ranked& b) {
 }
 
 // BM25 of every match, summed over the positive text terms in query order:
-// calls fn(segment, local doc, global doc, score) for each match in ascending doc order. Walks the
-// matches once per segment with one cursor per term list, so the cost is
-// O(matches × terms + Σ list lengths), with no per-index-size array.
+// calls fn(segment, local doc, global doc, score) for each match in ascending
+// doc order. Walks the matches once per segment with one cursor per term list,
+// so the cost is O(matches × terms + Σ list lengths), with no per-index-size
+// array. Matches are scored a batch at a time, term by term over the batch:
+// the divisions of neighbouring docs then overlap instead of each waiting for
+// the last (a score is the same sum in the same order either way).
 template <typename Fn>
 void ScoreMatches(const SegmentSet& set, const Bitset& matches,
                   const std::vector<TermFrequencies>& terms, Fn&& fn) {
@@ -93,25 +97,39 @@ void ScoreMatches(const SegmentSet& set, const Bitset& matches,
     weight[t] = std::log(1.0 + (n_docs - n + 0.5) / (n + 0.5)) * (kK1 + 1);
   }
   // k1 · (1 − b + b · len / avgdl) = norm0 + norm1 · len: one division per
-  // term and doc, not two.
+  // term and doc, not two. norm0 > 0, so a term absent from a doc (f = 0)
+  // adds exactly 0.
   const double norm0 = kK1 * (1 - kB), norm1 = kK1 * kB / avgdl;
+  constexpr size_t kBatch = 256;
+  std::array<uint32_t, kBatch> docs;
+  std::array<double, kBatch> norm, freq, score;
   for (size_t si = 0; si < set.segments.size(); ++si) {
     const Segment& s = *set.segments[si];
     const uint32_t base = set.bases[si];
-    matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
-      const double norm = norm0 + norm1 * s.doc_len(doc - base);
-      double score = 0;
-      for (size_t t = 0; t < nt; ++t) {
-        const auto& docs = terms[t].docs;
-        size_t& i = at[t];
-        while (i < docs.size() && docs[i].first < doc) ++i;
-        if (i < docs.size() && docs[i].first == doc) {
-          const double f = docs[i].second;
-          score += weight[t] * f / (f + norm);
-        }
+    size_t n = 0;
+    auto score_batch = [&] {
+      for (size_t i = 0; i < n; ++i) {
+        norm[i] = norm0 + norm1 * s.doc_len(docs[i] - base);
+        score[i] = 0;
       }
-      fn(s, doc - base, doc, score);
+      for (size_t t = 0; t < nt; ++t) {
+        const auto& list = terms[t].docs;
+        size_t& j = at[t];
+        for (size_t i = 0; i < n; ++i) {
+          while (j < list.size() && list[j].first < docs[i]) ++j;
+          freq[i] = j < list.size() && list[j].first == docs[i] ? list[j].second : 0;
+        }
+        const double w = weight[t];
+        for (size_t i = 0; i < n; ++i) score[i] += w * freq[i] / (freq[i] + norm[i]);
+      }
+      for (size_t i = 0; i < n; ++i) fn(s, docs[i] - base, docs[i], score[i]);
+      n = 0;
+    };
+    matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+      docs[n++] = doc;
+      if (n == kBatch) score_batch();
     });
+    score_batch();
   }
 }
 
@@ -181,6 +199,9 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Bitse
   } else if (scored) {
     ScoreMatches(set, matches, terms,
                  [&](const Segment& s, uint32_t d, uint32_t doc, double score) {
+                   // Most matches of a broad query score below a full heap's
+                   // worst: rejected before their id is read.
+                   if (heap && ranked.size() == end && -score > ranked.front().key) return;
                    offer(Ranked{-score, 0, s.id(d), doc, false});
                  });
   } else {
@@ -399,10 +420,10 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
     }
     result->hits.push_back(std::move(h));
   }
-  for (const std::string& f : request.facets) {
-    FacetCounts counts;
-    WILDCHAT_RETURN_IF_ERROR(impl_->facets->Count(f, matches, &counts));
-    result->facets.emplace_back(f, std::move(counts));
+  std::vector<FacetCounts> counts;
+  WILDCHAT_RETURN_IF_ERROR(impl_->facets->Count(request.facets, matches, &counts));
+  for (size_t i = 0; i < counts.size(); ++i) {
+    result->facets.emplace_back(request.facets[i], std::move(counts[i]));
   }
   result->took_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -437,10 +458,11 @@ Status Index::Stats(const std::string& query, StatsResult* result,
     for (int c = 0; c < kModerationCategoryCount; ++c) result->category_rates[c] = cats[c] / t;
     result->flagged_rate = flagged / t;
   }
-  for (const char* f : kFacetFields) {
-    FacetCounts counts;
-    WILDCHAT_RETURN_IF_ERROR(impl_->facets->Count(f, matches, &counts));
-    result->facets.emplace_back(f, std::move(counts));
+  const std::vector<std::string> fields(std::begin(kFacetFields), std::end(kFacetFields));
+  std::vector<FacetCounts> counts;
+  WILDCHAT_RETURN_IF_ERROR(impl_->facets->Count(fields, matches, &counts));
+  for (size_t i = 0; i < counts.size(); ++i) {
+    result->facets.emplace_back(fields[i], std::move(counts[i]));
   }
   return Status::OK();
 }

@@ -83,6 +83,36 @@ class Bitset {
   }
   const std::vector<uint64_t>& words() const { return words_; }
 
+  // Sets docs given in (mostly) ascending order, gathering the bits of one
+  // word in a register: one store per word instead of a read-modify-write
+  // of memory per doc, which chains on store forwarding when docs are dense.
+  // Any order is correct; the bits reach the set at Flush() (or when the
+  // appender is destroyed).
+  class Appender {
+   public:
+    explicit Appender(Bitset* set) : set_(set) {}
+    ~Appender() { Flush(); }
+    Appender(const Appender&) = delete;
+    Appender& operator=(const Appender&) = delete;
+    void Add(uint32_t i) {
+      const size_t w = i >> 6;
+      if (w != word_) {
+        Flush();
+        word_ = w;
+      }
+      bits_ |= 1ull << (i & 63);
+    }
+    void Flush() {
+      if (bits_) set_->words_[word_] |= bits_;
+      bits_ = 0;
+    }
+
+   private:
+    Bitset* set_;
+    size_t word_ = 0;
+    uint64_t bits_ = 0;
+  };
+
  private:
   void ClearTail() {
     if (size_ % 64 != 0 && !words_.empty()) words_.back() &= (1ull << (size_ % 64)) - 1;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -40,6 +41,35 @@ TEST(BitsetTest, SetWhereSetsExactlyThePredicatesDocs) {
     ASSERT_EQ(got.words(), want.words()) << "size " << size << " [" << lo << ", " << hi << ")";
     ASSERT_EQ(asked.size(), hi - lo);
     for (size_t k = 0; k < asked.size(); ++k) ASSERT_EQ(asked[k], lo + k);
+  }
+}
+
+// The appender against Set: ascending runs (dense and sparse), docs out of
+// order and repeated, bits already in the set, an explicit Flush followed by
+// more docs; everything is in the set once the appender is gone.
+TEST(BitsetTest, AppenderSetsWhatSetWould) {
+  std::mt19937 rng(6);
+  for (int round = 0; round < 300; ++round) {
+    const uint32_t size = 1 + rng() % 2000;
+    Bitset got(size), want(size);
+    for (uint32_t i = 0; i < size; i += 1 + rng() % 50) {
+      got.Set(i);
+      want.Set(i);
+    }
+    std::vector<uint32_t> docs;
+    const int shape = round % 3;
+    for (uint32_t i = 0; i < size; i += 1 + rng() % (shape == 0 ? 3 : 200)) docs.push_back(i);
+    if (shape == 2) std::shuffle(docs.begin(), docs.end(), rng);
+    {
+      Bitset::Appender app(&got);
+      for (size_t k = 0; k < docs.size(); ++k) {
+        app.Add(docs[k]);
+        want.Set(docs[k]);
+        if (k % 7 == 3) app.Add(docs[k]);
+        if (k == docs.size() / 2) app.Flush();
+      }
+    }
+    ASSERT_EQ(got.words(), want.words()) << "round " << round;
   }
 }
 

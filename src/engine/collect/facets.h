@@ -25,8 +25,10 @@ bool IsFacetField(const std::string& name);
 class FacetCounter {
  public:
   explicit FacetCounter(const SegmentSet* index) : index_(index) {}
-  // kInvalidArgument for an unknown field.
-  Status Count(const std::string& field, const Bitset& matches, FacetCounts* out) const;
+  // (*out)[i] = the counts of fields[i]; one walk of the matches for all of
+  // them. kInvalidArgument for an unknown field (out is then unspecified).
+  Status Count(const std::vector<std::string>& fields, const Bitset& matches,
+               std::vector<FacetCounts>* out) const;
 
  private:
   // Per segment: each doc's month as (year*12 + month-1) - first, -1 when null.

@@ -380,7 +380,7 @@ class Evaluator {
   void TermDocs(const Segment& s, uint64_t term, const TextScope& scope, Fn&& emit) {
     if (!scope.all()) return ScopedTermDocs(s, term, scope, emit);
     PostingCursor c = s.Postings(term);
-    while (c.Next()) emit(c.doc(), c.tf());
+    c.ForEachRemaining(emit);
     corrupt_ = corrupt_ || c.corrupt();
   }
 
@@ -592,8 +592,9 @@ class Evaluator {
       const uint32_t base = index_.bases[si];
       // Inlined into each posting loop (called once per doc: as a call it
       // cost a fifth of a frequent word's evaluation).
+      Bitset::Appender matched(out);
       auto emit = [&](uint32_t doc, uint32_t tf) __attribute__((always_inline)) {
-        out->Set(base + doc);
+        matched.Add(base + doc);
         if (freq) freq->emplace_back(base + doc, tf);
       };
       if (n.kind == Kind::kTerm) {

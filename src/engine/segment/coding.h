@@ -4,6 +4,7 @@
 // out of range; callers turn failed() into a Corruption status.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -51,27 +52,35 @@ inline void PutPacked(std::string* out, const uint32_t* v, size_t n, int bits) {
   if (have > 0) out->push_back(static_cast<char>(acc & 0xFF));
 }
 // Reads values [first, first + n) of what PutPacked wrote; `in` must hold
-// the bytes of at least the first + n values. Reads no byte when n is 0.
+// the bytes of at least the first + n values. Reads no byte when n is 0, and
+// none outside `in`: values whose 8-byte window fits in `in` are read with one
+// unaligned load each, the last few byte by byte.
 inline void UnpackBits(std::string_view in, uint32_t* v, size_t n, int bits, uint64_t first = 0) {
+  if (bits == 0) {
+    std::memset(v, 0, n * sizeof(uint32_t));
+    return;
+  }
   const uint64_t mask = bits == 32 ? 0xFFFFFFFFull : (1ull << bits) - 1;
-  const uint64_t bit = first * static_cast<uint64_t>(bits);
-  size_t at = bit >> 3;
-  int skip = static_cast<int>(bit & 7);  // bits of the first byte before value `first`
-  uint64_t acc = 0;
-  int have = 0;
-  for (size_t i = 0; i < n; ++i) {
-    while (have < bits + skip) {
-      acc |= static_cast<uint64_t>(static_cast<uint8_t>(in[at++])) << have;
-      have += 8;
-    }
-    if (skip) {
-      acc >>= skip;
-      have -= skip;
-      skip = 0;
-    }
-    v[i] = static_cast<uint32_t>(acc & mask);
-    acc >>= bits;
-    have -= bits;
+  const auto* p = reinterpret_cast<const uint8_t*>(in.data());
+  const uint64_t step = static_cast<uint64_t>(bits);
+  // Value first + i has a whole window iff ((first + i) * bits) / 8 + 8 <= size.
+  size_t fast = 0;
+  if (in.size() >= 8) {
+    const uint64_t windows = ((in.size() - 8) * 8 + 7) / step + 1;  // values with a window
+    if (windows > first) fast = static_cast<size_t>(std::min<uint64_t>(n, windows - first));
+  }
+  uint64_t bit = first * step;
+  for (size_t i = 0; i < fast; ++i, bit += step) {
+    uint64_t w;
+    std::memcpy(&w, p + (bit >> 3), 8);
+    v[i] = static_cast<uint32_t>((w >> (bit & 7)) & mask);
+  }
+  for (size_t i = fast; i < n; ++i, bit += step) {
+    const size_t at = bit >> 3;
+    const size_t end = std::min<size_t>(in.size(), at + 8);
+    uint64_t w = 0;
+    for (size_t k = at; k < end; ++k) w |= static_cast<uint64_t>(p[k]) << (8 * (k - at));
+    v[i] = static_cast<uint32_t>((w >> (bit & 7)) & mask);
   }
 }
 // Bits needed for v (0 for 0).

@@ -155,21 +155,28 @@ bool PostingCursor::LoadBlock() {
     if (docs_.failed() || pos_.failed()) return Fail();
     UnpackBits(gaps, docs_buf_.data(), kPostingBlockDocs, gw);
     UnpackBits(tfs, tfs_buf_.data(), kPostingBlockDocs, tw);
-    uint64_t d = base;
-    for (uint32_t k = 0; k < kPostingBlockDocs; ++k) {
-      d += docs_buf_[k] + (k > 0 ? 1 : 0);
-      const uint64_t tf = static_cast<uint64_t>(tfs_buf_[k]) + 1;
-      if (d >= num_docs_ || tf > 0xFFFFFFFFu) return Fail();
+    // Docs ascend, so the last one bounds them all: checked once, after the
+    // sums (64-bit, so no gap can wrap them). tf − 1 must leave room for + 1.
+    uint64_t d = base + docs_buf_[0];
+    docs_buf_[0] = static_cast<uint32_t>(d);
+    for (uint32_t k = 1; k < kPostingBlockDocs; ++k) {
+      d += uint64_t{docs_buf_[k]} + 1;
       docs_buf_[k] = static_cast<uint32_t>(d);
-      tfs_buf_[k] = static_cast<uint32_t>(tf);
     }
-    if (base + span != d + 1) return Fail();
+    if (d >= num_docs_ || base + span != d + 1) return Fail();
+    uint32_t top = 0;
+    uint64_t values = 0;
+    for (uint32_t k = 0; k < kPostingBlockDocs; ++k) {
+      top = std::max(top, tfs_buf_[k]);
+      values += tfs_buf_[k];
+    }
+    if (top == 0xFFFFFFFFu) return Fail();
+    for (uint32_t k = 0; k < kPostingBlockDocs; ++k) ++tfs_buf_[k];
     n_ = kPostingBlockDocs;
     packed_ = true;
     parsed_ = unpacked_ = false;
     last_read_ = kNoRead;
-    block_values_ = 0;
-    for (uint32_t k = 0; k < kPostingBlockDocs; ++k) block_values_ += tfs_buf_[k];
+    block_values_ = values + kPostingBlockDocs;
   } else {
     uint64_t d = base;
     for (uint32_t k = 0; k < left_; ++k) {

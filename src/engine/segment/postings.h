@@ -66,6 +66,20 @@ class PostingCursor {
   bool Advance(uint32_t target);
   uint32_t doc() const { return doc_; }
   uint32_t tf() const { return tf_; }
+  // fn(doc, tf) for every doc not yet visited, in order, then the cursor is
+  // at the end: a block at a time, without the per-doc bookkeeping of Next()
+  // (the walk of a whole list when no positions are wanted).
+  template <typename Fn>
+  void ForEachRemaining(Fn&& fn) {
+    if (corrupt_) return;
+    for (uint32_t k = i_; k < n_; ++k) fn(docs_buf_[k], tfs_buf_[k]);
+    i_ = n_;
+    positions_pending_ = false;
+    while (LoadBlock()) {
+      for (uint32_t k = 0; k < n_; ++k) fn(docs_buf_[k], tfs_buf_[k]);
+      i_ = n_;
+    }
+  }
   void ReadPositions(std::vector<uint32_t>* out);
   bool corrupt() const {
     return corrupt_ || docs_.failed() || pos_.failed() || block_pos_.failed();

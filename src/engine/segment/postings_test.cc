@@ -66,6 +66,30 @@ TEST(PostingsTest, NextAndPositionsRoundTrip) {
   }
 }
 
+// The whole-list walk yields exactly the docs Next() has not yet visited,
+// wherever it starts (before any doc, inside a block, on a block edge, in the
+// tail, at the end), and leaves the cursor at the end.
+TEST(PostingsTest, ForEachRemainingYieldsTheRestOfTheList) {
+  std::mt19937 rng(3);
+  for (size_t df : {0, 1, 127, 128, 129, 300, 1000}) {
+    const auto list = RandomList(rng, df, 9, 6);
+    const PostingWriter w = Write(list);
+    for (size_t start : {size_t{0}, size_t{1}, size_t{127}, size_t{128}, size_t{129}, df / 2, df}) {
+      if (start > df) continue;
+      PostingCursor c(w.docs(), w.positions(), w.df(), NumDocs(list));
+      for (size_t i = 0; i < start; ++i) ASSERT_TRUE(c.Next());
+      std::vector<std::pair<uint32_t, uint32_t>> got, want;
+      c.ForEachRemaining([&](uint32_t d, uint32_t tf) { got.emplace_back(d, tf); });
+      for (size_t i = start; i < list.size(); ++i) {
+        want.emplace_back(list[i].doc, static_cast<uint32_t>(list[i].positions.size()));
+      }
+      EXPECT_EQ(got, want) << "df " << df << " start " << start;
+      EXPECT_FALSE(c.Next());
+      EXPECT_FALSE(c.corrupt());
+    }
+  }
+}
+
 TEST(PostingsTest, AdvanceFindsFirstDocAtOrAfterTarget) {
   std::mt19937 rng(2);
   const auto list = RandomList(rng, 3000, 20, 4);
