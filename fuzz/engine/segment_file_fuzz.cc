@@ -109,6 +109,22 @@ void Run(std::string_view in) {
       if (auto bg = seg->FindBigram(t, u)) Drain(seg->BigramPostings(*bg), n, false);
     }
     seg->FindTerm(seg->term(t));
+    // Block impacts and block ends are read without decoding the blocks.
+    unsigned sum = 0;
+    for (const char q : seg->BlockImpacts(t)) sum += static_cast<uint8_t>(q);
+    std::vector<uint32_t> ends;
+    if (seg->Postings(t).FullBlockEnds(&ends)) {
+      for (size_t i = 0; i < ends.size(); ++i) {
+        if (ends[i] >= n || (i > 0 && ends[i] <= ends[i - 1])) std::abort();
+      }
+    }
+    PostingCursor whole = seg->Postings(t);
+    uint64_t last = 0, seen = 0;
+    whole.ForEachRemaining([&](uint32_t d, uint32_t tf) {
+      if (d >= n || tf == 0 || (seen++ > 0 && d <= last)) std::abort();
+      last = d;
+    });
+    (void)sum;
   }
   for (uint32_t d = 0; d < n; ++d) {
     Conversation c;

@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <optional>
 
 #include "engine/collect/facets.h"
@@ -46,9 +47,6 @@ struct Index::Impl {
 
 namespace {
 
-constexpr double kK1 = 1.2;
-constexpr double kB = 0.75;
-
 uint64_t Mix64(uint64_t x) {
   x += 0x9e3779b97f4a7c15ull;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -77,59 +75,207 @@ bool RankLess(const Ranked& a, const Ranked& b) {
   return a.id < b.id;
 }
 
-// BM25 of every match, summed over the positive text terms in query order:
-// calls fn(segment, local doc, global doc, score) for each match in ascending
-// doc order. Walks the matches once per segment with one cursor per term list,
-// so the cost is O(matches × terms + Σ list lengths), with no per-index-size
-// array. Matches are scored a batch at a time, term by term over the batch:
-// the divisions of neighbouring docs then overlap instead of each waiting for
-// the last (a score is the same sum in the same order either way).
-template <typename Fn>
-void ScoreMatches(const SegmentSet& set, const Bitset& matches,
-                  const std::vector<TermFrequencies>& terms, Fn&& fn) {
-  const double n_docs = set.num_docs;
-  const double avgdl = std::max(set.avg_doc_len(), 1e-9);
-  const size_t nt = terms.size();
-  std::vector<double> weight(nt);  // IDF · (k1 + 1)
-  std::vector<size_t> at(nt, 0);
-  for (size_t t = 0; t < nt; ++t) {
-    const double n = static_cast<double>(terms[t].df);
-    weight[t] = std::log(1.0 + (n_docs - n + 0.5) / (n + 0.5)) * (kK1 + 1);
-  }
+// The BM25 weights of the scored terms (docs/query.md "Relevance").
+struct Bm25 {
+  std::vector<double> weight;  // per term: IDF · (k1 + 1)
   // k1 · (1 − b + b · len / avgdl) = norm0 + norm1 · len: one division per
   // term and doc, not two. norm0 > 0, so a term absent from a doc (f = 0)
   // adds exactly 0.
-  const double norm0 = kK1 * (1 - kB), norm1 = kK1 * kB / avgdl;
+  double norm0 = 0, norm1 = 0;
+  double avgdl = 0;
+
+  Bm25(const SegmentSet& set, const std::vector<TermFrequencies>& terms) {
+    const double n_docs = set.num_docs;
+    avgdl = std::max(set.avg_doc_len(), 1e-9);
+    for (const TermFrequencies& t : terms) {
+      const double n = static_cast<double>(t.df);
+      weight.push_back(std::log(1.0 + (n_docs - n + 0.5) / (n + 0.5)) * (kBm25K1 + 1));
+    }
+    norm0 = kBm25K1 * (1 - kBm25B);
+    norm1 = kBm25K1 * kBm25B / avgdl;
+  }
+};
+
+// BM25 of the matches among global docs [lo, hi) of segment si, summed over
+// the positive text terms in query order: fn(segment, local doc, global doc,
+// score) for each, in ascending doc order. at[t] indexes the first entry of
+// terms[t].docs that may be >= lo and is left past the range. Matches are
+// scored a batch at a time, term by term over the batch: the divisions of
+// neighbouring docs then overlap instead of each waiting for the last (a
+// score is the same sum in the same order either way).
+template <typename Fn>
+void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, const Bitset& matches,
+                const std::vector<TermFrequencies>& terms, const Bm25& bm, std::vector<size_t>& at,
+                Fn&& fn) {
+  const Segment& s = *set.segments[si];
+  const uint32_t base = set.bases[si];
   constexpr size_t kBatch = 256;
   std::array<uint32_t, kBatch> docs;
   std::array<double, kBatch> norm, freq, score;
+  size_t n = 0;
+  auto score_batch = [&] {
+    for (size_t i = 0; i < n; ++i) {
+      norm[i] = bm.norm0 + bm.norm1 * s.doc_len(docs[i] - base);
+      score[i] = 0;
+    }
+    for (size_t t = 0; t < terms.size(); ++t) {
+      const auto& list = terms[t].docs;
+      size_t& j = at[t];
+      for (size_t i = 0; i < n; ++i) {
+        while (j < list.size() && list[j].first < docs[i]) ++j;
+        freq[i] = j < list.size() && list[j].first == docs[i] ? list[j].second : 0;
+      }
+      const double w = bm.weight[t];
+      for (size_t i = 0; i < n; ++i) score[i] += w * freq[i] / (freq[i] + norm[i]);
+    }
+    for (size_t i = 0; i < n; ++i) fn(s, docs[i] - base, docs[i], score[i]);
+    n = 0;
+  };
+  matches.ForEachInRange(lo, hi, [&](uint32_t doc) {
+    docs[n++] = doc;
+    if (n == kBatch) score_batch();
+  });
+  score_batch();
+}
+
+// BM25 of every match (ScoreRange over each whole segment), in ascending doc
+// order. The cost is O(matches × terms + Σ list lengths), with no
+// per-index-size array.
+template <typename Fn>
+void ScoreMatches(const SegmentSet& set, const Bitset& matches,
+                  const std::vector<TermFrequencies>& terms, Fn&& fn) {
+  const Bm25 bm(set, terms);
+  std::vector<size_t> at(terms.size(), 0);
+  for (size_t si = 0; si < set.segments.size(); ++si) {
+    const uint32_t base = set.bases[si];
+    ScoreRange(set, si, base, base + set.segments[si]->num_docs(), matches, terms, bm, at, fn);
+  }
+}
+
+// A range of global docs [lo, hi) in segment si where no doc scores above
+// `bound`.
+struct ScoreBound {
+  size_t si;
+  uint32_t lo, hi;
+  double bound;
+};
+
+// Cuts each segment into ranges bounding the BM25 score: a plain word (any
+// role) contributes at most its weight times its block impact
+// (segment_format.h) over each full block of its postings, nothing where the
+// segment lacks it, and its whole weight over its last partial block; any
+// other term (phrase, prefix, scoped word), or a word in a segment without
+// impacts, its whole weight (tf / (tf + norm) < 1) everywhere.
+void BoundScores(const SegmentSet& set, const std::vector<TermFrequencies>& terms, const Bm25& bm,
+                 std::vector<ScoreBound>* out) {
+  out->clear();
+  const size_t nt = terms.size();
+  // Per term, pieces (last local doc, bound) covering the segment in order.
+  std::vector<std::vector<std::pair<uint32_t, double>>> pieces(nt);
+  std::vector<uint32_t> ends;
   for (size_t si = 0; si < set.segments.size(); ++si) {
     const Segment& s = *set.segments[si];
+    const uint32_t nd = s.num_docs();
+    if (nd == 0) continue;
+    const double stretch = s.has_impacts() ? std::max(1.0, bm.avgdl / s.impact_avg_doc_len()) : 0;
+    for (size_t t = 0; t < nt; ++t) {
+      auto& p = pieces[t];
+      p.clear();
+      const double w = bm.weight[t];
+      const QueryNode* node = terms[t].term;
+      if (!s.has_impacts() || !node || node->kind != QueryNode::Kind::kTerm || !node->scope.all()) {
+        p.emplace_back(nd - 1, w);
+        continue;
+      }
+      const auto id = s.FindTerm(node->tokens[0]);
+      if (!id) {
+        p.emplace_back(nd - 1, 0.0);
+        continue;
+      }
+      const std::string_view q = s.BlockImpacts(*id);
+      if (!s.Postings(*id).FullBlockEnds(&ends) || ends.size() != q.size()) {
+        p.emplace_back(nd - 1, w);  // malformed: the walk reports it
+        continue;
+      }
+      for (size_t j = 0; j < ends.size(); ++j) {
+        p.emplace_back(ends[j], w * std::min(1.0, static_cast<uint8_t>(q[j]) / 255.0 * stretch));
+      }
+      if (p.empty() || p.back().first < nd - 1) {
+        p.emplace_back(nd - 1, s.doc_freq(*id) % kPostingBlockDocs ? w : 0.0);
+      }
+    }
+    // Sweep: each range ends where some term's piece ends. The margin covers
+    // the rounding of the scores' sums.
     const uint32_t base = set.bases[si];
-    size_t n = 0;
-    auto score_batch = [&] {
-      for (size_t i = 0; i < n; ++i) {
-        norm[i] = norm0 + norm1 * s.doc_len(docs[i] - base);
-        score[i] = 0;
-      }
+    std::vector<size_t> at(nt, 0);
+    for (uint32_t cur = 0; cur < nd;) {
+      uint32_t last = nd - 1;
+      double bound = 0;
       for (size_t t = 0; t < nt; ++t) {
-        const auto& list = terms[t].docs;
-        size_t& j = at[t];
-        for (size_t i = 0; i < n; ++i) {
-          while (j < list.size() && list[j].first < docs[i]) ++j;
-          freq[i] = j < list.size() && list[j].first == docs[i] ? list[j].second : 0;
-        }
-        const double w = weight[t];
-        for (size_t i = 0; i < n; ++i) score[i] += w * freq[i] / (freq[i] + norm[i]);
+        last = std::min(last, pieces[t][at[t]].first);
+        bound += pieces[t][at[t]].second;
       }
-      for (size_t i = 0; i < n; ++i) fn(s, docs[i] - base, docs[i], score[i]);
-      n = 0;
-    };
-    matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
-      docs[n++] = doc;
-      if (n == kBatch) score_batch();
-    });
-    score_batch();
+      out->push_back(ScoreBound{si, base + cur, base + last + 1, bound * (1 + 1e-9)});
+      for (size_t t = 0; t < nt; ++t) {
+        if (pieces[t][at[t]].first == last) ++at[t];
+      }
+      cur = last + 1;
+    }
+  }
+}
+
+// ScoreMatches for a top-k collector: fn as there, but matches in ranges
+// whose bound is below threshold() (the score a match must reach to be kept,
+// which only grows) may be skipped, and fn sees matches out of doc order.
+// The best-bounded ranges are scored first, so the collector fills with high
+// scores early; then the rest in doc order, a run of consecutive ranges that
+// can still matter at a time. (Visiting every range best first would pay a
+// list search per range and term for queries whose bounds are all alike —
+// frequent words saturate tf in some long conversation of nearly every block.)
+template <typename Threshold, typename Fn>
+void ScoreTopMatches(const SegmentSet& set, const Bitset& matches,
+                     const std::vector<TermFrequencies>& terms, Threshold&& threshold, Fn&& fn) {
+  const Bm25 bm(set, terms);
+  std::vector<ScoreBound> ranges;  // in doc order
+  BoundScores(set, terms, bm, &ranges);
+  std::vector<size_t> at(terms.size());
+  auto score = [&](size_t si, uint32_t lo, uint32_t hi) {
+    for (size_t t = 0; t < terms.size(); ++t) {
+      const auto& list = terms[t].docs;
+      at[t] = static_cast<size_t>(
+          std::lower_bound(list.begin(), list.end(), std::make_pair(lo, uint32_t{0})) -
+          list.begin());
+    }
+    ScoreRange(set, si, lo, hi, matches, terms, bm, at, fn);
+  };
+  constexpr size_t kBestFirst = 64;
+  std::vector<size_t> best(ranges.size());
+  for (size_t i = 0; i < best.size(); ++i) best[i] = i;
+  const size_t first = std::min(kBestFirst, best.size());
+  std::partial_sort(best.begin(), best.begin() + static_cast<ptrdiff_t>(first), best.end(),
+                    [&](size_t a, size_t b) {
+                      return ranges[a].bound > ranges[b].bound ||
+                             (ranges[a].bound == ranges[b].bound && a < b);
+                    });
+  std::vector<bool> done(ranges.size(), false);
+  for (size_t k = 0; k < first; ++k) {
+    const ScoreBound& r = ranges[best[k]];
+    if (r.bound < threshold()) return;  // every other range is bounded lower
+    score(r.si, r.lo, r.hi);
+    done[best[k]] = true;
+  }
+  for (size_t i = 0; i < ranges.size();) {
+    if (done[i] || ranges[i].bound < threshold()) {
+      ++i;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < ranges.size() && !done[j] && ranges[j].si == ranges[i].si &&
+           ranges[j].bound >= threshold()) {
+      ++j;
+    }
+    score(ranges[i].si, ranges[i].lo, ranges[j - 1].hi);
+    i = j;
   }
 }
 
@@ -197,13 +343,23 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Bitse
   if (select_deep) {
     // Selected above.
   } else if (scored) {
-    ScoreMatches(set, matches, terms,
-                 [&](const Segment& s, uint32_t d, uint32_t doc, double score) {
-                   // Most matches of a broad query score below a full heap's
-                   // worst: rejected before their id is read.
-                   if (heap && ranked.size() == end && -score > ranked.front().key) return;
-                   offer(Ranked{-score, 0, s.id(d), doc, false});
-                 });
+    // Most matches of a broad query score below a full heap's worst:
+    // rejected before their id is read, and whole ranges of them unscored.
+    auto collect = [&](const Segment& s, uint32_t d, uint32_t doc, double score) {
+      if (heap && ranked.size() == end && -score > ranked.front().key) return;
+      offer(Ranked{-score, 0, s.id(d), doc, false});
+    };
+    if (heap) {
+      ScoreTopMatches(
+          set, matches, terms,
+          [&] {
+            return ranked.size() == end ? -ranked.front().key
+                                        : -std::numeric_limits<double>::infinity();
+          },
+          collect);
+    } else {
+      ScoreMatches(set, matches, terms, collect);
+    }
   } else {
     for (size_t si = 0; si < set.segments.size(); ++si) {
       const Segment& s = *set.segments[si];

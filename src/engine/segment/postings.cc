@@ -261,6 +261,26 @@ bool PostingCursor::Advance(uint32_t target) {
   return false;
 }
 
+bool PostingCursor::FullBlockEnds(std::vector<uint32_t>* out) const {
+  out->clear();
+  if (started_) return false;
+  ByteReader r = docs_;
+  uint64_t base = 0;  // the next block's first possible doc
+  for (uint32_t left = left_; left >= kPostingBlockDocs; left -= kPostingBlockDocs) {
+    const uint64_t span = r.Varint();
+    r.Varint();  // its positions' length
+    const uint8_t gw = r.Byte(), tw = r.Byte();
+    if (r.failed() || gw > 32 || tw > 32 || span < kPostingBlockDocs || base + span > num_docs_) {
+      return false;
+    }
+    r.Bytes(16u * (gw + tw));
+    if (r.failed()) return false;
+    out->push_back(static_cast<uint32_t>(base + span - 1));
+    base += span;
+  }
+  return true;
+}
+
 void PostingCursor::ReadPositions(std::vector<uint32_t>* out) {
   out->clear();
   if (!positions_pending_) return;

@@ -81,6 +81,10 @@ class PostingCursor {
     }
   }
   void ReadPositions(std::vector<uint32_t>* out);
+  // The last doc of each full block of the list, from its skip entries
+  // (nothing is decoded; the cursor does not move). False when the entries
+  // are malformed (a walk then finds the list corrupt).
+  bool FullBlockEnds(std::vector<uint32_t>* out) const;
   bool corrupt() const {
     return corrupt_ || docs_.failed() || pos_.failed() || block_pos_.failed();
   }

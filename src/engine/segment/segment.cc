@@ -117,6 +117,25 @@ Status Segment::Load() {
       return corrupt("bad term table");
     }
   }
+  if (f.Has("impacts.meta")) {
+    const ImpactMeta* im = nullptr;
+    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "impacts.meta", 1, &im));
+    WILDCHAT_RETURN_IF_ERROR(f.Section("impacts", &impacts_));
+    // Each term's bytes follow the previous term's: one per full block.
+    uint64_t at = 0;
+    for (size_t i = 0; i < nt; ++i) {
+      if (infos_[i].first_impact != at) return corrupt("bad block impacts");
+      at += infos_[i].df / kPostingBlockDocs;
+    }
+    if (infos_[nt].first_impact != at || at != impacts_.size() ||
+        !(im->avg_doc_len > 0 && im->avg_doc_len < 1e12)) {
+      return corrupt("bad block impacts");
+    }
+    for (char q : impacts_) {
+      if (q == 0) return corrupt("bad block impacts");
+    }
+    impact_avg_doc_len_ = im->avg_doc_len;
+  }
   if (f.Has("bigram.meta")) {
     const BigramMeta* bm = nullptr;
     WILDCHAT_RETURN_IF_ERROR(GetArray(f, "bigram.meta", 1, &bm));

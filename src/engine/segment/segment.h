@@ -84,6 +84,16 @@ class Segment {
   }
   std::optional<PostingCursor> RolePostings(uint64_t term, uint8_t role) const;
 
+  // Block impacts (segment_format.h): whether the segment has them, the
+  // average doc length they were computed with, and term's bytes, one per
+  // full block of its doc stream (empty without impacts).
+  bool has_impacts() const { return impact_avg_doc_len_ > 0; }
+  double impact_avg_doc_len() const { return impact_avg_doc_len_; }
+  std::string_view BlockImpacts(uint64_t term) const {
+    if (!has_impacts()) return {};
+    return impacts_.substr(infos_[term].first_impact, infos_[term].df / kPostingBlockDocs);
+  }
+
   std::optional<uint32_t> DocOfTurn(int64_t turn_identifier) const;
   Status Document(uint32_t doc, Conversation* out) const;
 
@@ -118,6 +128,8 @@ class Segment {
   std::string_view term_bytes_;
   const TermInfo* infos_ = nullptr;
   std::string_view postings_, positions_;
+  std::string_view impacts_;
+  double impact_avg_doc_len_ = 0;
   uint32_t bigram_min_df_ = 0;
   KeyedStreams bigrams_, roles_;
   uint32_t role_min_df_ = 0;  // 0: no role postings

@@ -258,24 +258,34 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
     }
   }
 
-  // Term dictionary, then the two posting streams.
+  // Term dictionary, block impacts, then the two posting streams.
   {
     std::vector<uint64_t> offsets{0};
     std::string bytes;
     std::vector<TermInfo> infos;
     infos.reserve(order.size() + 1);
+    const ImpactMeta impact_meta{num_docs() ? static_cast<double>(total_tokens_) / num_docs() : 1};
+    std::string impacts;
     uint64_t doc_off = 0, pos_off = 0;
     for (const auto& [term, id] : order) {
       bytes.append(term);
       offsets.push_back(bytes.size());
-      infos.push_back(TermInfo{doc_off, pos_off, terms_[id].df(), 0});
+      if (impacts.size() > 0xFFFFFFFFu) return Status::Internal("too many postings in a segment");
+      infos.push_back(
+          TermInfo{doc_off, pos_off, terms_[id].df(), static_cast<uint32_t>(impacts.size())});
+      AppendImpacts(terms_[id], impact_meta.avg_doc_len, &impacts);
       doc_off += terms_[id].docs().size();
       pos_off += terms_[id].positions().size();
     }
-    infos.push_back(TermInfo{doc_off, pos_off, 0, 0});
+    if (impacts.size() > 0xFFFFFFFFu) return Status::Internal("too many postings in a segment");
+    infos.push_back(TermInfo{doc_off, pos_off, 0, static_cast<uint32_t>(impacts.size())});
     WILDCHAT_RETURN_IF_ERROR(w.Add("terms.offsets", Bytes(offsets)));
     WILDCHAT_RETURN_IF_ERROR(w.Add("terms.bytes", bytes));
     WILDCHAT_RETURN_IF_ERROR(w.Add("terms.info", Bytes(infos)));
+    WILDCHAT_RETURN_IF_ERROR(
+        w.Add("impacts.meta",
+              std::string_view(reinterpret_cast<const char*>(&impact_meta), sizeof(impact_meta))));
+    WILDCHAT_RETURN_IF_ERROR(w.Add("impacts", impacts));
     WILDCHAT_RETURN_IF_ERROR(w.Begin("postings"));
     for (const auto& [term, id] : order) WILDCHAT_RETURN_IF_ERROR(w.Append(terms_[id].docs()));
     WILDCHAT_RETURN_IF_ERROR(w.End());
@@ -287,6 +297,25 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
   if (role_postings_) WILDCHAT_RETURN_IF_ERROR(WriteRoles(rank, &w));
   WILDCHAT_RETURN_IF_ERROR(store->WriteTo(&w));
   return w.Finish(file_name, file_size);
+}
+
+void SegmentBuilder::AppendImpacts(const PostingWriter& pw, double avg_doc_len,
+                                   std::string* out) const {
+  const uint32_t full = pw.df() / kPostingBlockDocs * kPostingBlockDocs;
+  if (full == 0) return;
+  const double norm0 = kBm25K1 * (1 - kBm25B), norm1 = kBm25K1 * kBm25B / avg_doc_len;
+  PostingCursor c(pw.docs(), pw.positions(), pw.df(), num_docs());
+  uint32_t k = 0;
+  double top = 0;
+  c.ForEachRemaining([&](uint32_t doc, uint32_t tf) {
+    if (k >= full) return;
+    const double f = tf;
+    top = std::max(top, f / (f + norm0 + norm1 * doc_len_[doc]));
+    if (++k % kPostingBlockDocs == 0) {
+      out->push_back(static_cast<char>(QuantizeImpact(top)));
+      top = 0;
+    }
+  });
 }
 
 Status SegmentBuilder::WriteBigrams(const std::vector<uint32_t>& rank, SegmentFileWriter* w) const {

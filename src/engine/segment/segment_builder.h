@@ -37,6 +37,8 @@ class SegmentBuilder {
                 std::string* file_name, uint64_t* file_size);
 
  private:
+  // Appends pw's block impacts (segment_format.h) for average doc length A.
+  void AppendImpacts(const PostingWriter& pw, double avg_doc_len, std::string* out) const;
   // Writes the bigram.* sections (segment_format.h); rank[id] is term id's
   // place in the sorted term dictionary.
   Status WriteBigrams(const std::vector<uint32_t>& rank, SegmentFileWriter* w) const;

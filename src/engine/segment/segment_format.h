@@ -3,7 +3,9 @@
 // the two cannot drift apart.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string_view>
@@ -12,9 +14,10 @@
 
 namespace wildchat {
 
-// Written: 3 (score columns may be floats). Read: 2 and 3 (version 2 has
-// only double score columns, which version 3 readers handle alike).
-inline constexpr uint32_t kSegmentFormatVersion = 3;
+// Written: 4 (block impacts). Read: 2 to 4 (version 2 has only double score
+// columns, which later readers handle alike; versions before 4 have no block
+// impacts, and their top hits are found by scoring every match).
+inline constexpr uint32_t kSegmentFormatVersion = 4;
 inline constexpr uint32_t kOldestReadableSegmentFormat = 2;
 
 // Dictionary-coded string columns; code 0 is null, code i+1 is entry i of the
@@ -52,14 +55,42 @@ inline constexpr uint8_t kRoleAssistant = 1;
 inline constexpr uint8_t kRoleOther = 2;
 
 // One entry per term plus a sentinel: where its doc stream and position
-// stream start in the "postings" / "positions" sections.
+// stream start in the "postings" / "positions" sections, and where its block
+// impacts start in "impacts" (0 in segments without them).
 struct TermInfo {
   uint64_t doc_offset;
   uint64_t pos_offset;
   uint32_t df;
-  uint32_t reserved;
+  uint32_t first_impact;
 };
 static_assert(sizeof(TermInfo) == 24);
+
+// BM25 parameters (docs/query.md "Relevance"); block impacts are computed
+// with them.
+inline constexpr double kBm25K1 = 1.2;
+inline constexpr double kBm25B = 0.75;
+
+// Block impacts ("impacts" and "impacts.meta"; a segment without them has
+// none): for each term, for each full block of its doc stream (postings.h)
+// in order, one byte q = ceil(255 · max over the block's docs of
+// tf / (tf + K1 · (1 − B + B · len / A))), len the doc's length and A the
+// stored average doc length; 1 <= q <= 255. Term t's floor(df / 128) bytes
+// start at TermInfo::first_impact, so the entries are running sums. For any
+// other average A', every doc of the block has
+// tf / (tf + K1 · (1 − B + B · len / A')) <= q / 255 · max(1, A' / A):
+// with r = A / A' <= 1 the denominator is at least r times the stored one.
+// So a term's BM25 contribution in a block is bounded without decoding it,
+// and top-k ranking skips blocks that cannot reach the top hits.
+struct ImpactMeta {
+  double avg_doc_len;  // A: the segment's tokens per conversation when built
+};
+static_assert(sizeof(ImpactMeta) == 8);
+// q for one block's largest tf / (tf + norm), rounded up (with a margin for
+// the rounding of the division) so that q / 255 bounds it.
+inline uint8_t QuantizeImpact(double v) {
+  const double q = std::ceil(v * 255.0 * (1 + 1e-9));
+  return static_cast<uint8_t>(std::clamp(q, 1.0, 255.0));
+}
 
 // Bigram postings ("bigram.*" sections; a segment without them has none):
 // for every pair of terms that are both common in the segment — document

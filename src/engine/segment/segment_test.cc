@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -254,6 +255,98 @@ TEST_F(SegmentTest, MalformedKeyedTablesAreCorruption) {
     const Status st = Segment::Open(path, &seg);
     EXPECT_EQ(st.code(), Status::Code::kCorruption) << st.ToString();
   }
+}
+
+// Block impacts against their definition (segment_format.h), computed here
+// from the decoded postings and the doc length column: each term's byte per
+// full block is the block's largest tf / (tf + norm) rounded up to 1/255 —
+// never below it (the bound ranking relies on) and less than 1/255 above it.
+// Damaged impact bytes or offsets are corruption.
+TEST_F(SegmentTest, BlockImpactsBoundEachBlockTightly) {
+  const std::vector<std::string> vocab = {"the", "of", "cat", "dog", "sun", "moon", "rare"};
+  std::mt19937 rng(21);
+  std::vector<Conversation> conversations;
+  for (int d = 0; d < 1500; ++d) {
+    Conversation c;
+    Utterance u;
+    u.role = "user";
+    u.turn_identifier = d;
+    // Lengths from 1 to a few hundred words, so norms differ a lot.
+    const int len = 1 + static_cast<int>(rng() % (rng() % 4 == 0 ? 400 : 20));
+    for (int k = 0; k < len; ++k) {
+      size_t w = 0;
+      while (w + 1 < vocab.size() && rng() % 3 != 0) ++w;
+      u.content += (k ? " " : "") + vocab[w];
+    }
+    c.conversation.push_back(u);
+    conversations.push_back(c);
+  }
+  const std::string path = Build(conversations);
+  std::unique_ptr<Segment> seg;
+  ASSERT_TRUE(Segment::Open(path, &seg).ok());
+  ASSERT_TRUE(seg->has_impacts());
+  const double avg = static_cast<double>(seg->total_tokens()) / seg->num_docs();
+  EXPECT_EQ(seg->impact_avg_doc_len(), avg);
+  const double norm0 = kBm25K1 * (1 - kBm25B), norm1 = kBm25K1 * kBm25B / avg;
+  size_t blocks = 0;
+  for (uint64_t t = 0; t < seg->num_terms(); ++t) {
+    const std::string_view q = seg->BlockImpacts(t);
+    ASSERT_EQ(q.size(), seg->doc_freq(t) / kPostingBlockDocs) << seg->term(t);
+    std::vector<uint32_t> ends;
+    ASSERT_TRUE(seg->Postings(t).FullBlockEnds(&ends));
+    ASSERT_EQ(ends.size(), q.size());
+    PostingCursor c = seg->Postings(t);
+    for (size_t b = 0; b < q.size(); ++b) {
+      double top = 0;
+      for (uint32_t k = 0; k < kPostingBlockDocs; ++k) {
+        ASSERT_TRUE(c.Next());
+        const double f = c.tf();
+        top = std::max(top, f / (f + norm0 + norm1 * seg->doc_len(c.doc())));
+      }
+      EXPECT_EQ(c.doc(), ends[b]);
+      const double bound = static_cast<uint8_t>(q[b]) / 255.0;
+      EXPECT_GE(bound, top) << seg->term(t) << " block " << b;
+      EXPECT_LT(bound - 1 / 255.0, top) << seg->term(t) << " block " << b;
+      ++blocks;
+    }
+  }
+  EXPECT_GE(blocks, 30u);
+  const uint64_t num_terms = seg->num_terms();
+  seg.reset();  // the file is rewritten below
+
+  std::ifstream in(path, std::ios::binary);
+  const std::string original((std::istreambuf_iterator<char>(in)), {});
+  uint64_t impacts_at = 0, info_at = 0;
+  {
+    std::unique_ptr<MappedSegmentFile> f;
+    ASSERT_TRUE(MappedSegmentFile::Open(path, &f).ok());
+    std::string_view meta, impacts, info;
+    ASSERT_TRUE(f->Section("meta", &meta).ok());
+    ASSERT_TRUE(f->Section("impacts", &impacts).ok());
+    ASSERT_TRUE(f->Section("terms.info", &info).ok());
+    impacts_at = static_cast<uint64_t>(impacts.data() - meta.data());
+    info_at = static_cast<uint64_t>(info.data() - meta.data());
+  }
+  auto open_with = [&](const std::function<void(std::string*)>& change) {
+    std::string bytes = original;
+    change(&bytes);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    std::unique_ptr<Segment> damaged;
+    return Segment::Open(path, &damaged);
+  };
+  EXPECT_TRUE(open_with([](std::string*) {}).ok());
+  const Status zero = open_with([&](std::string* b) { (*b)[impacts_at] = 0; });
+  EXPECT_EQ(zero.code(), Status::Code::kCorruption) << zero.ToString();
+  const Status shifted = open_with([&](std::string* b) {
+    // The sentinel term entry's first impact, one past the end.
+    const uint64_t sentinel = info_at + sizeof(TermInfo) * num_terms;
+    uint32_t v = 0;
+    std::memcpy(&v, b->data() + sentinel + offsetof(TermInfo, first_impact), 4);
+    ++v;
+    std::memcpy(b->data() + sentinel + offsetof(TermInfo, first_impact), &v, 4);
+  });
+  EXPECT_EQ(shifted.code(), Status::Code::kCorruption) << shifted.ToString();
+  EXPECT_NE(shifted.ToString().find("bad block impacts"), std::string::npos);
 }
 
 // Role postings against a brute-force count of each word per role: the user
