@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <optional>
 
@@ -279,6 +281,33 @@ void ScoreTopMatches(const SegmentSet& set, const Bitset& matches,
   }
 }
 
+// The k-th largest (1 <= k <= keys.size()) of the scores whose negations
+// are `keys`. Scores are non-negative, so their bit patterns order like their
+// values: a histogram of the patterns over their range finds the bucket
+// holding the k-th, and only that bucket's scores are selected among —
+// three passes over the keys, none of which moves them.
+double KthLargestScore(const std::vector<double>& keys, size_t k) {
+  auto bits = [](double key) { return std::bit_cast<uint64_t>(-key + 0.0); };
+  uint64_t lo = ~0ull, hi = 0;
+  for (double key : keys) {
+    lo = std::min(lo, bits(key));
+    hi = std::max(hi, bits(key));
+  }
+  const int shift = std::max(0, static_cast<int>(std::bit_width(hi - lo)) - 16);
+  std::vector<uint32_t> hist(static_cast<size_t>((hi - lo) >> shift) + 1, 0);
+  for (double key : keys) ++hist[(bits(key) - lo) >> shift];
+  size_t above = 0, b = hist.size() - 1;  // scores in buckets above b
+  while (above + hist[b] < k) above += hist[b--];
+  std::vector<double> in_bucket;
+  in_bucket.reserve(hist[b]);
+  for (double key : keys) {
+    if (((bits(key) - lo) >> shift) == b) in_bucket.push_back(-key + 0.0);
+  }
+  const auto kth = in_bucket.begin() + static_cast<ptrdiff_t>(k - above - 1);
+  std::nth_element(in_bucket.begin(), kth, in_bucket.end(), std::greater<>());
+  return *kth;
+}
+
 // Orders the matches by the request's sort and leaves ranks [begin, end) in
 // order in *page. Newest/oldest pages of large match sets walk the
 // precomputed time order until `end` matches are seen. Otherwise small pages
@@ -311,11 +340,7 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Bitse
     keys.reserve(total);
     ScoreMatches(set, matches, terms,
                  [&](const Segment&, uint32_t, uint32_t, double score) { keys.push_back(-score); });
-    std::vector<double> select(keys);
-    std::nth_element(select.begin(), select.begin() + static_cast<ptrdiff_t>(end - 1),
-                     select.end());
-    const double cut = select[end - 1];
-    select = {};
+    const double cut = -KthLargestScore(keys, end);
     size_t i = 0;
     for (size_t si = 0; si < set.segments.size(); ++si) {
       const Segment& s = *set.segments[si];

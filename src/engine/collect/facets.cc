@@ -128,6 +128,8 @@ Status FacetCounter::Count(const std::vector<std::string>& fields, const Bitset&
     }
     want.push_back(std::move(f));
   }
+  out->clear();
+  if (want.empty()) return Status::OK();
   // Turn counts 0..21 to their bucket; kNone (no bucket) for t < 1.
   constexpr size_t kNone = 8;
   std::array<uint8_t, 22> turn_bucket{};

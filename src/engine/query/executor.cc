@@ -384,20 +384,28 @@ class Evaluator {
     corrupt_ = corrupt_ || c.corrupt();
   }
 
+  // When scope is one role with streams of its own (user or other, not
+  // first:) and term has them, the term's occurrences in scope are that
+  // stream: *sole is set and the stream returned (nullopt: none in that role).
+  static std::optional<PostingCursor> SoleRoleStream(const Segment& s, uint64_t term,
+                                                     const TextScope& scope, bool* sole) {
+    *sole = s.HasRoleStreams(term) && !scope.first_user &&
+            (scope.roles == 1u << kRoleUser || scope.roles == 1u << kRoleOther);
+    if (!*sole) return std::nullopt;
+    return s.RolePostings(term, scope.roles == 1u << kRoleUser ? kRoleUser : kRoleOther);
+  }
+
   // TermDocs of a word with a scope (kept apart from the hot unscoped loop).
   template <typename Fn>
   [[gnu::noinline]] void ScopedTermDocs(const Segment& s, uint64_t term, const TextScope& scope,
                                         Fn& emit) {
     const bool streams = s.HasRoleStreams(term);
-    if (streams && !scope.first_user &&
-        (scope.roles == 1u << kRoleUser || scope.roles == 1u << kRoleOther)) {
-      // One role: its stream is the answer.
-      auto role = s.RolePostings(term, scope.roles == 1u << kRoleUser ? kRoleUser : kRoleOther);
-      if (!role) return;
-      while (role->Next()) emit(role->doc(), role->tf());
+    bool sole = false;
+    if (auto role = SoleRoleStream(s, term, scope, &sole)) {
+      role->ForEachRemaining(emit);
       corrupt_ = corrupt_ || role->corrupt();
-      return;
     }
+    if (sole) return;
     PostingCursor c = s.Postings(term);
     ScopeCounter counter(s, term, scope);
     if (streams && scope.first_user) {
@@ -572,6 +580,15 @@ class Evaluator {
       if (freq_of) freq_of->df = df;
       ForEachWordCursor(
           n.tokens[0], [&](const Segment& s, uint64_t term, uint32_t base, PostingCursor& c) {
+            bool sole = false;
+            if (auto role = SoleRoleStream(s, term, n.scope, &sole)) {
+              CursorDocsIn(*restrict, base, s.num_docs(), &*role, [&](uint32_t doc) {
+                out->Set(doc);
+                if (freq) freq->emplace_back(doc, role->tf());
+              });
+              corrupt_ = corrupt_ || role->corrupt();
+            }
+            if (sole) return;
             ScopeCounter counter(s, term, n.scope);
             CursorDocsIn(*restrict, base, s.num_docs(), &c, [&](uint32_t doc) {
               const uint32_t tf = n.scope.all() ? c.tf() : counter.Count(c, &positions_);
@@ -607,11 +624,12 @@ class Evaluator {
         if (hi - lo == 1) {
           TermDocs(s, lo, n.scope, emit);
         } else if (hi > lo) {
-          // The terms' (doc, tf) summed per doc: in a doc-sized array when
-          // they cover much of the segment, else sorted.
+          // The terms' (doc, tf) summed per doc: in a doc-sized array unless
+          // they are very few (clearing the array costs about as much as
+          // sorting 1/64 as many pairs).
           uint64_t listed = 0;
           for (uint64_t t = lo; t < hi; ++t) listed += s.doc_freq(t);
-          if (listed * 8 >= s.num_docs()) {
+          if (listed * 64 >= s.num_docs()) {
             std::vector<uint32_t> sum(s.num_docs(), 0);
             Bitset seen(s.num_docs());
             for (uint64_t t = lo; t < hi; ++t) {
