@@ -20,6 +20,16 @@ int TurnBucket(int64_t t) {
   return 7;
 }
 constexpr const char* kTurnBuckets[] = {"1", "2", "3", "4", "5", "6-10", "11-20", "21+"};
+constexpr uint32_t kNoTurnBucket = 8;
+
+// The first four facets are the dictionary fields of the same number.
+constexpr bool DictFacetsLineUp() {
+  for (size_t i = 0; i < 4; ++i) {
+    if (std::string_view(kFacetFields[i]) != kDictFieldNames[i]) return false;
+  }
+  return true;
+}
+static_assert(DictFacetsLineUp());
 
 void SortCounts(std::map<std::string, uint64_t>& counts, FacetCounts* out) {
   out->clear();
@@ -39,15 +49,36 @@ bool IsFacetField(const std::string& name) {
   return false;
 }
 
-const FacetCounter::MonthColumn& FacetCounter::Months(size_t si) const {
+const FacetCounter::BinColumn& FacetCounter::Bins(size_t si, size_t field) const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (months_.size() < index_->segments.size()) months_.resize(index_->segments.size());
-  if (!months_[si]) {
-    const Segment& s = *index_->segments[si];
-    auto m = std::make_unique<MonthColumn>();
-    m->month.assign(s.num_docs(), -1);
+  if (bins_.size() < index_->segments.size()) bins_.resize(index_->segments.size());
+  std::unique_ptr<BinColumn>& slot = bins_[si][field];
+  if (slot) return *slot;
+  const Segment& s = *index_->segments[si];
+  const uint32_t n = s.num_docs();
+  auto col = std::make_unique<BinColumn>();
+  std::vector<uint32_t> bin(n);
+  const std::string_view name = kFacetFields[field];
+  if (field < 4) {  // model, language, country, state: the dictionary code
+    const DictField f = static_cast<DictField>(field);
+    col->bins = s.dict_size(f) + 1;
+    if (col->bins > 65536) col->u32 = s.code_column(f);
+    for (uint32_t d = 0; d < n && !col->u32; ++d) bin[d] = s.code(f, d);
+  } else if (name == "toxic" || name == "redacted") {
+    // A null flag counts as false, as in the toxic:/redacted: filters.
+    const uint32_t bit = name == "toxic" ? kFlagToxic : kFlagRedacted;
+    col->bins = 2;
+    for (uint32_t d = 0; d < n; ++d) bin[d] = (s.flags(d) & bit) ? 1 : 0;
+  } else if (name == "turns") {
+    col->bins = kNoTurnBucket + 1;
+    for (uint32_t d = 0; d < n; ++d) {
+      const int b = TurnBucket(s.turn(d));
+      bin[d] = b < 0 ? kNoTurnBucket : static_cast<uint32_t>(b);
+    }
+  } else {  // month: (year * 12 + month − 1) − the segment's first
     int32_t lo = INT32_MAX, hi = INT32_MIN;
-    for (uint32_t d = 0; d < s.num_docs(); ++d) {
+    std::vector<int32_t> month(n, -1);
+    for (uint32_t d = 0; d < n; ++d) {
       const int64_t ts = s.timestamp(d);
       if (ts == kNullTimestamp) continue;
       int64_t days = ts / kMicrosPerDay;
@@ -56,21 +87,27 @@ const FacetCounter::MonthColumn& FacetCounter::Months(size_t si) const {
       unsigned mo, da;
       CivilFromDays(days, &y, &mo, &da);
       if (y < 0 || y > 9999) continue;
-      const int32_t v = static_cast<int32_t>(y * 12 + (mo - 1));
-      m->month[d] = v;
-      lo = std::min(lo, v);
-      hi = std::max(hi, v);
+      month[d] = static_cast<int32_t>(y * 12 + (mo - 1));
+      lo = std::min(lo, month[d]);
+      hi = std::max(hi, month[d]);
     }
-    if (lo <= hi) {
-      m->first = lo;
-      m->span = hi - lo + 1;
-      for (int32_t& v : m->month) {
-        if (v >= 0) v -= lo;
-      }
+    const uint32_t span = lo <= hi ? static_cast<uint32_t>(hi - lo + 1) : 0;
+    col->first_month = lo <= hi ? lo : 0;
+    col->bins = span + 1;
+    for (uint32_t d = 0; d < n; ++d) {
+      bin[d] = month[d] < 0 ? span : static_cast<uint32_t>(month[d] - col->first_month);
     }
-    months_[si] = std::move(m);
   }
-  return *months_[si];
+  if (!col->u32 && col->bins <= 256) {
+    col->u8.assign(bin.begin(), bin.end());
+  } else if (!col->u32 && col->bins <= 65536) {
+    col->u16.assign(bin.begin(), bin.end());
+  } else if (!col->u32) {  // months spanning over 5,000 years
+    col->own = std::move(bin);
+    col->u32 = col->own.data();
+  }
+  slot = std::move(col);
+  return *slot;
 }
 
 namespace {
@@ -91,150 +128,83 @@ class Histogram {
   std::vector<uint64_t> c_;
 };
 
-enum class FacetKind { kDict, kFlag, kTurns, kMonth };
-
 }  // namespace
 
 Status FacetCounter::Count(const std::vector<std::string>& fields, const Bitset& matches,
                            std::vector<FacetCounts>* out) const {
-  struct Field {
-    FacetKind kind = FacetKind::kDict;
-    int dict = 0;
-    uint32_t flag = 0;
-    std::map<std::string, uint64_t> counts;
-  };
-  std::vector<Field> want;
+  std::vector<size_t> want;  // indexes into kFacetFields
   for (const std::string& name : fields) {
-    Field f;
-    f.kind = FacetKind::kDict;
-    bool known = false;
-    for (int i = 0; i < kDictFieldCount && i < 4; ++i) {
-      if (name == kDictFieldNames[i]) {
-        f.dict = i;
-        known = true;
-      }
-    }
-    if (name == "toxic" || name == "redacted") {
-      f.kind = FacetKind::kFlag;
-      f.flag = name == "toxic" ? kFlagToxic : kFlagRedacted;
-    } else if (name == "turns") {
-      f.kind = FacetKind::kTurns;
-    } else if (name == "month") {
-      f.kind = FacetKind::kMonth;
-    } else if (!known) {
+    size_t f = 0;
+    while (f < std::size(kFacetFields) && name != kFacetFields[f]) ++f;
+    if (f == std::size(kFacetFields)) {
       return Status::InvalidArgument("unknown facet '" + name +
                                      "' (expected model, language, country, state, toxic, "
                                      "redacted, turns or month)");
     }
-    want.push_back(std::move(f));
+    want.push_back(f);
   }
   out->clear();
   if (want.empty()) return Status::OK();
-  // Turn counts 0..21 to their bucket; kNone (no bucket) for t < 1.
-  constexpr size_t kNone = 8;
-  std::array<uint8_t, 22> turn_bucket{};
-  for (int64_t t = 0; t < 22; ++t) {
-    const int b = TurnBucket(t);
-    turn_bucket[static_cast<size_t>(t)] = static_cast<uint8_t>(b < 0 ? kNone : b);
-  }
+  std::vector<std::map<std::string, uint64_t>> counts(want.size());
   constexpr size_t kBatch = 1024;
   std::array<uint32_t, kBatch> docs;  // local doc numbers
   for (size_t si = 0; si < index_->segments.size(); ++si) {
     const Segment& s = *index_->segments[si];
     const uint32_t base = index_->bases[si];
-    const uint32_t nd = s.num_docs();
-    // Per field, this segment's histogram (dictionary codes, [false, true],
-    // turn buckets + none, months + null).
+    std::vector<const BinColumn*> cols;
     std::vector<Histogram> hist;
-    const MonthColumn* months = nullptr;
-    for (const Field& f : want) {
-      switch (f.kind) {
-        case FacetKind::kDict:
-          hist.emplace_back(s.dict_size(static_cast<DictField>(f.dict)) + 1);
-          break;
-        case FacetKind::kFlag:
-          hist.emplace_back(2);
-          break;
-        case FacetKind::kTurns:
-          hist.emplace_back(kNone + 1);
-          break;
-        case FacetKind::kMonth:
-          months = &Months(si);
-          hist.emplace_back(static_cast<size_t>(months->span) + 1);
-          break;
-      }
+    for (size_t f : want) {
+      cols.push_back(&Bins(si, f));
+      hist.emplace_back(cols.back()->bins);
     }
     size_t n = 0;
     auto count_batch = [&] {
       for (size_t k = 0; k < want.size(); ++k) {
+        const BinColumn& c = *cols[k];
         Histogram& h = hist[k];
-        switch (want[k].kind) {
-          case FacetKind::kDict: {
-            const uint32_t* col = s.code_column(static_cast<DictField>(want[k].dict));
-            for (size_t i = 0; i < n; ++i) h.Add(i, col[docs[i]]);
-            break;
-          }
-          case FacetKind::kFlag: {
-            // A null flag counts as false, as in the toxic:/redacted: filters.
-            const uint32_t bit = want[k].flag;
-            for (size_t i = 0; i < n; ++i) h.Add(i, (s.flags(docs[i]) & bit) ? 1 : 0);
-            break;
-          }
-          case FacetKind::kTurns:
-            for (size_t i = 0; i < n; ++i) {
-              const int64_t t = s.turn(docs[i]);
-              h.Add(i, t < 0 ? kNone : turn_bucket[static_cast<size_t>(std::min<int64_t>(t, 21))]);
-            }
-            break;
-          case FacetKind::kMonth: {
-            const size_t null = static_cast<size_t>(months->span);
-            for (size_t i = 0; i < n; ++i) {
-              const int32_t m = months->month[docs[i]];
-              h.Add(i, m < 0 ? null : static_cast<size_t>(m));
-            }
-            break;
-          }
+        if (!c.u8.empty()) {
+          for (size_t i = 0; i < n; ++i) h.Add(i, c.u8[docs[i]]);
+        } else if (!c.u16.empty()) {
+          for (size_t i = 0; i < n; ++i) h.Add(i, c.u16[docs[i]]);
+        } else if (c.u32) {
+          for (size_t i = 0; i < n; ++i) h.Add(i, c.u32[docs[i]]);
         }
       }
       n = 0;
     };
-    matches.ForEachInRange(base, base + nd, [&](uint32_t doc) {
+    matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
       docs[n++] = doc - base;
       if (n == kBatch) count_batch();
     });
     count_batch();
     for (size_t k = 0; k < want.size(); ++k) {
-      Field& f = want[k];
+      const size_t f = want[k];
       const Histogram& h = hist[k];
-      switch (f.kind) {
-        case FacetKind::kDict:
-          for (uint32_t code = 1; code < h.size(); ++code) {
-            if (h[code])
-              f.counts[std::string(s.dict_value(static_cast<DictField>(f.dict), code))] += h[code];
-          }
-          break;
-        case FacetKind::kFlag:
-          f.counts["true"] += h[1];
-          f.counts["false"] += h[0];
-          break;
-        case FacetKind::kTurns:
-          for (size_t b = 0; b < kNone; ++b) f.counts[kTurnBuckets[b]] += h[b];
-          break;
-        case FacetKind::kMonth:
-          for (int32_t m = 0; m < months->span; ++m) {
-            const uint64_t c = h[static_cast<size_t>(m)];
-            if (c == 0) continue;
-            const int32_t v = months->first + m;
-            char buf[16];
-            std::snprintf(buf, sizeof(buf), "%04d-%02d", v / 12, v % 12 + 1);
-            f.counts[buf] += c;
-          }
-          break;
+      auto& to = counts[k];
+      const std::string_view name = kFacetFields[f];
+      if (f < 4) {
+        const DictField df = static_cast<DictField>(f);
+        for (uint32_t code = 1; code < h.size(); ++code) {
+          if (h[code]) to[std::string(s.dict_value(df, code))] += h[code];
+        }
+      } else if (name == "toxic" || name == "redacted") {
+        to["true"] += h[1];
+        to["false"] += h[0];
+      } else if (name == "turns") {
+        for (size_t b = 0; b < kNoTurnBucket; ++b) to[kTurnBuckets[b]] += h[b];
+      } else {
+        for (size_t m = 0; m + 1 < h.size(); ++m) {
+          if (h[m] == 0) continue;
+          const int32_t v = cols[k]->first_month + static_cast<int32_t>(m);
+          char buf[16];
+          std::snprintf(buf, sizeof(buf), "%04d-%02d", v / 12, v % 12 + 1);
+          to[buf] += h[m];
+        }
       }
     }
   }
   out->assign(want.size(), FacetCounts());
-  for (size_t k = 0; k < want.size(); ++k) SortCounts(want[k].counts, &(*out)[k]);
+  for (size_t k = 0; k < want.size(); ++k) SortCounts(counts[k], &(*out)[k]);
   return Status::OK();
 }
 

@@ -1,10 +1,14 @@
 // Facet counting: for a match Bitset, counts conversations per value of a
 // facet field (docs/query.md "Facets") across all segments, merging the
 // segments' dictionaries by value. Sorted by count descending, then value
-// ascending (byte order). Thread-safe; FacetCounter caches per-segment month
-// columns on first use.
+// ascending (byte order). Thread-safe; FacetCounter builds, on first use,
+// a compact column per segment and field (one or two bytes per doc: the bin
+// each doc counts in), so that counting reads a quarter of the bytes the
+// stored columns would take.
 #pragma once
 
+#include <array>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,16 +35,23 @@ class FacetCounter {
                std::vector<FacetCounts>* out) const;
 
  private:
-  // Per segment: each doc's month as (year*12 + month-1) - first, -1 when null.
-  struct MonthColumn {
-    std::vector<int32_t> month;
-    int32_t first = 0;
-    int32_t span = 0;
+  // One field of one segment as the histogram bin of each doc: dictionary
+  // code (0: null), 0/1 for false/true, turn bucket (8: none), or month −
+  // first_month (bins − 1: null). u8 when bins <= 256, else u16 when bins <=
+  // 65,536, else u32 (the segment's own code column, or `own`).
+  struct BinColumn {
+    std::vector<uint8_t> u8;
+    std::vector<uint16_t> u16;
+    std::vector<uint32_t> own;
+    const uint32_t* u32 = nullptr;
+    uint32_t bins = 0;
+    int32_t first_month = 0;
   };
-  const MonthColumn& Months(size_t segment) const;
+  const BinColumn& Bins(size_t segment, size_t field) const;
   const SegmentSet* index_;
   mutable std::mutex mu_;
-  mutable std::vector<std::unique_ptr<MonthColumn>> months_;
+  // [segment][field index in kFacetFields]
+  mutable std::vector<std::array<std::unique_ptr<BinColumn>, std::size(kFacetFields)>> bins_;
 };
 
 }  // namespace wildchat
