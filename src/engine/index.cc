@@ -85,59 +85,83 @@ struct Bm25 {
   // adds exactly 0.
   double norm0 = 0, norm1 = 0;
   double avgdl = 0;
+  // Per term: whether its list is little more than the matches, so that
+  // walking it beside them rarely branches (ScoreRange).
+  std::vector<bool> merge;
 
-  Bm25(const SegmentSet& set, const std::vector<TermFrequencies>& terms) {
+  Bm25(const SegmentSet& set, const std::vector<TermFrequencies>& terms, uint64_t matches) {
     const double n_docs = set.num_docs;
     avgdl = std::max(set.avg_doc_len(), 1e-9);
     for (const TermFrequencies& t : terms) {
       const double n = static_cast<double>(t.df);
       weight.push_back(std::log(1.0 + (n_docs - n + 0.5) / (n + 0.5)) * (kBm25K1 + 1));
+      merge.push_back(t.docs.size() <= matches + matches / 4);
     }
     norm0 = kBm25K1 * (1 - kBm25B);
     norm1 = kBm25K1 * kBm25B / avgdl;
   }
 };
 
+// Buffers of ScoreRange, allocated once per ranking.
+struct ScoreScratch {
+  static constexpr uint32_t kWindow = 1024;  // docs (the buffers stay in L1)
+  std::vector<uint32_t> docs = std::vector<uint32_t>(kWindow);
+  std::vector<uint32_t> tf = std::vector<uint32_t>(kWindow, 0);  // zero between uses
+  std::vector<double> norm = std::vector<double>(kWindow), freq = std::vector<double>(kWindow),
+                      score = std::vector<double>(kWindow);
+};
+
 // BM25 of the matches among global docs [lo, hi) of segment si, summed over
 // the positive text terms in query order: fn(segment, local doc, global doc,
 // score) for each, in ascending doc order. at[t] indexes the first entry of
-// terms[t].docs that may be >= lo and is left past the range. Matches are
-// scored a batch at a time, term by term over the batch: the divisions of
-// neighbouring docs then overlap instead of each waiting for the last (a
-// score is the same sum in the same order either way).
+// terms[t].docs that is >= lo and is left past the range. The range is
+// scored a window of docs at a time, term by term: a term's frequencies in
+// the window are scattered into a window-sized array and read back at the
+// matches (no data-dependent branch per list entry, as a merge of the two
+// sorted lists would take), and the divisions of neighbouring docs overlap
+// instead of each waiting for the last (a score is the same sum in the same
+// order either way).
 template <typename Fn>
 void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, const Bitset& matches,
                 const std::vector<TermFrequencies>& terms, const Bm25& bm, std::vector<size_t>& at,
-                Fn&& fn) {
+                ScoreScratch& x, Fn&& fn) {
   const Segment& s = *set.segments[si];
   const uint32_t base = set.bases[si];
-  constexpr size_t kBatch = 256;
-  std::array<uint32_t, kBatch> docs;
-  std::array<double, kBatch> norm, freq, score;
-  size_t n = 0;
-  auto score_batch = [&] {
+  for (uint32_t w = lo; w < hi;) {
+    const uint32_t end = static_cast<uint32_t>(std::min<uint64_t>(hi, uint64_t{w} + x.kWindow));
+    size_t n = 0;
+    matches.ForEachInRange(w, end, [&](uint32_t doc) { x.docs[n++] = doc; });
     for (size_t i = 0; i < n; ++i) {
-      norm[i] = bm.norm0 + bm.norm1 * s.doc_len(docs[i] - base);
-      score[i] = 0;
+      x.norm[i] = bm.norm0 + bm.norm1 * s.doc_len(x.docs[i] - base);
+      x.score[i] = 0;
     }
     for (size_t t = 0; t < terms.size(); ++t) {
       const auto& list = terms[t].docs;
       size_t& j = at[t];
-      for (size_t i = 0; i < n; ++i) {
-        while (j < list.size() && list[j].first < docs[i]) ++j;
-        freq[i] = j < list.size() && list[j].first == docs[i] ? list[j].second : 0;
+      const size_t first = j;
+      if (n == 0) {  // nothing to score: only pass the window's entries
+        while (j < list.size() && list[j].first < end) ++j;
+        continue;
       }
-      const double w = bm.weight[t];
-      for (size_t i = 0; i < n; ++i) score[i] += w * freq[i] / (freq[i] + norm[i]);
+      if (bm.merge[t]) {
+        for (size_t i = 0; i < n; ++i) {
+          while (j < list.size() && list[j].first < x.docs[i]) ++j;
+          x.freq[i] = j < list.size() && list[j].first == x.docs[i] ? list[j].second : 0;
+        }
+        while (j < list.size() && list[j].first < end) ++j;
+      } else {
+        for (; j < list.size() && list[j].first < end; ++j) {
+          x.tf[list[j].first - w] = list[j].second;
+        }
+        for (size_t i = 0; i < n; ++i) x.freq[i] = x.tf[x.docs[i] - w];
+        for (size_t k = first; k < j; ++k) x.tf[list[k].first - w] = 0;
+      }
+      const double wt = bm.weight[t];
+      for (size_t i = 0; i < n; ++i) x.score[i] += wt * x.freq[i] / (x.freq[i] + x.norm[i]);
     }
-    for (size_t i = 0; i < n; ++i) fn(s, docs[i] - base, docs[i], score[i]);
-    n = 0;
-  };
-  matches.ForEachInRange(lo, hi, [&](uint32_t doc) {
-    docs[n++] = doc;
-    if (n == kBatch) score_batch();
-  });
-  score_batch();
+    for (size_t i = 0; i < n; ++i) fn(s, x.docs[i] - base, x.docs[i], x.score[i]);
+    w = end;
+  }
 }
 
 // BM25 of every match (ScoreRange over each whole segment), in ascending doc
@@ -146,11 +170,13 @@ void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, cons
 template <typename Fn>
 void ScoreMatches(const SegmentSet& set, const Bitset& matches,
                   const std::vector<TermFrequencies>& terms, Fn&& fn) {
-  const Bm25 bm(set, terms);
+  const Bm25 bm(set, terms, matches.Count());
   std::vector<size_t> at(terms.size(), 0);
+  ScoreScratch scratch;
   for (size_t si = 0; si < set.segments.size(); ++si) {
     const uint32_t base = set.bases[si];
-    ScoreRange(set, si, base, base + set.segments[si]->num_docs(), matches, terms, bm, at, fn);
+    ScoreRange(set, si, base, base + set.segments[si]->num_docs(), matches, terms, bm, at, scratch,
+               fn);
   }
 }
 
@@ -237,10 +263,11 @@ void BoundScores(const SegmentSet& set, const std::vector<TermFrequencies>& term
 template <typename Threshold, typename Fn>
 void ScoreTopMatches(const SegmentSet& set, const Bitset& matches,
                      const std::vector<TermFrequencies>& terms, Threshold&& threshold, Fn&& fn) {
-  const Bm25 bm(set, terms);
+  const Bm25 bm(set, terms, matches.Count());
   std::vector<ScoreBound> ranges;  // in doc order
   BoundScores(set, terms, bm, &ranges);
   std::vector<size_t> at(terms.size());
+  ScoreScratch scratch;
   auto score = [&](size_t si, uint32_t lo, uint32_t hi) {
     for (size_t t = 0; t < terms.size(); ++t) {
       const auto& list = terms[t].docs;
@@ -248,7 +275,7 @@ void ScoreTopMatches(const SegmentSet& set, const Bitset& matches,
           std::lower_bound(list.begin(), list.end(), std::make_pair(lo, uint32_t{0})) -
           list.begin());
     }
-    ScoreRange(set, si, lo, hi, matches, terms, bm, at, fn);
+    ScoreRange(set, si, lo, hi, matches, terms, bm, at, scratch, fn);
   };
   constexpr size_t kBestFirst = 64;
   std::vector<size_t> best(ranges.size());
