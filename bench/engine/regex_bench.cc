@@ -2,7 +2,8 @@
 // way peers_bench runs them (newest first, 30 results, no snippets), after one
 // warm-up pass. Prints per-query thread CPU and wall time, then median and p90.
 //   regex_bench --index DIR --queries FILE [--repeat 1] [--warmup 1]
-//               [--relevance] [--offset N] [--snippets]
+//               [--relevance | --sort newest|oldest|random|relevance]
+//               [--offset N] [--snippets]
 // (--relevance: BM25 order instead of newest; any query can be timed this way.)
 // FILE holds one query per line, or is a peers_bench query_mix.jsonl (its
 // "regex" lines are used).
@@ -61,7 +62,8 @@ int main(int argc, char** argv) {
   wildchat::KeepLargeAllocations();  // as the wildchat binary does
   std::string dir, file;
   int repeat = 1, warmup = 1;
-  bool relevance = false, snippets = false;
+  bool snippets = false;
+  SortOrder sort = SortOrder::kNewest;
   uint64_t offset = 0;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--index") && i + 1 < argc)
@@ -75,7 +77,9 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--offset") && i + 1 < argc)
       offset = std::strtoull(argv[++i], nullptr, 10);
     else if (!std::strcmp(argv[i], "--relevance"))
-      relevance = true;
+      sort = SortOrder::kRelevance;
+    else if (!std::strcmp(argv[i], "--sort") && i + 1 < argc && ParseSortOrder(argv[i + 1], &sort))
+      ++i;
     else if (!std::strcmp(argv[i], "--snippets"))
       snippets = true;
   }
@@ -107,7 +111,8 @@ int main(int argc, char** argv) {
   auto run = [&](const std::string& q, uint64_t* total) {
     SearchRequest req;
     req.query = q;
-    req.sort = relevance ? SortOrder::kRelevance : SortOrder::kNewest;
+    req.sort = sort;
+    req.seed = 7;
     req.limit = 30;
     req.offset = offset;
     req.snippets = snippets;
