@@ -599,6 +599,9 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
   RankMatches(set, *impl_->time_order, matches, m.terms(), request, scored, begin, end, &page);
   std::vector<const QueryNode*> terms;
   CollectPositiveTerms(m.root(), &terms);
+  std::string meta_raw, text_raw;
+  std::vector<std::string_view> roles, contents;
+  std::vector<UtteranceText> utterances;
   for (const Ranked& r : page) {
     const uint32_t doc = r.doc;
     uint32_t d;
@@ -622,9 +625,13 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
     h.redacted = s.flags(d) & kFlagRedacted;
     h.score = scored ? -r.key : 0;
     if (request.snippets) {
-      Conversation c;
-      WILDCHAT_RETURN_IF_ERROR(s.Document(d, &c));
-      h.snippets = MakeSnippets(c, terms);
+      // Only the meta and text parts of the hit's block are decompressed.
+      WILDCHAT_RETURN_IF_ERROR(s.DocumentTexts(d, &meta_raw, &text_raw, &roles, &contents));
+      utterances.clear();
+      for (size_t u = 0; u < contents.size(); ++u) {
+        utterances.push_back(UtteranceText{roles[u], contents[u]});
+      }
+      h.snippets = MakeSnippets(utterances, terms);
     }
     result->hits.push_back(std::move(h));
   }

@@ -7,6 +7,10 @@
 #include <cstdint>
 #include <vector>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace wildchat {
 
 class Bitset {
@@ -69,13 +73,22 @@ class Bitset {
   }
   // Sets each i in [lo, hi) (hi <= size()) for which pred(i) holds: one word
   // store per 64 tests and no branch per test, so unpredictable predicates
-  // (a filter matching half the docs) cost no mispredictions.
+  // (a filter matching half the docs) cost no mispredictions. A whole word's
+  // tests go to 64 bytes first (a loop compilers vectorize when pred is a
+  // plain column test), packed into bits 16 at a time.
   template <typename Pred>
   void SetWhere(uint32_t lo, uint32_t hi, Pred&& pred) {
     uint32_t i = lo;
     while (i < hi) {
       const uint32_t stop =
           static_cast<uint32_t>(std::min<uint64_t>(hi, (static_cast<uint64_t>(i) | 63) + 1));
+      if ((i & 63) == 0 && stop - i == 64) {
+        alignas(16) uint8_t tests[64];
+        for (uint32_t k = 0; k < 64; ++k) tests[k] = pred(i + k) ? 1 : 0;
+        words_[i >> 6] |= PackBytes(tests);
+        i = stop;
+        continue;
+      }
       uint64_t bits = 0;
       for (; i < stop; ++i) bits |= static_cast<uint64_t>(pred(i) ? 1 : 0) << (i & 63);
       words_[(i - 1) >> 6] |= bits;
@@ -114,6 +127,22 @@ class Bitset {
   };
 
  private:
+  // Bit k set iff bytes[k] (each 0 or 1) is 1.
+  static uint64_t PackBytes(const uint8_t* bytes) {
+#ifdef __SSE2__
+    uint64_t bits = 0;
+    for (int c = 0; c < 4; ++c) {
+      const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(bytes + 16 * c));
+      const uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(_mm_slli_epi16(v, 7)));
+      bits |= static_cast<uint64_t>(m) << (16 * c);
+    }
+    return bits;
+#else
+    uint64_t bits = 0;
+    for (int k = 0; k < 64; ++k) bits |= static_cast<uint64_t>(bytes[k]) << k;
+    return bits;
+#endif
+  }
   void ClearTail() {
     if (size_ % 64 != 0 && !words_.empty()) words_.back() &= (1ull << (size_ % 64)) - 1;
   }

@@ -265,11 +265,25 @@ Status Segment::ReadBlockTexts(uint64_t block, std::string* meta_raw, std::strin
       .WithContext(file_->path() + ": ");
 }
 
+uint64_t Segment::BlockOf(uint32_t doc) const {
+  const uint32_t* end = store_first_ + num_blocks_ + 1;
+  return static_cast<uint64_t>(std::upper_bound(store_first_, end, doc) - store_first_) - 1;
+}
+
+Status Segment::DocumentTexts(uint32_t doc, std::string* meta_raw, std::string* text_raw,
+                              std::vector<std::string_view>* roles,
+                              std::vector<std::string_view>* contents) const {
+  if (doc >= meta_.num_docs) return Status::NotFound("no such document");
+  const uint64_t block = BlockOf(doc);
+  std::vector<std::string_view> metas, texts;
+  WILDCHAT_RETURN_IF_ERROR(ReadBlockTexts(block, meta_raw, text_raw, &metas, &texts));
+  const size_t i = doc - store_first_[block];
+  return UtteranceTexts(metas[i], texts[i], contents, roles).WithContext(file_->path() + ": ");
+}
+
 Status Segment::Document(uint32_t doc, Conversation* out) const {
   if (doc >= meta_.num_docs) return Status::NotFound("no such document");
-  const uint32_t* end = store_first_ + num_blocks_ + 1;
-  const uint64_t block =
-      static_cast<uint64_t>(std::upper_bound(store_first_, end, doc) - store_first_) - 1;
+  const uint64_t block = BlockOf(doc);
   const std::string_view bytes = store_blocks_.substr(
       store_offsets_[block], store_offsets_[block + 1] - store_offsets_[block]);
   std::string joined;

@@ -96,6 +96,12 @@ class Segment {
 
   std::optional<uint32_t> DocOfTurn(int64_t turn_identifier) const;
   Status Document(uint32_t doc, Conversation* out) const;
+  // Doc's utterance roles and contents, decoding only the meta and text
+  // parts of its store block (what snippets need): views into *meta_raw and
+  // *text_raw.
+  Status DocumentTexts(uint32_t doc, std::string* meta_raw, std::string* text_raw,
+                       std::vector<std::string_view>* roles,
+                       std::vector<std::string_view>* contents) const;
 
   // Store blocks: block b holds docs [block_first_doc(b), block_first_doc(b+1)).
   uint64_t num_blocks() const { return num_blocks_; }
@@ -111,6 +117,8 @@ class Segment {
  private:
   Segment() = default;
   Status Load();
+  // The store block holding doc.
+  uint64_t BlockOf(uint32_t doc) const;
 
   std::unique_ptr<MappedSegmentFile> file_;
   SegmentMeta meta_{};

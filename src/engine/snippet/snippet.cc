@@ -215,20 +215,27 @@ void AppendHtmlEscaped(std::string* out, std::string_view text) {
   }
 }
 
-std::vector<UtteranceSpans> FindMatches(const Conversation& c,
+std::vector<UtteranceText> UtteranceTextsOf(const Conversation& c) {
+  std::vector<UtteranceText> out;
+  out.reserve(c.conversation.size());
+  for (const Utterance& u : c.conversation) out.push_back(UtteranceText{u.role, u.content});
+  return out;
+}
+
+std::vector<UtteranceSpans> FindMatches(const std::vector<UtteranceText>& utterances,
                                         const std::vector<const QueryNode*>& terms,
                                         size_t max_utterances, bool first_fragment) {
   std::vector<UtteranceSpans> out;
   int first_user = -1;
-  for (size_t u = 0; u < c.conversation.size(); ++u) {
-    if (c.conversation[u].role == "user") {
+  for (size_t u = 0; u < utterances.size(); ++u) {
+    if (utterances[u].role == "user") {
       first_user = static_cast<int>(u);
       break;
     }
   }
   std::vector<const QueryNode*> in_scope;
-  for (size_t u = 0; u < c.conversation.size() && out.size() < max_utterances; ++u) {
-    const Utterance& utt = c.conversation[u];
+  for (size_t u = 0; u < utterances.size() && out.size() < max_utterances; ++u) {
+    const UtteranceText& utt = utterances[u];
     const uint8_t role = utt.role == "user"        ? kRoleUser
                          : utt.role == "assistant" ? kRoleAssistant
                                                    : kRoleOther;
@@ -254,18 +261,19 @@ std::vector<UtteranceSpans> FindMatches(const Conversation& c,
   return out;
 }
 
-std::vector<Snippet> MakeSnippets(const Conversation& c, const std::vector<const QueryNode*>& terms,
-                                  size_t max_snippets, bool whole_utterances) {
+std::vector<Snippet> MakeSnippets(const std::vector<UtteranceText>& utterances,
+                                  const std::vector<const QueryNode*>& terms, size_t max_snippets,
+                                  bool whole_utterances) {
   std::vector<Snippet> out;
-  for (const UtteranceSpans& m : FindMatches(c, terms, max_snippets, !whole_utterances)) {
-    const Utterance& utt = c.conversation[static_cast<size_t>(m.turn)];
-    out.push_back(Snippet{m.turn, utt.role, Fragment(utt.content, m.spans)});
+  for (const UtteranceSpans& m : FindMatches(utterances, terms, max_snippets, !whole_utterances)) {
+    const UtteranceText& utt = utterances[static_cast<size_t>(m.turn)];
+    out.push_back(Snippet{m.turn, std::string(utt.role), Fragment(utt.content, m.spans)});
   }
   if (out.empty()) {
-    for (size_t u = 0; u < c.conversation.size(); ++u) {
-      const Utterance& utt = c.conversation[u];
+    for (size_t u = 0; u < utterances.size(); ++u) {
+      const UtteranceText& utt = utterances[u];
       if (utt.role != "user") continue;
-      out.push_back(Snippet{static_cast<int>(u), utt.role, Fragment(utt.content, {})});
+      out.push_back(Snippet{static_cast<int>(u), std::string(utt.role), Fragment(utt.content, {})});
       break;
     }
   }

@@ -356,8 +356,9 @@ Status DecodeConversation(std::string_view joined, Conversation* out) {
 }
 
 Status UtteranceTexts(std::string_view meta, std::string_view text,
-                      std::vector<std::string_view>* out) {
+                      std::vector<std::string_view>* out, std::vector<std::string_view>* roles) {
   out->clear();
+  if (roles) roles->clear();
   Decoder d(meta, {}, text);
   ByteReader& r = d.r();
   if (r.Byte() != kFormatVersion)
@@ -373,8 +374,9 @@ Status UtteranceTexts(std::string_view meta, std::string_view text,
     d.SkipOptHeader();  // header
     d.SkipOptStr();     // language
     d.Tri();            // redacted
-    r.String();         // role
-    d.SkipOptStr();     // state
+    const std::string_view role = r.String();
+    if (roles) roles->push_back(role);
+    d.SkipOptStr();  // state
     if (d.Flag()) r.Fixed64();
     d.Tri();      // toxic
     r.Fixed64();  // turn_identifier

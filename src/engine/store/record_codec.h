@@ -37,9 +37,11 @@ void EncodeConversation(const Conversation& c, std::string* out);
 Status DecodeConversation(std::string_view joined, Conversation* out);
 
 // The utterance contents of one record from its meta and text parts alone
-// (views into `text`), in order: what regex verification needs, without
-// decoding the rest. Corruption if the parts are malformed.
+// (views into `text`), in order, and when roles is given their roles (views
+// into `meta`): what regex verification and snippets need, without decoding
+// the rest. Corruption if the parts are malformed.
 Status UtteranceTexts(std::string_view meta, std::string_view text,
-                      std::vector<std::string_view>* out);
+                      std::vector<std::string_view>* out,
+                      std::vector<std::string_view>* roles = nullptr);
 
 }  // namespace wildchat

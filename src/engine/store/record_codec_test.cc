@@ -214,10 +214,20 @@ TEST(RecordCodecTest, UtteranceTextsReadTheContentsFromMetaAndTextAlone) {
   c.conversation.push_back(u);
   RecordParts parts;
   EncodeConversationParts(c, &parts);
-  std::vector<std::string_view> texts;
+  std::vector<std::string_view> texts, roles;
   ASSERT_TRUE(UtteranceTexts(parts.meta, parts.text, &texts).ok());
   ASSERT_EQ(texts.size(), c.conversation.size());
   for (size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(texts[i], c.conversation[i].content);
+  // With roles too (any role string: "tool" is neither user nor assistant).
+  c.conversation[0].role = "tool";
+  parts = RecordParts();
+  EncodeConversationParts(c, &parts);
+  ASSERT_TRUE(UtteranceTexts(parts.meta, parts.text, &texts, &roles).ok());
+  ASSERT_EQ(roles.size(), c.conversation.size());
+  for (size_t i = 0; i < roles.size(); ++i) {
+    EXPECT_EQ(roles[i], c.conversation[i].role);
+    EXPECT_EQ(texts[i], c.conversation[i].content);
+  }
   // Malformed parts are Corruption, never a read out of range.
   std::mt19937 rng(9);
   int rejected = 0;
