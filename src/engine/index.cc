@@ -370,13 +370,31 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Bitse
     const double cut = -KthLargestScore(keys, end);
     size_t i = 0;
     for (size_t si = 0; si < set.segments.size(); ++si) {
-      const Segment& s = *set.segments[si];
       const uint32_t base = set.bases[si];
-      matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+      matches.ForEachInRange(base, base + set.segments[si]->num_docs(), [&](uint32_t doc) {
         const double key = keys[i++];
-        if (key <= cut) ranked.push_back(Ranked{key, 0, s.id(doc - base), doc, false});
+        if (key <= cut) ranked.push_back(Ranked{key, 0, 0, doc, false});
       });
     }
+    // Ids only order ties, so only the entries scoring from rank `begin`'s
+    // score to the cut need theirs (a scattered read each); those before
+    // are counted and dropped, and the page is taken from the rest.
+    std::nth_element(ranked.begin(), ranked.begin() + static_cast<ptrdiff_t>(begin), ranked.end(),
+                     [](const Ranked& a, const Ranked& b) { return a.key < b.key; });
+    const double first = ranked[begin].key;
+    size_t before = 0, kept = 0;
+    for (const Ranked& r : ranked) {
+      if (r.key < first) {
+        ++before;
+      } else {
+        const size_t si = set.SegmentOf(r.doc);
+        ranked[kept] = r;
+        ranked[kept++].id = set.segments[si]->id(r.doc - set.bases[si]);
+      }
+    }
+    ranked.resize(kept);
+    begin -= before;
+    end -= before;
   }
   const bool heap = !select_deep && end * 16 < total;
   if (!select_deep) ranked.reserve(heap ? end + 1 : total);
