@@ -615,7 +615,23 @@ class Evaluator {
         if (freq) freq->emplace_back(base + doc, tf);
       };
       if (n.kind == Kind::kTerm) {
-        if (auto id = s.FindTerm(n.tokens[0])) TermDocs(s, *id, n.scope, emit);
+        const auto id = s.FindTerm(n.tokens[0]);
+        if (id && n.scope.all()) {
+          // The hot loop of broad queries: a block of docs at a time, its
+          // frequencies appended without a capacity check per doc.
+          PostingCursor c = s.Postings(*id);
+          c.ForEachRemainingBlock([&](const uint32_t* docs, const uint32_t* tfs, uint32_t k) {
+            for (uint32_t i = 0; i < k; ++i) matched.Add(base + docs[i]);
+            if (!freq) return;
+            const size_t at = freq->size();
+            freq->resize(at + k);
+            auto* to = freq->data() + at;
+            for (uint32_t i = 0; i < k; ++i) to[i] = {base + docs[i], tfs[i]};
+          });
+          corrupt_ = corrupt_ || c.corrupt();
+        } else if (id) {
+          TermDocs(s, *id, n.scope, emit);
+        }
       } else if (n.kind == Kind::kPhrase) {
         PhraseDocs(s, n, sparse_phrase ? restrict : nullptr, base, emit);
       } else {

@@ -1,9 +1,42 @@
 #include "engine/segment/postings.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
+#include <utility>
 
 namespace wildchat {
 namespace {
+
+// The kPostingBlockDocs values of a full block packed at B bits (16·B bytes
+// at in), with shifts and masks known at compile time; read from a copy with
+// 8 bytes of slack so that every value is one unaligned load.
+template <int B>
+void UnpackBlock(const char* in, uint32_t* out) {
+  constexpr uint64_t kMask = B == 32 ? 0xFFFFFFFFull : (1ull << B) - 1;
+  uint8_t buf[16 * B + 8] = {};
+  std::memcpy(buf, in, 16 * B);
+  for (uint32_t k = 0; k < kPostingBlockDocs; ++k) {
+    uint64_t w;
+    std::memcpy(&w, buf + (k * B) / 8, 8);
+    out[k] = static_cast<uint32_t>((w >> ((k * B) % 8)) & kMask);
+  }
+}
+
+template <int... B>
+constexpr auto MakeUnpackers(std::integer_sequence<int, B...>) {
+  return std::array<void (*)(const char*, uint32_t*), sizeof...(B)>{&UnpackBlock<B>...};
+}
+// Indexed by width 1..32 (entry 0 unused: width 0 is all zeros).
+constexpr auto kUnpackBlock = MakeUnpackers(std::make_integer_sequence<int, 33>{});
+
+void UnpackFullBlock(std::string_view in, int bits, uint32_t* out) {
+  if (bits == 0) {
+    std::memset(out, 0, kPostingBlockDocs * sizeof(uint32_t));
+    return;
+  }
+  kUnpackBlock[static_cast<size_t>(bits)](in.data(), out);
+}
 
 // Patched frame-of-reference: width byte b, varint exception count, every
 // value's low b bits packed, then per exception varint (index − previous
@@ -153,8 +186,8 @@ bool PostingCursor::LoadBlock() {
     const std::string_view tfs = docs_.Bytes(16u * tw);
     block_pos_ = ByteReader(pos_.Bytes(pos_bytes));
     if (docs_.failed() || pos_.failed()) return Fail();
-    UnpackBits(gaps, docs_buf_.data(), kPostingBlockDocs, gw);
-    UnpackBits(tfs, tfs_buf_.data(), kPostingBlockDocs, tw);
+    UnpackFullBlock(gaps, gw, docs_buf_.data());
+    UnpackFullBlock(tfs, tw, tfs_buf_.data());
     // Docs ascend, so the last one bounds them all: checked once, after the
     // sums (64-bit, so no gap can wrap them). tf − 1 must leave room for + 1.
     uint64_t d = base + docs_buf_[0];

@@ -71,12 +71,20 @@ class PostingCursor {
   // (the walk of a whole list when no positions are wanted).
   template <typename Fn>
   void ForEachRemaining(Fn&& fn) {
+    ForEachRemainingBlock([&](const uint32_t* docs, const uint32_t* tfs, uint32_t n) {
+      for (uint32_t k = 0; k < n; ++k) fn(docs[k], tfs[k]);
+    });
+  }
+  // The same a block at a time: fn(docs, tfs, n) with n >= 1 ascending docs
+  // and their tfs (valid during the call).
+  template <typename Fn>
+  void ForEachRemainingBlock(Fn&& fn) {
     if (corrupt_) return;
-    for (uint32_t k = i_; k < n_; ++k) fn(docs_buf_[k], tfs_buf_[k]);
+    if (i_ < n_) fn(docs_buf_.data() + i_, tfs_buf_.data() + i_, n_ - i_);
     i_ = n_;
     positions_pending_ = false;
     while (LoadBlock()) {
-      for (uint32_t k = 0; k < n_; ++k) fn(docs_buf_[k], tfs_buf_[k]);
+      fn(docs_buf_.data(), tfs_buf_.data(), n_);
       i_ = n_;
     }
   }

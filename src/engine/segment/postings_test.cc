@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 namespace wildchat {
@@ -63,6 +64,36 @@ TEST(PostingsTest, NextAndPositionsRoundTrip) {
       EXPECT_FALSE(c.Next());
       EXPECT_FALSE(c.corrupt());
     }
+  }
+}
+
+// Full blocks at every bit width of doc gaps and of tf − 1 (0 to 32, the
+// widest gap and tf the stream can hold included) decode to what was added.
+TEST(PostingsTest, FullBlocksRoundTripAtEveryWidth) {
+  std::mt19937_64 rng(4);
+  for (int w = 0; w <= 32; ++w) {
+    const uint64_t top = w == 0 ? 0 : (w == 32 ? 0xFFFFFFFEull : (1ull << w) - 1);
+    std::vector<std::pair<uint32_t, uint32_t>> want;  // (doc, tf)
+    uint64_t doc = 0;
+    for (uint32_t k = 0; k < 2 * kPostingBlockDocs + 5; ++k) {
+      // Gaps (doc − previous − 1) of at most w bits, one of them the widest;
+      // with w = 32 one gap takes nearly the whole doc range.
+      uint64_t gap = w == 0 ? 0 : rng() % (std::min<uint64_t>(top, 1000) + 1);
+      if (k == 7) gap = w == 32 ? 0xF0000000ull : top;
+      doc = k == 0 ? gap : doc + gap + 1;
+      const uint64_t tf_minus_1 = k == 9 ? top : (w == 0 ? 0 : rng() % (top + 1));
+      want.emplace_back(static_cast<uint32_t>(doc), static_cast<uint32_t>(tf_minus_1 + 1));
+    }
+    PostingWriter writer(false);
+    for (const auto& [d, tf] : want) writer.Add(d, nullptr, tf);
+    PostingCursor c(writer.docs(), writer.positions(), writer.df(), want.back().first + 1);
+    for (const auto& [d, tf] : want) {
+      ASSERT_TRUE(c.Next()) << "width " << w;
+      ASSERT_EQ(c.doc(), d) << "width " << w;
+      ASSERT_EQ(c.tf(), tf) << "width " << w;
+    }
+    EXPECT_FALSE(c.Next());
+    EXPECT_FALSE(c.corrupt()) << "width " << w;
   }
 }
 
