@@ -46,6 +46,17 @@ class SegmentTest : public ::testing::Test {
     return dir_ + "/" + name;
   }
 
+  // Rewrites the segment file at path as `original` after `change`, and
+  // opens it.
+  static Status OpenChanged(const std::string& path, const std::string& original,
+                            const std::function<void(std::string*)>& change) {
+    std::string bytes = original;
+    change(&bytes);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    std::unique_ptr<Segment> seg;
+    return Segment::Open(path, &seg);
+  }
+
   std::string dir_;
 };
 
@@ -210,11 +221,7 @@ TEST_F(SegmentTest, MalformedKeyedTablesAreCorruption) {
     }
     ASSERT_GE(num_keys, 3u);  // "the cat", "and the", "a dog", ...; "the", "cat", ...
     auto open_with = [&](const std::function<void(std::string*)>& change) {
-      std::string bytes = original;
-      change(&bytes);
-      std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-      std::unique_ptr<Segment> seg;
-      return Segment::Open(path, &seg);
+      return OpenChanged(path, original, change);
     };
     EXPECT_TRUE(open_with([](std::string*) {}).ok());
     const Status swapped = open_with([&](std::string* bytes) {
@@ -247,12 +254,9 @@ TEST_F(SegmentTest, MalformedKeyedTablesAreCorruption) {
     uint64_t first = 0;
     std::memcpy(&first, keys.data(), 8);
     f.reset();
-    std::string bytes = original;
     const uint64_t key = RoleStreamKey(first >> 2, kRoleAssistant);  // same term: order intact
-    std::memcpy(bytes.data() + keys_at, &key, 8);
-    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-    std::unique_ptr<Segment> seg;
-    const Status st = Segment::Open(path, &seg);
+    const Status st = OpenChanged(
+        path, original, [&](std::string* bytes) { std::memcpy(bytes->data() + keys_at, &key, 8); });
     EXPECT_EQ(st.code(), Status::Code::kCorruption) << st.ToString();
   }
 }
@@ -328,11 +332,7 @@ TEST_F(SegmentTest, BlockImpactsBoundEachBlockTightly) {
     info_at = static_cast<uint64_t>(info.data() - meta.data());
   }
   auto open_with = [&](const std::function<void(std::string*)>& change) {
-    std::string bytes = original;
-    change(&bytes);
-    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-    std::unique_ptr<Segment> damaged;
-    return Segment::Open(path, &damaged);
+    return OpenChanged(path, original, change);
   };
   EXPECT_TRUE(open_with([](std::string*) {}).ok());
   const Status zero = open_with([&](std::string* b) { (*b)[impacts_at] = 0; });
