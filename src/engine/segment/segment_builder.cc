@@ -270,13 +270,13 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
     for (const auto& [term, id] : order) {
       bytes.append(term);
       offsets.push_back(bytes.size());
-      if (impacts.size() > 0xFFFFFFFFu) return Status::Internal("too many postings in a segment");
       infos.push_back(
           TermInfo{doc_off, pos_off, terms_[id].df(), static_cast<uint32_t>(impacts.size())});
       AppendImpacts(terms_[id], impact_meta.avg_doc_len, &impacts);
       doc_off += terms_[id].docs().size();
       pos_off += terms_[id].positions().size();
     }
+    // (Checked once at the end: the running sums only grow.)
     if (impacts.size() > 0xFFFFFFFFu) return Status::Internal("too many postings in a segment");
     infos.push_back(TermInfo{doc_off, pos_off, 0, static_cast<uint32_t>(impacts.size())});
     WILDCHAT_RETURN_IF_ERROR(w.Add("terms.offsets", Bytes(offsets)));
