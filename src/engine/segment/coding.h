@@ -57,7 +57,7 @@ inline void PutPacked(std::string* out, const uint32_t* v, size_t n, int bits) {
 // unaligned load each, the last few byte by byte.
 inline void UnpackBits(std::string_view in, uint32_t* v, size_t n, int bits, uint64_t first = 0) {
   if (bits == 0) {
-    std::memset(v, 0, n * sizeof(uint32_t));
+    std::fill(v, v + n, 0u);  // (v may be null when n is 0: no memset)
     return;
   }
   const uint64_t mask = bits == 32 ? 0xFFFFFFFFull : (1ull << bits) - 1;
