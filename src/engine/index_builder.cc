@@ -188,7 +188,7 @@ Status RunBuild(const std::string& dir, const RecordSource& source,
   };
 
   std::vector<ManifestEntry> created;
-  auto builder = std::make_unique<SegmentBuilder>(options.role_postings);
+  auto builder = std::make_unique<SegmentBuilder>(options.parts);
   int temp_counter = 0;
   Status consumer_status;
   auto consume = [&](Batch b) -> bool {
@@ -201,7 +201,7 @@ Status RunBuild(const std::string& dir, const RecordSource& source,
       if (!consumer_status.ok()) return false;
       if (stats) stats->utterances += builder->num_utterances();
       created.push_back(e);
-      builder = std::make_unique<SegmentBuilder>(options.role_postings);
+      builder = std::make_unique<SegmentBuilder>(options.parts);
     }
     return true;
   };

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "engine/segment/segment_format.h"
 #include "model/conversation.h"
 
 namespace wildchat {
@@ -24,9 +25,9 @@ struct IndexBuildOptions {
   // set, appends the raw record there.
   bool skip_bad_records = false;
   std::string reject_path;
-  // Per-role term postings (segment_format.h); off only to build segments
-  // like older builds did (role-scoped words then read positions).
-  bool role_postings = true;
+  // Optional segment parts (segment_builder.h); off only to build segments
+  // like older builds did.
+  SegmentParts parts;
   // Called now and then with bytes read so far and the total input size.
   std::function<void(uint64_t done, uint64_t total)> progress;
 };

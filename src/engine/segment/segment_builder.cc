@@ -31,7 +31,7 @@ void MaxInto(double* acc, double v) {
 
 }  // namespace
 
-SegmentBuilder::SegmentBuilder(bool role_postings) : role_postings_(role_postings) {}
+SegmentBuilder::SegmentBuilder(SegmentParts parts) : parts_(parts) {}
 
 uint32_t SegmentBuilder::TermTable::FindOrAdd(std::string_view t, bool* added) {
   const uint64_t h = std::hash<std::string_view>()(t);
@@ -133,7 +133,7 @@ void SegmentBuilder::Add(const Conversation& c) {
       const uint32_t id = term_ids_.FindOrAdd(t.folded, &added);
       if (added) {
         terms_.emplace_back();
-        memory_ += (role_postings_ ? 192 : 96) +
+        memory_ += (parts_.role_postings ? 192 : 96) +
                    t.folded.size();  // writers of the term (and its user stream)
       }
       doc_tokens_.push_back(DocToken{id, pos++, role});
@@ -160,7 +160,7 @@ void SegmentBuilder::Add(const Conversation& c) {
     const size_t before = pw.docs().size() + pw.positions().size();
     pw.Add(doc, positions_.data(), static_cast<uint32_t>(j - i));
     memory_ = memory_ + pw.docs().size() + pw.positions().size() - before;  // blocks may shrink
-    if (role_postings_ && in_role[kRoleUser] > 0) {
+    if (parts_.role_postings && in_role[kRoleUser] > 0) {
       if (user_terms_.size() <= term) {
         user_terms_.resize(term_ids_.size(), PostingWriter(false));
       }
@@ -169,7 +169,7 @@ void SegmentBuilder::Add(const Conversation& c) {
       uw.Add(doc, nullptr, in_role[kRoleUser]);
       memory_ = memory_ + uw.docs().size() - had;
     }
-    if (role_postings_ && in_role[kRoleOther] > 0) {
+    if (parts_.role_postings && in_role[kRoleOther] > 0) {
       auto [it, added] = other_terms_.try_emplace(term, false);
       const size_t had = it->second.docs().size();
       it->second.Add(doc, nullptr, in_role[kRoleOther]);
@@ -272,7 +272,7 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
       offsets.push_back(bytes.size());
       infos.push_back(
           TermInfo{doc_off, pos_off, terms_[id].df(), static_cast<uint32_t>(impacts.size())});
-      AppendImpacts(terms_[id], impact_meta.avg_doc_len, &impacts);
+      if (parts_.block_impacts) AppendImpacts(terms_[id], impact_meta.avg_doc_len, &impacts);
       doc_off += terms_[id].docs().size();
       pos_off += terms_[id].positions().size();
     }
@@ -282,10 +282,12 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
     WILDCHAT_RETURN_IF_ERROR(w.Add("terms.offsets", Bytes(offsets)));
     WILDCHAT_RETURN_IF_ERROR(w.Add("terms.bytes", bytes));
     WILDCHAT_RETURN_IF_ERROR(w.Add("terms.info", Bytes(infos)));
-    WILDCHAT_RETURN_IF_ERROR(
-        w.Add("impacts.meta",
-              std::string_view(reinterpret_cast<const char*>(&impact_meta), sizeof(impact_meta))));
-    WILDCHAT_RETURN_IF_ERROR(w.Add("impacts", impacts));
+    if (parts_.block_impacts) {
+      WILDCHAT_RETURN_IF_ERROR(w.Add(
+          "impacts.meta",
+          std::string_view(reinterpret_cast<const char*>(&impact_meta), sizeof(impact_meta))));
+      WILDCHAT_RETURN_IF_ERROR(w.Add("impacts", impacts));
+    }
     WILDCHAT_RETURN_IF_ERROR(w.Begin("postings"));
     for (const auto& [term, id] : order) WILDCHAT_RETURN_IF_ERROR(w.Append(terms_[id].docs()));
     WILDCHAT_RETURN_IF_ERROR(w.End());
@@ -294,7 +296,7 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
     WILDCHAT_RETURN_IF_ERROR(w.End());
   }
   WILDCHAT_RETURN_IF_ERROR(WriteBigrams(rank, &w));
-  if (role_postings_) WILDCHAT_RETURN_IF_ERROR(WriteRoles(rank, &w));
+  if (parts_.role_postings) WILDCHAT_RETURN_IF_ERROR(WriteRoles(rank, &w));
   WILDCHAT_RETURN_IF_ERROR(store->WriteTo(&w));
   return w.Finish(file_name, file_size);
 }

@@ -23,9 +23,7 @@ namespace wildchat {
 
 class SegmentBuilder {
  public:
-  // role_postings: write the role.* sections (segment_format.h); without them
-  // role-scoped words are answered from positions, as for older segments.
-  explicit SegmentBuilder(bool role_postings = true);
+  explicit SegmentBuilder(SegmentParts parts = {});
   void Add(const Conversation& c);
   uint32_t num_docs() const { return static_cast<uint32_t>(ids_.size()); }
   uint64_t num_utterances() const { return utt_role_.size(); }
@@ -82,7 +80,7 @@ class SegmentBuilder {
     uint8_t role;
   };
   std::vector<DocToken> doc_tokens_;  // scratch: one conversation's tokens
-  bool role_postings_ = true;
+  SegmentParts parts_;
   // In-role doc streams (no positions) by term id: the user's for every
   // term (empty when it has none), the rare other roles' only where used.
   std::vector<PostingWriter> user_terms_;

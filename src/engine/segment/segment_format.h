@@ -126,6 +126,15 @@ inline constexpr uint64_t RoleStreamKey(uint64_t term, uint8_t role) {
   return term << 2 | role;
 }
 
+// The optional parts of a segment a builder writes (all, unless asked to
+// write segments like older builds did): the role.* sections (without them
+// role-scoped words are answered from positions) and the impacts sections
+// (without them BM25 pages score every match).
+struct SegmentParts {
+  bool role_postings = true;
+  bool block_impacts = true;
+};
+
 struct SegmentMeta {
   uint32_t version;
   uint32_t num_docs;

@@ -461,24 +461,36 @@ TEST_F(SegmentTest, ScoreColumnsKeepExactValues) {
 }
 
 // Built without role postings, a segment says so and has no streams.
-TEST_F(SegmentTest, RolePostingsCanBeLeftOut) {
+TEST_F(SegmentTest, OptionalPartsCanBeLeftOut) {
   Conversation c;
   Utterance u;
   u.role = "user";
   u.content = "hello world";
   u.turn_identifier = 1;
   c.conversation.push_back(u);
-  SegmentBuilder b(/*role_postings=*/false);
-  StoreBuilder store;
-  b.Add(c);
-  store.Add(c);
-  std::string name;
-  uint64_t size = 0;
-  ASSERT_TRUE(b.Finish(dir_, "tmp-1", &store, &name, &size).ok());
-  std::unique_ptr<Segment> seg;
-  ASSERT_TRUE(Segment::Open(dir_ + "/" + name, &seg).ok());
-  EXPECT_FALSE(seg->has_role_postings());
-  EXPECT_FALSE(seg->RolePostings(*seg->FindTerm("hello"), kRoleUser));
+  std::vector<Conversation> many(300, c);  // "hello" fills two full posting blocks
+  for (size_t i = 0; i < many.size(); ++i) many[i].conversation[0].turn_identifier = 1 + i;
+  for (const SegmentParts parts : {SegmentParts{.role_postings = false, .block_impacts = true},
+                                   SegmentParts{.role_postings = true, .block_impacts = false}}) {
+    SegmentBuilder b(parts);
+    StoreBuilder store;
+    for (const Conversation& m : many) {
+      b.Add(m);
+      store.Add(m);
+    }
+    std::string name;
+    uint64_t size = 0;
+    ASSERT_TRUE(b.Finish(dir_, "tmp-1", &store, &name, &size).ok());
+    std::unique_ptr<Segment> seg;
+    ASSERT_TRUE(Segment::Open(dir_ + "/" + name, &seg).ok());
+    const uint64_t hello = *seg->FindTerm("hello");
+    EXPECT_EQ(seg->has_role_postings(), parts.role_postings);
+    EXPECT_EQ(seg->RolePostings(hello, kRoleUser).has_value(), parts.role_postings);
+    EXPECT_EQ(seg->has_impacts(), parts.block_impacts);
+    EXPECT_EQ(seg->BlockImpacts(hello).size(), parts.block_impacts ? 2u : 0u);
+    seg.reset();
+    fs::remove(dir_ + "/" + name);
+  }
 }
 
 }  // namespace

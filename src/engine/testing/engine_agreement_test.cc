@@ -41,7 +41,8 @@ struct Fixture {
   std::unique_ptr<ReferenceSearch> reference;
   std::string root;
   // Index built in one go, and the same records by four appends (two of
-  // whose segments have no role postings, as older builds wrote them).
+  // whose segments have no role postings and two no block impacts, as older
+  // builds wrote them).
   std::unique_ptr<Index> whole, appended;
   std::vector<GeneratedQuery> queries;
   Status setup;
@@ -62,7 +63,8 @@ Status BuildAll(Fixture* f) {
     std::vector<Conversation> chunk(f->records.begin() + static_cast<ptrdiff_t>(cuts[i]),
                                     f->records.begin() + static_cast<ptrdiff_t>(cuts[i + 1]));
     options.append = i > 0;
-    options.role_postings = i % 2 == 0;
+    options.parts.role_postings = i % 2 == 0;
+    options.parts.block_impacts = i % 3 != 0;
     WILDCHAT_RETURN_IF_ERROR(BuildIndexFromRecords(f->root + "/appended", chunk, options, &stats));
   }
   WILDCHAT_RETURN_IF_ERROR(Index::Open(f->root + "/whole", &f->whole));
