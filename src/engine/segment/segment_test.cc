@@ -32,8 +32,8 @@ class SegmentTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   // Writes the segment and returns its path.
-  std::string Build(const std::vector<Conversation>& conversations) {
-    SegmentBuilder b;
+  std::string Build(const std::vector<Conversation>& conversations, SegmentParts parts = {}) {
+    SegmentBuilder b(parts);
     StoreBuilder store;
     for (const Conversation& c : conversations) {
       b.Add(c);
@@ -472,24 +472,16 @@ TEST_F(SegmentTest, OptionalPartsCanBeLeftOut) {
   for (size_t i = 0; i < many.size(); ++i) many[i].conversation[0].turn_identifier = 1 + i;
   for (const SegmentParts parts : {SegmentParts{.role_postings = false, .block_impacts = true},
                                    SegmentParts{.role_postings = true, .block_impacts = false}}) {
-    SegmentBuilder b(parts);
-    StoreBuilder store;
-    for (const Conversation& m : many) {
-      b.Add(m);
-      store.Add(m);
-    }
-    std::string name;
-    uint64_t size = 0;
-    ASSERT_TRUE(b.Finish(dir_, "tmp-1", &store, &name, &size).ok());
+    const std::string path = Build(many, parts);
     std::unique_ptr<Segment> seg;
-    ASSERT_TRUE(Segment::Open(dir_ + "/" + name, &seg).ok());
+    ASSERT_TRUE(Segment::Open(path, &seg).ok());
     const uint64_t hello = *seg->FindTerm("hello");
     EXPECT_EQ(seg->has_role_postings(), parts.role_postings);
     EXPECT_EQ(seg->RolePostings(hello, kRoleUser).has_value(), parts.role_postings);
     EXPECT_EQ(seg->has_impacts(), parts.block_impacts);
     EXPECT_EQ(seg->BlockImpacts(hello).size(), parts.block_impacts ? 2u : 0u);
     seg.reset();
-    fs::remove(dir_ + "/" + name);
+    fs::remove(path);
   }
 }
 
