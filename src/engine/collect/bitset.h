@@ -56,20 +56,22 @@ class Bitset {
       }
     }
   }
-  // fn(doc) for each member in [lo, hi) in ascending order.
+  // fn(doc) for each member in [lo, hi) (hi <= size()) in ascending order.
   template <typename Fn>
   void ForEachInRange(uint32_t lo, uint32_t hi, Fn&& fn) const {
-    if (lo >= hi) return;
-    const size_t first = lo >> 6, last = (static_cast<size_t>(hi) - 1) >> 6;
-    for (size_t i = first; i <= last; ++i) {
-      uint64_t w = words_[i];
-      if (i == first) w &= ~0ull << (lo & 63);
-      if (i == last && (hi & 63) != 0) w &= (1ull << (hi & 63)) - 1;
-      while (w) {
-        fn(static_cast<uint32_t>(i * 64 + static_cast<size_t>(std::countr_zero(w))));
-        w &= w - 1;
-      }
-    }
+    ForEachWordInRange(lo, hi, [&](size_t i, uint64_t w) { ForEachBit(i, w, fn); });
+  }
+  // fn(doc) for each non-member in [lo, hi) (hi <= size()) in ascending order.
+  template <typename Fn>
+  void ForEachNotInRange(uint32_t lo, uint32_t hi, Fn&& fn) const {
+    ForEachWordInRange(lo, hi,
+                       [&](size_t i, uint64_t w) { ForEachBit(i, ~w & RangeMask(i, lo, hi), fn); });
+  }
+  // Members in [lo, hi) (hi <= size()).
+  uint64_t CountInRange(uint32_t lo, uint32_t hi) const {
+    uint64_t n = 0;
+    ForEachWordInRange(lo, hi, [&](size_t, uint64_t w) { n += std::popcount(w); });
+    return n;
   }
   // Sets each i in [lo, hi) (hi <= size()) for which pred(i) holds: one word
   // store per 64 tests and no branch per test, so unpredictable predicates
@@ -127,6 +129,28 @@ class Bitset {
   };
 
  private:
+  // The bits of word i inside [lo, hi).
+  static uint64_t RangeMask(size_t i, uint32_t lo, uint32_t hi) {
+    uint64_t m = ~0ull;
+    if (i == (lo >> 6)) m &= ~0ull << (lo & 63);
+    if (i == ((static_cast<size_t>(hi) - 1) >> 6) && (hi & 63) != 0) m &= (1ull << (hi & 63)) - 1;
+    return m;
+  }
+  // fn(i, word i's members inside [lo, hi)) for each word overlapping it.
+  template <typename Fn>
+  void ForEachWordInRange(uint32_t lo, uint32_t hi, Fn&& fn) const {
+    if (lo >= hi) return;
+    const size_t first = lo >> 6, last = (static_cast<size_t>(hi) - 1) >> 6;
+    for (size_t i = first; i <= last; ++i) fn(i, words_[i] & RangeMask(i, lo, hi));
+  }
+  // fn(doc) for each set bit of w, word i.
+  template <typename Fn>
+  static void ForEachBit(size_t i, uint64_t w, Fn& fn) {
+    while (w) {
+      fn(static_cast<uint32_t>(i * 64 + static_cast<size_t>(std::countr_zero(w))));
+      w &= w - 1;
+    }
+  }
   // Bit k set iff bytes[k] (each 0 or 1) is 1.
   static uint64_t PackBytes(const uint8_t* bytes) {
 #ifdef __SSE2__

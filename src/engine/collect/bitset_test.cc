@@ -73,5 +73,29 @@ TEST(BitsetTest, AppenderSetsWhatSetWould) {
   }
 }
 
+// Members, non-members and counts of a range against a brute-force scan, for
+// ranges inside one word, across words, ending at the set's size and empty.
+TEST(BitsetTest, RangeWalksAndCountsMatchAScan) {
+  std::mt19937 rng(8);
+  for (int round = 0; round < 300; ++round) {
+    const uint32_t size = 1 + rng() % 700;
+    Bitset set(size);
+    std::vector<bool> in(size);
+    for (uint32_t i = 0; i < size; ++i) {
+      in[i] = rng() % (round % 3 + 2) == 0;
+      if (in[i]) set.Set(i);
+    }
+    const uint32_t lo = rng() % (size + 1);
+    const uint32_t hi = lo + rng() % (size - lo + 1);
+    std::vector<uint32_t> members, others, want_members, want_others;
+    set.ForEachInRange(lo, hi, [&](uint32_t d) { members.push_back(d); });
+    set.ForEachNotInRange(lo, hi, [&](uint32_t d) { others.push_back(d); });
+    for (uint32_t i = lo; i < hi; ++i) (in[i] ? want_members : want_others).push_back(i);
+    ASSERT_EQ(members, want_members) << "size " << size << " [" << lo << ", " << hi << ")";
+    ASSERT_EQ(others, want_others) << "size " << size << " [" << lo << ", " << hi << ")";
+    ASSERT_EQ(set.CountInRange(lo, hi), want_members.size());
+  }
+}
+
 }  // namespace
 }  // namespace wildchat

@@ -98,6 +98,12 @@ const FacetCounter::BinColumn& FacetCounter::Bins(size_t si, size_t field) const
       bin[d] = month[d] < 0 ? span : static_cast<uint32_t>(month[d] - col->first_month);
     }
   }
+  col->totals.assign(col->bins, 0);
+  if (col->u32) {
+    for (uint32_t d = 0; d < n; ++d) ++col->totals[col->u32[d]];
+  } else {
+    for (uint32_t d = 0; d < n; ++d) ++col->totals[bin[d]];
+  }
   if (!col->u32 && col->bins <= 256) {
     col->u8.assign(bin.begin(), bin.end());
   } else if (!col->u32 && col->bins <= 65536) {
@@ -172,33 +178,46 @@ Status FacetCounter::Count(const std::vector<std::string>& fields, const Bitset&
       }
       n = 0;
     };
-    matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+    // Over half the segment matching: the rest is counted and taken from
+    // the segment's totals (an empty query's facets cost nothing).
+    const uint32_t nd = s.num_docs();
+    const bool complement = matches.CountInRange(base, base + nd) * 2 > nd;
+    auto add = [&](uint32_t doc) {
       docs[n++] = doc - base;
       if (n == kBatch) count_batch();
-    });
+    };
+    if (complement) {
+      matches.ForEachNotInRange(base, base + nd, add);
+    } else {
+      matches.ForEachInRange(base, base + nd, add);
+    }
     count_batch();
     for (size_t k = 0; k < want.size(); ++k) {
       const size_t f = want[k];
-      const Histogram& h = hist[k];
+      const Histogram& counted = hist[k];
+      const std::vector<uint64_t>& totals = cols[k]->totals;
+      const auto h = [&](size_t bin) {
+        return complement ? totals[bin] - counted[bin] : counted[bin];
+      };
       auto& to = counts[k];
       const std::string_view name = kFacetFields[f];
       if (f < 4) {
         const DictField df = static_cast<DictField>(f);
-        for (uint32_t code = 1; code < h.size(); ++code) {
-          if (h[code]) to[std::string(s.dict_value(df, code))] += h[code];
+        for (uint32_t code = 1; code < counted.size(); ++code) {
+          if (h(code)) to[std::string(s.dict_value(df, code))] += h(code);
         }
       } else if (name == "toxic" || name == "redacted") {
-        to["true"] += h[1];
-        to["false"] += h[0];
+        to["true"] += h(1);
+        to["false"] += h(0);
       } else if (name == "turns") {
-        for (size_t b = 0; b < kNoTurnBucket; ++b) to[kTurnBuckets[b]] += h[b];
+        for (size_t b = 0; b < kNoTurnBucket; ++b) to[kTurnBuckets[b]] += h(b);
       } else {
-        for (size_t m = 0; m + 1 < h.size(); ++m) {
-          if (h[m] == 0) continue;
+        for (size_t m = 0; m + 1 < counted.size(); ++m) {
+          if (h(m) == 0) continue;
           const int32_t v = cols[k]->first_month + static_cast<int32_t>(m);
           char buf[16];
           std::snprintf(buf, sizeof(buf), "%04d-%02d", v / 12, v % 12 + 1);
-          to[buf] += h[m];
+          to[buf] += h(m);
         }
       }
     }

@@ -45,6 +45,7 @@ class FacetCounter {
     std::vector<uint32_t> own;
     const uint32_t* u32 = nullptr;
     uint32_t bins = 0;
+    std::vector<uint64_t> totals;  // docs per bin over the whole segment
     int32_t first_month = 0;
   };
   const BinColumn& Bins(size_t segment, size_t field) const;
