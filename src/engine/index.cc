@@ -7,6 +7,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <mutex>
 #include <optional>
 
 #include "engine/collect/facets.h"
@@ -33,12 +34,47 @@ bool ParseSortOrder(const std::string& text, SortOrder* out) {
   return true;
 }
 
+// A set of conversations' utterances and moderation flags (Index::Stats).
+struct StatsTally {
+  uint64_t utterances = 0, flagged = 0;
+  std::array<uint64_t, kModerationCategoryCount> categories{};
+  void Add(const Segment& s, uint32_t d) {
+    utterances += s.utt_begin(d + 1) - s.utt_begin(d);
+    const uint32_t f = s.flags(d);
+    flagged += (f & kFlagFlagged) ? 1 : 0;
+    for (int c = 0; c < kModerationCategoryCount; ++c) {
+      categories[c] += (f >> (kFlagCategoryShift + c)) & 1;
+    }
+  }
+  void Add(const StatsTally& o, bool subtract = false) {
+    auto step = [&](uint64_t* a, uint64_t b) { *a = subtract ? *a - b : *a + b; };
+    step(&utterances, o.utterances);
+    step(&flagged, o.flagged);
+    for (int c = 0; c < kModerationCategoryCount; ++c) step(&categories[c], o.categories[c]);
+  }
+};
+
 struct Index::Impl {
   std::string dir;
   SegmentSet set;
   std::unique_ptr<FacetCounter> facets;
   std::unique_ptr<TimeOrder> time_order;
   std::unique_ptr<QueryCache> queries;
+  // Per segment, the tally of all its docs (built on first use).
+  mutable std::mutex tallies_mu;
+  mutable std::vector<std::unique_ptr<StatsTally>> tallies;
+
+  const StatsTally& SegmentTally(size_t si) const {
+    std::lock_guard<std::mutex> lock(tallies_mu);
+    if (tallies.size() < set.segments.size()) tallies.resize(set.segments.size());
+    if (!tallies[si]) {
+      auto t = std::make_unique<StatsTally>();
+      const Segment& s = *set.segments[si];
+      for (uint32_t d = 0; d < s.num_docs(); ++d) t->Add(s, d);
+      tallies[si] = std::move(t);
+    }
+    return *tallies[si];
+  }
 
   const Segment& seg(uint32_t doc, uint32_t* local) const {
     const size_t si = set.SegmentOf(doc);
@@ -670,26 +706,29 @@ Status Index::Stats(const std::string& query, StatsResult* result,
   const Bitset& matches = m.matches();
   *result = StatsResult();
   result->total = matches.Count();
-  std::array<uint64_t, kModerationCategoryCount> cats{};
-  uint64_t flagged = 0;
+  StatsTally tally;
   const SegmentSet& set = impl_->set;
   for (size_t si = 0; si < set.segments.size(); ++si) {
     const Segment& s = *set.segments[si];
-    const uint32_t base = set.bases[si];
-    matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
-      const uint32_t d = doc - base;
-      result->utterances += s.utt_begin(d + 1) - s.utt_begin(d);
-      const uint32_t f = s.flags(d);
-      if (f & kFlagFlagged) ++flagged;
-      for (int c = 0; c < kModerationCategoryCount; ++c) {
-        if (f & (1u << (kFlagCategoryShift + c))) ++cats[c];
-      }
-    });
+    const uint32_t base = set.bases[si], nd = s.num_docs();
+    StatsTally part;
+    if (matches.CountInRange(base, base + nd) * 2 > nd) {
+      // Over half the segment: its tally less the rest's (as for facets).
+      matches.ForEachNotInRange(base, base + nd, [&](uint32_t doc) { part.Add(s, doc - base); });
+      tally.Add(impl_->SegmentTally(si));
+      tally.Add(part, /*subtract=*/true);
+    } else {
+      matches.ForEachInRange(base, base + nd, [&](uint32_t doc) { part.Add(s, doc - base); });
+      tally.Add(part);
+    }
   }
+  result->utterances = tally.utterances;
   if (result->total > 0) {
     const double t = static_cast<double>(result->total);
-    for (int c = 0; c < kModerationCategoryCount; ++c) result->category_rates[c] = cats[c] / t;
-    result->flagged_rate = flagged / t;
+    for (int c = 0; c < kModerationCategoryCount; ++c) {
+      result->category_rates[c] = tally.categories[c] / t;
+    }
+    result->flagged_rate = tally.flagged / t;
   }
   const std::vector<std::string> fields(std::begin(kFacetFields), std::end(kFacetFields));
   std::vector<FacetCounts> counts;

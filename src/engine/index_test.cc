@@ -314,6 +314,55 @@ TEST_F(IndexTest, FacetsCountAllMatches) {
   fs::remove_all(dir_);
 }
 
+// Stats against a count over the records themselves, for match sets under
+// and over half of the index (the latter are counted as the index less the
+// rest), in an index built in one go and one built by appends.
+TEST_F(IndexTest, StatsCountUtterancesAndModerationOfTheMatches) {
+  std::vector<Conversation> records = Corpus();
+  records[2].openai_moderation.resize(records[2].conversation.size());
+  records[2].openai_moderation[1].flagged = TriBool::kTrue;
+  records[2].openai_moderation[1].categories[3] = TriBool::kTrue;
+  records[2].openai_moderation[1].categories_null = false;
+  Build(records);
+  auto whole = OpenIndex();
+  dir_ += "_appended";
+  Build({records.begin(), records.begin() + 3});
+  Build({records.begin() + 3, records.end()}, /*append=*/true);
+  auto appended = OpenIndex();
+  for (const std::string q :
+       {"", "-climate", "climate", "toxic:false", "python OR 北京大学", "-nothingmatches"}) {
+    const std::set<int64_t> ids = Ids(*whole, q);
+    uint64_t utterances = 0, flagged = 0;
+    std::array<uint64_t, kModerationCategoryCount> categories{};
+    for (const Conversation& c : records) {
+      if (!ids.count(c.id())) continue;
+      utterances += c.conversation.size();
+      bool any = false;
+      std::array<bool, kModerationCategoryCount> in{};
+      for (const OpenAiModeration& m : c.openai_moderation) {
+        any = any || m.flagged == TriBool::kTrue;
+        for (int k = 0; k < kModerationCategoryCount; ++k) {
+          in[k] = in[k] || m.categories[k] == TriBool::kTrue;
+        }
+      }
+      flagged += any ? 1 : 0;
+      for (int k = 0; k < kModerationCategoryCount; ++k) categories[k] += in[k] ? 1 : 0;
+    }
+    for (const Index* idx : {whole.get(), appended.get()}) {
+      StatsResult stats;
+      ASSERT_TRUE(idx->Stats(q, &stats).ok()) << q;
+      ASSERT_EQ(stats.total, ids.size()) << q;
+      EXPECT_EQ(stats.utterances, utterances) << q;
+      const double n = std::max<double>(1, static_cast<double>(ids.size()));
+      EXPECT_EQ(stats.flagged_rate, ids.empty() ? 0 : flagged / n) << q;
+      for (int k = 0; k < kModerationCategoryCount; ++k) {
+        EXPECT_EQ(stats.category_rates[k], ids.empty() ? 0 : categories[k] / n) << q << " " << k;
+      }
+    }
+  }
+  fs::remove_all(dir_);
+}
+
 TEST_F(IndexTest, WithinRestrictsMatchesTotalsAndFacets) {
   Build(Corpus());
   auto idx = OpenIndex();
