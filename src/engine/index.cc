@@ -46,11 +46,16 @@ struct StatsTally {
       categories[c] += (f >> (kFlagCategoryShift + c)) & 1;
     }
   }
-  void Add(const StatsTally& o, bool subtract = false) {
-    auto step = [&](uint64_t* a, uint64_t b) { *a = subtract ? *a - b : *a + b; };
-    step(&utterances, o.utterances);
-    step(&flagged, o.flagged);
-    for (int c = 0; c < kModerationCategoryCount; ++c) step(&categories[c], o.categories[c]);
+  void Add(const StatsTally& o) {
+    utterances += o.utterances;
+    flagged += o.flagged;
+    for (int c = 0; c < kModerationCategoryCount; ++c) categories[c] += o.categories[c];
+  }
+  // o must count a subset of what this counts.
+  void Subtract(const StatsTally& o) {
+    utterances -= o.utterances;
+    flagged -= o.flagged;
+    for (int c = 0; c < kModerationCategoryCount; ++c) categories[c] -= o.categories[c];
   }
 };
 
@@ -716,7 +721,7 @@ Status Index::Stats(const std::string& query, StatsResult* result,
       // Over half the segment: its tally less the rest's (as for facets).
       matches.ForEachNotInRange(base, base + nd, [&](uint32_t doc) { part.Add(s, doc - base); });
       tally.Add(impl_->SegmentTally(si));
-      tally.Add(part, /*subtract=*/true);
+      tally.Subtract(part);
     } else {
       matches.ForEachInRange(base, base + nd, [&](uint32_t doc) { part.Add(s, doc - base); });
       tally.Add(part);
