@@ -48,13 +48,7 @@ class Bitset {
   // fn(doc) for each member in ascending order.
   template <typename Fn>
   void ForEach(Fn&& fn) const {
-    for (size_t i = 0; i < words_.size(); ++i) {
-      uint64_t w = words_[i];
-      while (w) {
-        fn(static_cast<uint32_t>(i * 64 + static_cast<size_t>(std::countr_zero(w))));
-        w &= w - 1;
-      }
-    }
+    for (size_t i = 0; i < words_.size(); ++i) ForEachBit(i, words_[i], fn);
   }
   // fn(doc) for each member in [lo, hi) (hi <= size()) in ascending order.
   template <typename Fn>

@@ -42,11 +42,19 @@ void SortCounts(std::map<std::string, uint64_t>& counts, FacetCounts* out) {
 
 }  // namespace
 
+namespace {
+
+// name's index in kFacetFields, or the field count when it is none of them.
+size_t FacetFieldIndex(const std::string& name) {
+  size_t f = 0;
+  while (f < std::size(kFacetFields) && name != kFacetFields[f]) ++f;
+  return f;
+}
+
+}  // namespace
+
 bool IsFacetField(const std::string& name) {
-  for (const char* f : kFacetFields) {
-    if (name == f) return true;
-  }
-  return false;
+  return FacetFieldIndex(name) < std::size(kFacetFields);
 }
 
 const FacetCounter::BinColumn& FacetCounter::Bins(size_t si, size_t field) const {
@@ -140,8 +148,7 @@ Status FacetCounter::Count(const std::vector<std::string>& fields, const Bitset&
                            std::vector<FacetCounts>* out) const {
   std::vector<size_t> want;  // indexes into kFacetFields
   for (const std::string& name : fields) {
-    size_t f = 0;
-    while (f < std::size(kFacetFields) && name != kFacetFields[f]) ++f;
+    const size_t f = FacetFieldIndex(name);
     if (f == std::size(kFacetFields)) {
       return Status::InvalidArgument("unknown facet '" + name +
                                      "' (expected model, language, country, state, toxic, "

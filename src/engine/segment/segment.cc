@@ -111,30 +111,30 @@ Status Segment::Load() {
       infos_[nt].doc_offset != postings_.size() || infos_[nt].pos_offset != positions_.size()) {
     return corrupt("bad term table");
   }
-  for (size_t i = 1; i <= nt; ++i) {
-    if (infos_[i].doc_offset < infos_[i - 1].doc_offset ||
-        infos_[i].pos_offset < infos_[i - 1].pos_offset) {
+  const ImpactMeta* impact_meta = nullptr;
+  if (f.Has("impacts.meta")) {
+    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "impacts.meta", 1, &impact_meta));
+    WILDCHAT_RETURN_IF_ERROR(f.Section("impacts", &impacts_));
+  }
+  // One pass over the term table: offsets never decrease, and (with block
+  // impacts) each term's impact bytes follow the previous term's, one per
+  // full block.
+  uint64_t impacts_at = 0;
+  for (size_t i = 0; i <= nt; ++i) {
+    if (i > 0 && (infos_[i].doc_offset < infos_[i - 1].doc_offset ||
+                  infos_[i].pos_offset < infos_[i - 1].pos_offset)) {
       return corrupt("bad term table");
     }
+    if (impact_meta && infos_[i].first_impact != impacts_at) return corrupt("bad block impacts");
+    if (i < nt) impacts_at += infos_[i].df / kPostingBlockDocs;
   }
-  if (f.Has("impacts.meta")) {
-    const ImpactMeta* im = nullptr;
-    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "impacts.meta", 1, &im));
-    WILDCHAT_RETURN_IF_ERROR(f.Section("impacts", &impacts_));
-    // Each term's bytes follow the previous term's: one per full block.
-    uint64_t at = 0;
-    for (size_t i = 0; i < nt; ++i) {
-      if (infos_[i].first_impact != at) return corrupt("bad block impacts");
-      at += infos_[i].df / kPostingBlockDocs;
-    }
-    if (infos_[nt].first_impact != at || at != impacts_.size() ||
-        !(im->avg_doc_len > 0 && im->avg_doc_len < 1e12)) {
+  if (impact_meta) {
+    if (impacts_at != impacts_.size() ||
+        !(impact_meta->avg_doc_len > 0 && impact_meta->avg_doc_len < 1e12) ||
+        std::memchr(impacts_.data(), 0, impacts_.size()) != nullptr) {
       return corrupt("bad block impacts");
     }
-    for (char q : impacts_) {
-      if (q == 0) return corrupt("bad block impacts");
-    }
-    impact_avg_doc_len_ = im->avg_doc_len;
+    impact_avg_doc_len_ = impact_meta->avg_doc_len;
   }
   if (f.Has("bigram.meta")) {
     const BigramMeta* bm = nullptr;
