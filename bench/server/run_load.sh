@@ -10,7 +10,8 @@
 # queries, default 256 MB). The mix is 20 fixed requests, so with the response
 # cache on every request after the warm-up is a hit, and with only the query
 # cache on every evaluation is; CACHE_MB=0 QUERY_CACHE_MB=0 measures the
-# engine itself. Report all three:
+# engine itself. WORKERS sets `--workers` (requests computed at once; default
+# one per core). Report all three:
 #   bench/server/run_load.sh INDEX_DIR
 #   CACHE_MB=0 bench/server/run_load.sh INDEX_DIR
 #   CACHE_MB=0 QUERY_CACHE_MB=0 bench/server/run_load.sh INDEX_DIR
@@ -24,6 +25,7 @@ port=${PORT:-18080}
 cache=()
 if [ -n "${CACHE_MB:-}" ]; then cache=(--cache-mb "$CACHE_MB"); fi
 if [ -n "${QUERY_CACHE_MB:-}" ]; then cache+=(--query-cache-mb "$QUERY_CACHE_MB"); fi
+if [ -n "${WORKERS:-}" ]; then cache+=(--workers "$WORKERS"); fi
 echo "response cache: ${CACHE_MB:-default (64)} MB, query cache: ${QUERY_CACHE_MB:-default (256)} MB"
 
 "$bin" serve --index "$index" --port "$port" --threads 64 "${cache[@]}" \

@@ -7,7 +7,9 @@
 namespace wildchat {
 
 Args::Args(std::string command, std::string usage, std::string description)
-    : command_(std::move(command)), usage_(std::move(usage)), description_(std::move(description)) {}
+    : command_(std::move(command)),
+      usage_(std::move(usage)),
+      description_(std::move(description)) {}
 
 void Args::Flag(const std::string& name, const std::string& help) {
   order_.push_back(name);
@@ -75,8 +77,10 @@ std::string Args::Help() const {
   for (const auto& name : order_) {
     const Spec& s = specs_.at(name);
     std::string left = "  --" + name + (s.value_name.empty() ? "" : " " + s.value_name);
-    if (left.size() < 28) left.resize(28, ' ');
-    else left += "\n" + std::string(28, ' ');
+    if (left.size() < 28)
+      left.resize(28, ' ');
+    else
+      left += "\n" + std::string(28, ' ');
     out += left + s.help;
     if (!s.default_value.empty()) out += " (default: " + s.default_value + ")";
     out += "\n";
@@ -85,7 +89,9 @@ std::string Args::Help() const {
   return out;
 }
 
-bool Args::Has(const std::string& name) const { return values_.count(name) > 0; }
+bool Args::Has(const std::string& name) const {
+  return values_.count(name) > 0;
+}
 
 std::string Args::Get(const std::string& name) const {
   auto it = values_.find(name);
@@ -122,12 +128,15 @@ Status Args::GetDouble(const std::string& name, double* out) const {
 int ReportError(const std::string& command, const Status& status) {
   std::fprintf(stderr, "wildchat %s: %s\n", command.c_str(), status.message().c_str());
   switch (status.code()) {
-    case Status::Code::kOk: return kExitOk;
+    case Status::Code::kOk:
+      return kExitOk;
     case Status::Code::kInvalidArgument:
     case Status::Code::kCorruption:
     case Status::Code::kNotFound:
-    case Status::Code::kUnsupported: return kExitBadInput;
-    default: return kExitFailure;
+    case Status::Code::kUnsupported:
+      return kExitBadInput;
+    default:
+      return kExitFailure;
   }
 }
 

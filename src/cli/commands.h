@@ -23,4 +23,8 @@ int RunCurate(const Argv& argv);   // cli/curate_command.cc
 int RunGateway(const Argv& argv);  // cli/gateway_command.cc
 int RunEmbed(const Argv& argv);    // cli/embed_command.cc
 
+class Args;
+// The server options `serve` and `demo` share (cli/serve_command.cc).
+void AddServerOptions(Args* args);
+
 }  // namespace wildchat

@@ -95,11 +95,7 @@ int RunDemo(const Argv& argv) {
   args.Option("conversations", "N", "conversations to generate", "50000");
   args.Option("dir", "DIR", "where the demo index lives", "demo");
   args.Option("seed", "S", "generator seed", "1");
-  args.Option("host", "ADDR", "address to listen on", "127.0.0.1");
-  args.Option("port", "N", "port to listen on (0: any free port)", "8080");
-  args.Option("threads", "N", "server worker threads", "64");
-  args.Option("cache-mb", "N", "memory for repeated search, stats and user answers (0: off)", "64");
-  args.Option("query-cache-mb", "N", "memory for evaluated queries (0: off)", "256");
+  AddServerOptions(&args);
   args.Flag("no-map", "skip building the embedding map");
   int exit_code = 0;
   if (!ParseOrExit(args, argv, &exit_code)) return exit_code;

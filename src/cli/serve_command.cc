@@ -31,13 +31,15 @@ int ServeIndex(const std::string& command, const std::string& dir, const ServerO
 
 Status ServerOptionsFromArgs(const Args& args, ServerOptions* options) {
   options->host = args.Get("host");
-  int64_t port = 0, threads = 0, cache_mb = 0, query_cache_mb = 0;
+  int64_t port = 0, threads = 0, workers = 0, cache_mb = 0, query_cache_mb = 0;
   WILDCHAT_RETURN_IF_ERROR(args.GetInt("port", &port));
   WILDCHAT_RETURN_IF_ERROR(args.GetInt("threads", &threads));
+  WILDCHAT_RETURN_IF_ERROR(args.GetInt("workers", &workers));
   WILDCHAT_RETURN_IF_ERROR(args.GetInt("cache-mb", &cache_mb));
   WILDCHAT_RETURN_IF_ERROR(args.GetInt("query-cache-mb", &query_cache_mb));
   if (port < 0 || port > 65535) return Status::InvalidArgument("--port must be 0..65535");
   if (threads < 1 || threads > 1024) return Status::InvalidArgument("--threads must be 1..1024");
+  if (workers < 0 || workers > 1024) return Status::InvalidArgument("--workers must be 0..1024");
   if (cache_mb < 0 || cache_mb > 1'048'576) {
     return Status::InvalidArgument("--cache-mb must be 0..1048576");
   }
@@ -46,11 +48,24 @@ Status ServerOptionsFromArgs(const Args& args, ServerOptions* options) {
   }
   options->port = static_cast<int>(port);
   options->threads = static_cast<int>(threads);
+  options->workers = static_cast<int>(workers);
   options->cache_bytes = static_cast<size_t>(cache_mb) << 20;
   options->query_cache_bytes = static_cast<size_t>(query_cache_mb) << 20;
   return Status::OK();
 }
 #endif
+
+void AddServerOptions(Args* args) {
+  args->Option("host", "ADDR", "address to listen on", "127.0.0.1");
+  args->Option("port", "N", "port to listen on (0: any free port)", "8080");
+  args->Option("threads", "N", "connection threads (each open connection holds one)", "64");
+  args->Option("workers", "N",
+               "requests computed at once, the rest served in arrival order (0: two per core)",
+               "0");
+  args->Option("cache-mb", "N", "memory for repeated search, stats and user answers (0: off)",
+               "64");
+  args->Option("query-cache-mb", "N", "memory for evaluated queries (0: off)", "256");
+}
 
 int RunServe(const Argv& argv) {
   Args args("serve",
@@ -59,11 +74,7 @@ int RunServe(const Argv& argv) {
             "Serves the explorer over an index: a JSON API under /api (docs/api.md) and the web "
             "UI. Binds to loopback unless --host says otherwise; --port 0 picks a free port.");
   args.Option("index", "DIR", "index directory (wildchat index)");
-  args.Option("host", "ADDR", "address to listen on", "127.0.0.1");
-  args.Option("port", "N", "port to listen on (0: any free port)", "8080");
-  args.Option("threads", "N", "worker threads (each open connection holds one)", "64");
-  args.Option("cache-mb", "N", "memory for repeated search, stats and user answers (0: off)", "64");
-  args.Option("query-cache-mb", "N", "memory for evaluated queries (0: off)", "256");
+  AddServerOptions(&args);
   int exit_code = 0;
   if (!ParseOrExit(args, argv, &exit_code)) return exit_code;
 #ifdef WILDCHAT_HAVE_SERVER

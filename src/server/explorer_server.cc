@@ -4,11 +4,13 @@
 
 #include <atomic>
 #include <memory>
+#include <thread>
 
 #include "server/api_common.h"
 #include "server/map_routes.h"
 #include "server/response_cache.h"
 #include "server/routes.h"
+#include "server/work_gate.h"
 
 namespace wildchat {
 
@@ -16,13 +18,18 @@ struct ExplorerServer::Impl {
   const Index& index;
   ServerOptions options;
   ResponseCache responses;  // before `server`: its handlers use it until the server is gone
+  WorkGate gate;            // likewise
   httplib::Server server;
   int port = -1;
   std::atomic<bool> stop_requested{false};
   std::shared_ptr<MapCache> maps;
 
   Impl(const Index& idx, ServerOptions opts)
-      : index(idx), options(std::move(opts)), responses(options.cache_bytes) {}
+      : index(idx),
+        options(std::move(opts)),
+        responses(options.cache_bytes),
+        gate(options.workers > 0 ? options.workers
+                                 : 2 * static_cast<int>(std::thread::hardware_concurrency())) {}
 };
 
 ExplorerServer::ExplorerServer(const Index& index, ServerOptions options)
@@ -40,9 +47,9 @@ ExplorerServer::ExplorerServer(const Index& index, ServerOptions options)
     SendError(res, Status::Internal("internal error"));
   });
   impl_->maps = std::make_shared<MapCache>(index);
-  AddSearchRoutes(s, index, *impl_->maps, impl_->responses);
+  AddSearchRoutes(s, index, *impl_->maps, impl_->responses, impl_->gate);
   AddConversationRoutes(s, index);
-  AddUserRoutes(s, index, impl_->responses);
+  AddUserRoutes(s, index, impl_->responses, impl_->gate);
   AddExportRoutes(s, index, *impl_->maps);
   AddMapRoutes(s, index, impl_->maps);
   AddStaticRoutes(s);

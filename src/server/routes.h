@@ -6,18 +6,21 @@
 
 #include "engine/index.h"
 #include "server/response_cache.h"
+#include "server/work_gate.h"
 
 namespace wildchat {
 
 class MapCache;  // map_routes.h; its `area` parameter restricts searches, stats and exports
 
 // /api/search and /api/stats answer through `cache` (cached_route.h) unless
-// they have an `area`, since the map can be rebuilt while the server runs.
+// they have an `area`, since the map can be rebuilt while the server runs;
+// what the cache does not answer is computed behind `gate`.
 void AddSearchRoutes(httplib::Server& server, const Index& index, MapCache& maps,
-                     ResponseCache& cache);
+                     ResponseCache& cache, WorkGate& gate);
 void AddConversationRoutes(httplib::Server& server, const Index& index);  // /api/conversation/{id}
-// /api/user/{hashed_ip}, answered through `cache`.
-void AddUserRoutes(httplib::Server& server, const Index& index, ResponseCache& cache);
+// /api/user/{hashed_ip}, answered through `cache`, computed behind `gate`.
+void AddUserRoutes(httplib::Server& server, const Index& index, ResponseCache& cache,
+                   WorkGate& gate);
 void AddExportRoutes(httplib::Server& server, const Index& index,
                      MapCache& maps);  // /api/export
 // The embedded web UI; registered last, it answers every other GET.

@@ -80,13 +80,14 @@ void Stats(const Index& index, MapCache& maps, const httplib::Request& req,
 }  // namespace
 
 void AddSearchRoutes(httplib::Server& server, const Index& index, MapCache& maps,
-                     ResponseCache& cache) {
+                     ResponseCache& cache, WorkGate& gate) {
   // An `area` depends on the map, which `wildchat embed` may rewrite meanwhile.
-  server.Get("/api/search",
-             CachedRoute(cache, {"area"},
-                         [&index, &maps](const httplib::Request& req, httplib::Response& res) {
-                           Search(index, maps, req, res);
-                         }));
+  server.Get("/api/search", CachedRoute(cache, {"area"},
+                                        [&index, &maps, &gate](const httplib::Request& req,
+                                                               httplib::Response& res) {
+                                          WorkGate::Pass pass(gate);
+                                          Search(index, maps, req, res);
+                                        }));
 
   server.Get("/api/info", [&index](const httplib::Request&, httplib::Response& res) {
     // "map": whether `wildchat embed` has built the embedding map, so pages
@@ -98,11 +99,12 @@ void AddSearchRoutes(httplib::Server& server, const Index& index, MapCache& maps
     SendJson(res, std::move(body));
   });
 
-  server.Get("/api/stats",
-             CachedRoute(cache, {"area"},
-                         [&index, &maps](const httplib::Request& req, httplib::Response& res) {
-                           Stats(index, maps, req, res);
-                         }));
+  server.Get("/api/stats", CachedRoute(cache, {"area"},
+                                       [&index, &maps, &gate](const httplib::Request& req,
+                                                              httplib::Response& res) {
+                                         WorkGate::Pass pass(gate);
+                                         Stats(index, maps, req, res);
+                                       }));
 }
 
 }  // namespace wildchat

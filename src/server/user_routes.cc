@@ -117,11 +117,14 @@ void UserPage(const Index& index, const httplib::Request& req, httplib::Response
 
 }  // namespace
 
-void AddUserRoutes(httplib::Server& server, const Index& index, ResponseCache& cache) {
-  server.Get(R"(/api/user/([^/]*))",
-             CachedRoute(cache, {}, [&index](const httplib::Request& req, httplib::Response& res) {
-               UserPage(index, req, res);
-             }));
+void AddUserRoutes(httplib::Server& server, const Index& index, ResponseCache& cache,
+                   WorkGate& gate) {
+  server.Get(
+      R"(/api/user/([^/]*))",
+      CachedRoute(cache, {}, [&index, &gate](const httplib::Request& req, httplib::Response& res) {
+        WorkGate::Pass pass(gate);
+        UserPage(index, req, res);
+      }));
 }
 
 }  // namespace wildchat
