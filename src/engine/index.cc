@@ -471,6 +471,21 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Bitse
     } else {
       ScoreMatches(set, matches, terms, collect);
     }
+  } else if (heap && request.sort == SortOrder::kRandom) {
+    // Random keys only: entries differ by key2 then id, and a key above a
+    // full heap's worst is rejected before an entry is built.
+    uint64_t worst = UINT64_MAX;
+    for (size_t si = 0; si < set.segments.size(); ++si) {
+      const Segment& s = *set.segments[si];
+      const uint32_t base = set.bases[si];
+      matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+        const int64_t id = s.id(doc - base);
+        const uint64_t key = Mix64(request.seed ^ Mix64(static_cast<uint64_t>(id)));
+        if (key > worst) return;
+        offer(Ranked{0, key, id, doc, false});
+        if (ranked.size() == end) worst = ranked.front().key2;
+      });
+    }
   } else {
     for (size_t si = 0; si < set.segments.size(); ++si) {
       const Segment& s = *set.segments[si];

@@ -244,6 +244,62 @@ TEST_F(IndexTest, SortingPagingAndTotals) {
   for (size_t i = 0; i < 7; ++i) EXPECT_EQ(a.hits[i].id, b.hits[i].id);
 }
 
+// docs/query.md "Random order", written out from the text.
+uint64_t DocumentedMix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+TEST_F(IndexTest, RandomOrderIsTheDocumentedHashOrder) {
+  // Two segments, ids not in index order; small pages (a bounded heap) and
+  // the whole order (a sort) must both follow the documented keys.
+  std::vector<Conversation> first, second;
+  for (int64_t i = 0; i < 300; ++i) {
+    const int64_t id = 1000 + (i * 7919) % 600;
+    (i % 2 ? first : second)
+        .push_back(Make(id, {{i % 3 ? "common word here" : "common rare", "ok"}}));
+  }
+  Build(first);
+  Build(second, /*append=*/true);
+  auto idx = OpenIndex();
+  for (const char* query : {"", "common", "rare"}) {
+    std::vector<int64_t> ids;
+    for (const auto* part : {&first, &second}) {
+      for (const Conversation& c : *part) {
+        const std::string text = c.conversation[0].content;
+        if (std::string(query) == "rare" && text.find("rare") == std::string::npos) continue;
+        ids.push_back(c.conversation[0].turn_identifier);
+      }
+    }
+    for (uint64_t seed : {0ull, 7ull, 123456789ull}) {
+      std::vector<int64_t> want = ids;
+      auto key = [&](int64_t id) { return DocumentedMix(seed ^ DocumentedMix(id)); };
+      std::sort(want.begin(), want.end(),
+                [&](int64_t a, int64_t b) { return key(a) != key(b) ? key(a) < key(b) : a < b; });
+      for (auto [offset, limit] : {std::pair<int64_t, int64_t>{0, 5}, {3, 4}, {0, 1000}}) {
+        SearchRequest r;
+        r.query = query;
+        r.sort = SortOrder::kRandom;
+        r.seed = seed;
+        r.offset = offset;
+        r.limit = limit;
+        r.snippets = false;
+        SearchResult res;
+        ASSERT_TRUE(idx->Search(r, &res).ok());
+        EXPECT_EQ(res.total, want.size());
+        std::vector<int64_t> got;
+        for (const Hit& h : res.hits) got.push_back(h.id);
+        const size_t b = std::min<size_t>(offset, want.size());
+        const size_t e = std::min<size_t>(offset + limit, want.size());
+        EXPECT_EQ(got, std::vector<int64_t>(want.begin() + b, want.begin() + e))
+            << "query '" << query << "' seed " << seed << " offset " << offset;
+      }
+    }
+  }
+}
+
 TEST_F(IndexTest, RelevanceRanksByBm25) {
   std::vector<Conversation> v;
   v.push_back(Make(1, {{"apple banana cherry date elderberry fig grape", "x"}}));

@@ -46,7 +46,7 @@ class MapRoutesTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(Index::Open(*dir_, &index_).ok());
     maps_ = std::make_shared<MapCache>(*index_);
-    AddSearchRoutes(server_, *index_, *maps_, responses_);
+    AddSearchRoutes(server_, *index_, *maps_, responses_, gate_);
     AddExportRoutes(server_, *index_, *maps_);
     AddMapRoutes(server_, *index_, maps_);
     port_ = server_.bind_to_any_port("127.0.0.1");
@@ -75,6 +75,7 @@ class MapRoutesTest : public ::testing::Test {
   std::unique_ptr<Index> index_;
   std::shared_ptr<MapCache> maps_;
   ResponseCache responses_{size_t{1} << 20};  // outlives server_, whose handlers use it
+  WorkGate gate_{2};
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
