@@ -8,8 +8,8 @@
 // of requests running beside it; behind a gate of one slot per core each runs
 // at nearly full speed once admitted and waits only for those that came
 // before it, which bounds the tail latency under load without lowering
-// throughput (a couple of slots per core keep the cores busy while a request
-// waits for memory or a lock).
+// throughput (a few slots per core keep the cores busy while a request waits
+// for memory, a lock or the network).
 // Cheap requests (cache hits, static files) should not pass through it.
 // Thread-safe; slots below 1 count as 1.
 #pragma once
