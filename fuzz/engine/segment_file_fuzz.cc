@@ -132,6 +132,9 @@ void Run(std::string_view in) {
     if (!ds.ok() && ds.code() != Status::Code::kCorruption) std::abort();
     for (int k = 0; k < kScoreColumnCount; ++k) (void)seg->score(k, d);
     (void)seg->DocOfTurn(static_cast<int64_t>(d) * 10);
+    for (uint32_t doc : seg->DocsOfTurn(static_cast<int64_t>(d) * 10)) {
+      if (doc >= n) std::abort();  // opening checks every listed doc
+    }
   }
 }
 

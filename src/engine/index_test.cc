@@ -244,6 +244,30 @@ TEST_F(IndexTest, SortingPagingAndTotals) {
   for (size_t i = 0; i < 7; ++i) EXPECT_EQ(a.hits[i].id, b.hits[i].id);
 }
 
+// `id:n` is "some utterance has turn_identifier n": input may repeat an id
+// in several conversations, in one segment or across appends.
+TEST_F(IndexTest, IdFilterFindsEveryConversationWithTheId) {
+  Build({Make(1, {{"first", "a"}, {"more", "b"}}), Make(5, {{"second", "c"}}),
+         Make(1, {{"third", "d"}})});
+  Build({Make(1, {{"fourth", "e"}}), Make(2, {{"fifth", "f"}})}, /*append=*/true);
+  auto idx = OpenIndex();
+  auto totals = [&](const std::string& q) {
+    SearchRequest r;
+    r.query = q;
+    r.snippets = false;
+    SearchResult res;
+    EXPECT_TRUE(idx->Search(r, &res).ok()) << q;
+    return res.total;
+  };
+  EXPECT_EQ(totals("id:1"), 3u);     // docs 0 and 2, then the appended one
+  EXPECT_EQ(totals("id:1001"), 1u);  // doc 0's second turn (Make adds 1000 per turn)
+  EXPECT_EQ(totals("id:2"), 1u);
+  EXPECT_EQ(totals("id:5"), 1u);
+  EXPECT_EQ(totals("id:3"), 0u);
+  EXPECT_EQ(totals("id:1 third"), 1u);
+  EXPECT_EQ(totals("id:1 OR id:5"), 4u);
+}
+
 // docs/query.md "Random order", written out from the text.
 uint64_t DocumentedMix(uint64_t x) {
   x += 0x9e3779b97f4a7c15ull;

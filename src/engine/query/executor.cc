@@ -740,7 +740,7 @@ class Evaluator {
           break;
         }
         case Kind::kTurnId:
-          if (auto d = s.DocOfTurn(n.int_lo)) out->Set(base + *d);
+          for (uint32_t d : s.DocsOfTurn(n.int_lo)) out->Set(base + d);
           break;
         case Kind::kFlag: {
           const uint32_t* f = s.flag_column();

@@ -61,11 +61,24 @@ Status Segment::Load() {
   if (utt_begin_[0] != 0 || utt_begin_[n] != nu || !Monotone(utt_begin_, n + 1)) {
     return corrupt("bad utterance table");
   }
-  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "tid.key", nu, &tid_key_));
-  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "tid.doc", nu, &tid_doc_));
-  if (!Monotone(tid_key_, nu)) return corrupt("bad turn id table");
-  for (size_t i = 0; i < nu; ++i) {
-    if (tid_doc_[i] >= n) return corrupt("bad turn id table");
+  {
+    // One entry per (turn id, doc) pair, sorted; before format 5, one per
+    // utterance. Either way at most one per utterance.
+    std::string_view keys;
+    WILDCHAT_RETURN_IF_ERROR(f.Section("tid.key", &keys));
+    num_turn_ids_ = keys.size() / sizeof(int64_t);
+    if (num_turn_ids_ > nu || (meta_.version < 5 && num_turn_ids_ != nu)) {
+      return corrupt("bad turn id table");
+    }
+    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "tid.key", num_turn_ids_, &tid_key_));
+    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "tid.doc", num_turn_ids_, &tid_doc_));
+    for (size_t i = 0; i < num_turn_ids_; ++i) {
+      if (tid_doc_[i] >= n) return corrupt("bad turn id table");
+      if (i > 0 && (tid_key_[i] < tid_key_[i - 1] ||
+                    (tid_key_[i] == tid_key_[i - 1] && tid_doc_[i] < tid_doc_[i - 1]))) {
+        return corrupt("bad turn id table");
+      }
+    }
   }
   for (int d = 0; d < kDictFieldCount; ++d) {
     const std::string name(kDictFieldNames[d]);
@@ -236,11 +249,15 @@ std::optional<PostingCursor> Segment::RolePostings(uint64_t term, uint8_t role) 
   return roles_.Cursor(*i);
 }
 
+std::span<const uint32_t> Segment::DocsOfTurn(int64_t tid) const {
+  const auto [first, last] = std::equal_range(tid_key_, tid_key_ + num_turn_ids_, tid);
+  return {tid_doc_ + (first - tid_key_), static_cast<size_t>(last - first)};
+}
+
 std::optional<uint32_t> Segment::DocOfTurn(int64_t tid) const {
-  const int64_t* end = tid_key_ + meta_.num_utterances;
-  const int64_t* it = std::lower_bound(tid_key_, end, tid);
-  if (it == end || *it != tid) return std::nullopt;
-  return tid_doc_[it - tid_key_];
+  const std::span<const uint32_t> docs = DocsOfTurn(tid);
+  if (docs.empty()) return std::nullopt;
+  return docs.front();
 }
 
 Status Segment::ReadBlock(uint64_t block, std::string* raw,

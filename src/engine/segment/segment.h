@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -94,6 +95,10 @@ class Segment {
     return impacts_.substr(infos_[term].first_impact, infos_[term].df / kPostingBlockDocs);
   }
 
+  // The docs with an utterance of this turn_identifier, ascending (input
+  // may repeat an identifier in several conversations; a format-4 segment
+  // lists a doc once per such utterance); the first of them.
+  std::span<const uint32_t> DocsOfTurn(int64_t turn_identifier) const;
   std::optional<uint32_t> DocOfTurn(int64_t turn_identifier) const;
   Status Document(uint32_t doc, Conversation* out) const;
   // Doc's utterance roles and contents, decoding only the meta and text
@@ -125,6 +130,7 @@ class Segment {
   const int64_t *ids_ = nullptr, *ts_ = nullptr, *turns_ = nullptr;
   const uint32_t *flags_ = nullptr, *doc_len_ = nullptr, *utt_begin_ = nullptr, *utt_tok_ = nullptr;
   const uint8_t* utt_role_ = nullptr;
+  size_t num_turn_ids_ = 0;
   const int64_t* tid_key_ = nullptr;
   const uint32_t* tid_doc_ = nullptr;
   const uint32_t* codes_[kDictFieldCount] = {};

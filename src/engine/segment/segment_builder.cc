@@ -212,6 +212,8 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
   WILDCHAT_RETURN_IF_ERROR(w.Add("utt.role", Bytes(utt_role_)));
 
   std::sort(turn_ids_.begin(), turn_ids_.end());
+  // A turn's user and assistant utterances share its identifier.
+  turn_ids_.erase(std::unique(turn_ids_.begin(), turn_ids_.end()), turn_ids_.end());
   {
     std::vector<int64_t> keys;
     std::vector<uint32_t> docs;

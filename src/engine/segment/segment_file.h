@@ -52,6 +52,12 @@ class MappedSegmentFile {
   ~MappedSegmentFile();
   static Status Open(const std::string& path, std::unique_ptr<MappedSegmentFile>* out);
   bool Has(const std::string& name) const { return sections_.count(name) != 0; }
+  // Every section's name, sorted.
+  std::vector<std::string> SectionNames() const {
+    std::vector<std::string> names;
+    for (const auto& [name, bytes] : sections_) names.push_back(name);
+    return names;
+  }
   // The section's bytes, or Corruption if absent.
   Status Section(const std::string& name, std::string_view* out) const;
   // A section of fixed-size values: checks presence, alignment and that it

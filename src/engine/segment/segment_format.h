@@ -14,10 +14,12 @@
 
 namespace wildchat {
 
-// Written: 4 (block impacts). Read: 2 to 4 (version 2 has only double score
-// columns, which later readers handle alike; versions before 4 have no block
-// impacts, and their top hits are found by scoring every match).
-inline constexpr uint32_t kSegmentFormatVersion = 4;
+// Written: 5 (the turn id table holds each (turn id, doc) pair once; before,
+// once per utterance, so a turn's two utterances repeated it). Read: 2 to 5
+// (version 2 has only double score columns, which later readers handle
+// alike; versions before 4 have no block impacts, and their top hits are
+// found by scoring every match).
+inline constexpr uint32_t kSegmentFormatVersion = 5;
 inline constexpr uint32_t kOldestReadableSegmentFormat = 2;
 
 // Dictionary-coded string columns; code 0 is null, code i+1 is entry i of the

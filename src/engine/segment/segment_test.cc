@@ -8,9 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <random>
+#include <span>
+#include <utility>
 
 #include "engine/segment/segment_builder.h"
+#include "engine/segment/segment_file.h"
 #include "engine/store/store_builder.h"
 
 namespace wildchat {
@@ -102,6 +106,87 @@ TEST_F(SegmentTest, OtherFormatVersionAsksForARebuild) {
 
 // Bigram postings against a brute-force count of adjacent words, per
 // utterance, for every pair of common words (and none for the rest).
+// Each (turn id, doc) pair once; an id repeated in two conversations finds
+// both; format-4 tables (one entry per utterance) still read; a table longer
+// than the utterances, or a short one in format 4, is corruption.
+TEST_F(SegmentTest, TurnIdTableHoldsEachPairOnce) {
+  auto conversation = [](std::vector<int64_t> turn_ids) {
+    Conversation c;
+    for (int64_t tid : turn_ids) {
+      for (const char* role : {"user", "assistant"}) {
+        Utterance u;
+        u.role = role;
+        u.content = "words " + std::to_string(tid);
+        u.turn_identifier = tid;
+        c.conversation.push_back(u);
+      }
+    }
+    return c;
+  };
+  const std::string path = Build({conversation({10, 11}), conversation({20}), conversation({10})});
+  auto docs_of = [](const Segment& seg, int64_t tid) {
+    const std::span<const uint32_t> d = seg.DocsOfTurn(tid);
+    return std::vector<uint32_t>(d.begin(), d.end());
+  };
+  std::unique_ptr<Segment> seg;
+  ASSERT_TRUE(Segment::Open(path, &seg).ok());
+  EXPECT_EQ(docs_of(*seg, 10), (std::vector<uint32_t>{0, 2}));
+  EXPECT_EQ(docs_of(*seg, 11), (std::vector<uint32_t>{0}));
+  EXPECT_EQ(docs_of(*seg, 20), (std::vector<uint32_t>{1}));
+  EXPECT_TRUE(docs_of(*seg, 12).empty());
+  EXPECT_EQ(seg->DocOfTurn(10), std::optional<uint32_t>(0));
+  EXPECT_EQ(seg->DocOfTurn(12), std::nullopt);
+  seg.reset();
+
+  // Rewrites the segment with other turn id sections and version.
+  std::unique_ptr<MappedSegmentFile> f;
+  ASSERT_TRUE(MappedSegmentFile::Open(path, &f).ok());
+  std::string_view keys_now;
+  ASSERT_TRUE(f->Section("tid.key", &keys_now).ok());
+  EXPECT_EQ(keys_now.size(), 4 * sizeof(int64_t));  // (10,0) (10,2) (11,0) (20,1)
+  auto rewrite = [&](uint32_t version, const std::vector<std::pair<int64_t, uint32_t>>& pairs) {
+    SegmentFileWriter w;
+    EXPECT_TRUE(w.Open(dir_, "rewrite").ok());
+    std::string keys, docs;
+    for (const auto& [k, d] : pairs) {
+      keys.append(reinterpret_cast<const char*>(&k), sizeof k);
+      docs.append(reinterpret_cast<const char*>(&d), sizeof d);
+    }
+    for (const std::string& name : f->SectionNames()) {
+      std::string_view bytes;
+      EXPECT_TRUE(f->Section(name, &bytes).ok());
+      std::string out(bytes);
+      if (name == "meta") std::memcpy(out.data() + offsetof(SegmentMeta, version), &version, 4);
+      if (name == "tid.key") out = keys;
+      if (name == "tid.doc") out = docs;
+      EXPECT_TRUE(w.Add(name, out).ok());
+    }
+    std::string name;
+    uint64_t size = 0;
+    EXPECT_TRUE(w.Finish(&name, &size).ok());
+    std::unique_ptr<Segment> s;
+    const Status st = Segment::Open(dir_ + "/" + name, &s);
+    std::filesystem::remove(dir_ + "/" + name);
+    return std::make_pair(st, std::move(s));
+  };
+  const std::vector<std::pair<int64_t, uint32_t>> per_utterance = {
+      {10, 0}, {10, 0}, {10, 2}, {10, 2}, {11, 0}, {11, 0}, {20, 1}, {20, 1}};
+  auto [v4, old] = rewrite(4, per_utterance);
+  ASSERT_TRUE(v4.ok()) << v4.ToString();
+  EXPECT_EQ(docs_of(*old, 10), (std::vector<uint32_t>{0, 0, 2, 2}));
+  EXPECT_EQ(old->DocOfTurn(20), std::optional<uint32_t>(1));
+  std::vector<std::pair<int64_t, uint32_t>> too_many = per_utterance;
+  too_many.push_back({30, 1});
+  EXPECT_EQ(rewrite(5, too_many).first.code(), Status::Code::kCorruption);
+  EXPECT_EQ(rewrite(4, {{10, 0}, {10, 2}, {11, 0}, {20, 1}}).first.code(),
+            Status::Code::kCorruption);
+  EXPECT_EQ(rewrite(5, {{10, 2}, {10, 0}, {11, 0}, {20, 1}}).first.code(),
+            Status::Code::kCorruption);  // out of order
+  EXPECT_EQ(rewrite(5, {{10, 0}, {10, 3}, {11, 0}, {20, 1}}).first.code(),
+            Status::Code::kCorruption);  // no doc 3
+  EXPECT_TRUE(rewrite(5, {{10, 0}, {10, 2}, {11, 0}, {20, 1}}).first.ok());
+}
+
 TEST_F(SegmentTest, BigramsOfCommonWordsMatchBruteForce) {
   // Word i of the vocabulary occurs with probability falling with i, so some
   // words are common (in >= 1/8 of the docs) and some are not.

@@ -18,8 +18,11 @@ namespace {
 // well as large ones (8 KB: +0.7% index size over 32 KB at 100k).
 constexpr size_t kBlockBytes = 8 * 1024;
 constexpr int kZstdLevel = 3;
-// Text is most of the store; a higher level pays for itself there.
-constexpr int kTextLevel = 5;
+// Text is most of the store; a higher level pays for itself there. At 100k,
+// level 6 stores the text 2.9% smaller than 5 for 18% more compression CPU
+// and decompresses as fast (~620 MB/s a core); 7 saves 1.6% more for 21%
+// more CPU again.
+constexpr int kTextLevel = 6;
 // The dictionaries are trained on the segment's first kSampleDocs records.
 constexpr size_t kSampleDocs = 2048;
 constexpr size_t kTextDictBytes = 1 << 20;
