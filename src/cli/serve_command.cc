@@ -69,8 +69,8 @@ void AddServerOptions(Args* args) {
 
 int RunServe(const Argv& argv) {
   Args args("serve",
-            "wildchat serve --index DIR [--host 127.0.0.1] [--port 8080] [--cache-mb 64] "
-            "[--query-cache-mb 256]",
+            "wildchat serve --index DIR [--host 127.0.0.1] [--port 8080] [--workers 0] "
+            "[--cache-mb 64] [--query-cache-mb 256]",
             "Serves the explorer over an index: a JSON API under /api (docs/api.md) and the web "
             "UI. Binds to loopback unless --host says otherwise; --port 0 picks a free port.");
   args.Option("index", "DIR", "index directory (wildchat index)");
