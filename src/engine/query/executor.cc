@@ -453,23 +453,40 @@ class Evaluator {
       return;
     }
     const size_t lead = pl.lead;
-    std::vector<std::vector<uint32_t>> pos(k);
-    std::vector<size_t> at(k);
+    std::vector<uint32_t> pos, starts, kept;
+    std::vector<size_t> order(k);
     auto check = [&](uint32_t doc) {  // every cursor is on doc
-      for (size_t i = 0; i < k; ++i) cursors[i].ReadPositions(&pos[i]);
-      // Start positions p ascend, so each token's pointer only moves forward.
-      std::fill(at.begin(), at.end(), 0);
+      // Tokens by ascending frequency in this doc: the rarest one's positions
+      // give the candidate starts, each further token keeps those where it
+      // stands at its offset, and once none is left the remaining (most
+      // frequent) tokens' positions are never decoded.
+      for (size_t i = 0; i < k; ++i) order[i] = i;
+      std::sort(order.begin(), order.end(),
+                [&](size_t a, size_t b) { return cursors[a].tf() < cursors[b].tf(); });
+      starts.clear();
+      for (size_t j = 0; j < k; ++j) {
+        const size_t i = order[j];
+        const uint32_t offset = static_cast<uint32_t>(i);
+        cursors[i].ReadPositions(&pos);
+        if (j == 0) {
+          for (uint32_t q : pos) {
+            if (q >= offset) starts.push_back(q - offset);  // else it would start before the doc
+          }
+        } else {
+          // Both ascend: one merge.
+          kept.clear();
+          size_t at = 0;
+          for (uint32_t p : starts) {
+            while (at < pos.size() && pos[at] < p + offset) ++at;
+            if (at < pos.size() && pos[at] == p + offset) kept.push_back(p);
+          }
+          starts.swap(kept);
+        }
+        if (starts.empty()) return;
+      }
       uint32_t tf = 0;
       std::optional<DocUtterances> utts;
-      for (uint32_t p : pos[0]) {
-        bool ok = true;
-        for (size_t i = 1; i < k && ok; ++i) {
-          const uint32_t want = p + static_cast<uint32_t>(i);
-          const std::vector<uint32_t>& v = pos[i];
-          while (at[i] < v.size() && v[at[i]] < want) ++at[i];
-          ok = at[i] < v.size() && v[at[i]] == want;
-        }
-        if (!ok) continue;
+      for (uint32_t p : starts) {
         if (!n.scope.all()) {
           if (!utts) utts.emplace(s, doc);
           if (!utts->InScope(p, n.scope)) continue;
