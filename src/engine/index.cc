@@ -730,15 +730,14 @@ Status Index::Stats(const std::string& query, StatsResult* result,
   const SegmentSet& set = impl_->set;
   for (size_t si = 0; si < set.segments.size(); ++si) {
     const Segment& s = *set.segments[si];
-    const uint32_t base = set.bases[si], nd = s.num_docs();
+    const uint32_t base = set.bases[si];
     StatsTally part;
-    if (matches.CountInRange(base, base + nd) * 2 > nd) {
-      // Over half the segment: its tally less the rest's (as for facets).
-      matches.ForEachNotInRange(base, base + nd, [&](uint32_t doc) { part.Add(s, doc - base); });
+    if (matches.ForEachMinorityInRange(base, base + s.num_docs(),
+                                       [&](uint32_t doc) { part.Add(s, doc - base); })) {
+      // Over half the segment matched: its tally less the rest's.
       tally.Add(impl_->SegmentTally(si));
       tally.Subtract(part);
     } else {
-      matches.ForEachInRange(base, base + nd, [&](uint32_t doc) { part.Add(s, doc - base); });
       tally.Add(part);
     }
   }

@@ -61,6 +61,20 @@ class Bitset {
     ForEachWordInRange(lo, hi,
                        [&](size_t i, uint64_t w) { ForEachBit(i, ~w & RangeMask(i, lo, hi), fn); });
   }
+  // Walks the fewer of the members and the non-members of [lo, hi) (hi <=
+  // size()), fn(doc) in ascending order: the non-members, returning true,
+  // when over half of the range is set; else the members, returning false.
+  // Counts over a large set are then a total less the rest's.
+  template <typename Fn>
+  bool ForEachMinorityInRange(uint32_t lo, uint32_t hi, Fn&& fn) const {
+    const bool complement = lo < hi && CountInRange(lo, hi) * 2 > hi - lo;
+    if (complement) {
+      ForEachNotInRange(lo, hi, fn);
+    } else {
+      ForEachInRange(lo, hi, fn);
+    }
+    return complement;
+  }
   // Members in [lo, hi) (hi <= size()).
   uint64_t CountInRange(uint32_t lo, uint32_t hi) const {
     uint64_t n = 0;

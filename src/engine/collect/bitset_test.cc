@@ -94,6 +94,11 @@ TEST(BitsetTest, RangeWalksAndCountsMatchAScan) {
     ASSERT_EQ(members, want_members) << "size " << size << " [" << lo << ", " << hi << ")";
     ASSERT_EQ(others, want_others) << "size " << size << " [" << lo << ", " << hi << ")";
     ASSERT_EQ(set.CountInRange(lo, hi), want_members.size());
+    std::vector<uint32_t> minority;
+    const bool walked_others =
+        set.ForEachMinorityInRange(lo, hi, [&](uint32_t d) { minority.push_back(d); });
+    ASSERT_EQ(walked_others, want_members.size() * 2 > hi - lo);
+    ASSERT_EQ(minority, walked_others ? want_others : want_members);
   }
 }
 

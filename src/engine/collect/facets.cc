@@ -187,17 +187,11 @@ Status FacetCounter::Count(const std::vector<std::string>& fields, const Bitset&
     };
     // Over half the segment matching: the rest is counted and taken from
     // the segment's totals (an empty query's facets cost nothing).
-    const uint32_t nd = s.num_docs();
-    const bool complement = matches.CountInRange(base, base + nd) * 2 > nd;
-    auto add = [&](uint32_t doc) {
-      docs[n++] = doc - base;
-      if (n == kBatch) count_batch();
-    };
-    if (complement) {
-      matches.ForEachNotInRange(base, base + nd, add);
-    } else {
-      matches.ForEachInRange(base, base + nd, add);
-    }
+    const bool complement =
+        matches.ForEachMinorityInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+          docs[n++] = doc - base;
+          if (n == kBatch) count_batch();
+        });
     count_batch();
     for (size_t k = 0; k < want.size(); ++k) {
       const size_t f = want[k];
