@@ -130,7 +130,7 @@ bool TermsDocs(const Segment& s, const PieceTerms& pt, Bitset* docs, RegexPrefil
 namespace {
 
 // The docs holding the regex's required literals (RegexCandidates without the
-// word-sequence step).
+// token-sequence step).
 void LiteralCandidates(const SegmentSet& index, const re2::RE2& re,
                        const RegexPrefilterOptions& options, Bitset* out,
                        RegexPrefilterStats* stats) {
@@ -221,12 +221,15 @@ void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
   if (!stats) stats = &ignored;
   *stats = RegexPrefilterStats();
   LiteralCandidates(index, re, options, out, stats);
-  WordSequence seq;
-  if (re.pattern().size() <= options.max_pattern_bytes && ParseWordSequence(re.pattern(), &seq) &&
-      NarrowToWordSequence(index, seq, options.word_sequence, out) > 0) {
-    stats->filtered = true;
-    stats->word_sequence = true;
-    stats->candidates = out->Count();
+  if (re.pattern().size() > options.max_pattern_bytes) return;
+  for (const TokenSequence& seq : ParseTokenSequences(re.pattern())) {
+    // A lone literal word says no more than its atom did.
+    if (seq.elements.size() == 1 && seq.elements[0].plain_word) continue;
+    if (NarrowToTokenSequence(index, seq, options.token_sequence, out) > 0) {
+      stats->filtered = true;
+      stats->token_sequence = true;
+      stats->candidates = out->Count();
+    }
   }
 }
 

@@ -7,9 +7,10 @@
 // atom is split like the tokenizer splits text: its interior tokens must be
 // whole terms, its first token the end of a term, its last the start of one,
 // a lone token part of one. The docs holding such terms satisfy the atom;
-// the formula is then decided per doc from which atoms it satisfies. A regex
-// that is a sequence of words separated by whitespace is then narrowed to
-// the docs holding its tokens at consecutive positions (word_sequence.h). The
+// the formula is then decided per doc from which atoms it satisfies. The
+// regex's token sequences (token_sequence.h: runs of letters, digits and
+// letter/digit classes between separators, like `[0-9]{4}-[0-9]{2}`) then
+// narrow them to the docs holding fitting terms at consecutive positions. The
 // result is always a superset of the true matches (in any scope): whatever
 // cannot be narrowed cheaply and soundly counts as "every doc". Thread-safe.
 #pragma once
@@ -20,7 +21,7 @@
 
 #include "engine/collect/bitset.h"
 #include "engine/query/executor.h"
-#include "engine/query/word_sequence.h"
+#include "engine/query/token_sequence.h"
 
 namespace re2 {
 class RE2;
@@ -46,11 +47,11 @@ struct AtomPiece {
 std::vector<AtomPiece> SplitAtom(std::string_view atom);
 
 struct RegexPrefilterStats {
-  bool filtered = false;       // false: the regex could not be narrowed
-  uint32_t atoms = 0;          // atoms FilteredRE2 produced
-  uint64_t terms_read = 0;     // posting lists decoded
-  uint64_t candidates = 0;     // docs in the result
-  bool word_sequence = false;  // narrowed further by positions (word_sequence.h)
+  bool filtered = false;        // false: the regex could not be narrowed
+  uint32_t atoms = 0;           // atoms FilteredRE2 produced
+  uint64_t terms_read = 0;      // posting lists decoded
+  uint64_t candidates = 0;      // docs in the result
+  bool token_sequence = false;  // narrowed further by token sequences (token_sequence.h)
 };
 
 struct RegexPrefilterOptions {
@@ -62,7 +63,7 @@ struct RegexPrefilterOptions {
                                     // frequency exceeds this many per doc of the
                                     // segment counts as "every doc" there
   size_t max_terms_per_piece = 20000;
-  WordSequenceOptions word_sequence;
+  TokenSequenceOptions token_sequence;
 };
 
 // Sets *out to a superset (over global doc numbers) of the docs where `re`

@@ -4,7 +4,7 @@
 // actually narrow the candidates. Also the two Unicode facts soundness rests
 // on, over every code point, and the atom splitting rules.
 #include "engine/query/regex_prefilter.h"
-#include "engine/query/word_sequence.h"
+#include "engine/query/token_sequence.h"
 
 #include <gtest/gtest.h>
 #include <re2/filtered_re2.h>
@@ -120,7 +120,7 @@ class RegexPrefilterCorpusTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     records_ = new std::vector<Conversation>(reference::MakeTestCorpus(2400, 77));
-    // Texts at the edges of word-sequence narrowing (word_sequence.h): tabs,
+    // Texts at the edges of token-sequence narrowing (token_sequence.h): tabs,
     // newlines and double spaces, separators that are not \s (NBSP, '-',
     // '_', ','), words inside longer words, digits and non-ASCII letters next
     // to the words, KELVIN SIGN and LONG S (which (?i) ASCII letters match).
@@ -142,7 +142,24 @@ class RegexPrefilterCorpusTest : public ::testing::Test {
                            "the zqcat\tsat down",
                            "zqcat sat",
                            "zqin theory",
-                           "zqin_the"};
+                           "zqin_the",
+                           "zqkey sk-ZQabcdefghijklmnopqrstuvwx123 end",
+                           "on 2023-05-01 at",
+                           "x2023-05-011",
+                           "2023\xE2\x80\x93"
+                           "05\xE2\x80\x93"
+                           "01",
+                           "2023 - 05 - 01",
+                           "2023-5-01",
+                           "1999-12-31T23:59",
+                           "ab2023-05-01cd",
+                           "2023_05_01",
+                           "2023--05--01",
+                           "v1.22.333",
+                           "zq\xE2\x84\xAA"
+                           "ey-12",
+                           "\xD9\xA2\xD9\xA0\xD9\xA2\xD9\xA3-05-01",
+                           "ZQUPPERCASEWORD here"};
     for (size_t i = 0; i < std::size(edges); ++i) {
       Conversation c;
       Utterance u;
@@ -151,7 +168,7 @@ class RegexPrefilterCorpusTest : public ::testing::Test {
       u.turn_identifier = 900000000 + static_cast<int64_t>(i);
       c.conversation.push_back(u);
       c.conversation_hash = "edge" + std::to_string(i);
-      records_->insert(records_->begin() + static_cast<ptrdiff_t>(100 + 97 * i), c);
+      records_->insert(records_->begin() + static_cast<ptrdiff_t>(100 + 61 * i), c);
     }
     dir_ = new std::string(::testing::TempDir() + "/regex_prefilter_" + std::to_string(getpid()));
     std::filesystem::remove_all(*dir_);
@@ -209,7 +226,7 @@ class RegexPrefilterCorpusTest : public ::testing::Test {
     EXPECT_TRUE(re.ok()) << pattern;
     Bitset cand;
     RegexPrefilterOptions options;
-    options.word_sequence.min_candidates = 0;  // narrow even the edge texts' few candidates
+    options.token_sequence.min_candidates = 0;  // narrow even the edge texts' few candidates
     RegexCandidates(*set_, re, options, &cand, stats);
     EXPECT_EQ(cand.size(), set_->num_docs);
     EXPECT_EQ(cand.Count(), stats->candidates);
@@ -237,6 +254,56 @@ class RegexPrefilterCorpusTest : public ::testing::Test {
       const size_t len = 1 + rng() % std::min(max_code_points, n - a);
       return text.substr(starts[a], starts[a + len] - starts[a]);
     }
+  }
+
+  // A pattern matching `text` (a superset of it): each run of ASCII letters
+  // and digits kept, or made a class with an exact, open or loose repeat;
+  // spaces sometimes \s+; everything else quoted.
+  static std::string Generalize(const std::string& text, std::mt19937_64& rng) {
+    auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+    std::string p = rng() % 2 ? "(?i)" : "";
+    size_t i = 0;
+    while (i < text.size()) {
+      if (!alnum(text[i])) {
+        if (text[i] == ' ' && rng() % 2) {
+          while (i < text.size() && text[i] == ' ') ++i;
+          p += "\\s+";
+          continue;
+        }
+        size_t j = i + 1;
+        while (j < text.size() && (static_cast<unsigned char>(text[j]) & 0xC0) == 0x80) ++j;
+        p += RE2::QuoteMeta(text.substr(i, j - i));
+        i = j;
+        continue;
+      }
+      size_t j = i;
+      bool digits = true;
+      for (; j < text.size() && alnum(text[j]); ++j) {
+        if (!std::isdigit(static_cast<unsigned char>(text[j]))) digits = false;
+      }
+      const std::string run = text.substr(i, j - i);
+      const std::string cls = digits ? (rng() % 2 ? "\\d" : "[0-9]") : "[A-Za-z0-9]";
+      const size_t n = run.size();
+      switch (rng() % 5) {
+        case 0:
+          p += run;
+          break;
+        case 1:
+          p += cls + "{" + std::to_string(n) + "}";
+          break;
+        case 2:
+          p += cls + "{" + std::to_string(1 + rng() % n) + ",}";
+          break;
+        case 3:
+          p += cls + "+";
+          break;
+        default:
+          p += run.substr(0, 1 + rng() % n) + cls + "*";
+          break;
+      }
+      i = j;
+    }
+    return p;
   }
 
   static std::vector<Conversation>* records_;
@@ -293,7 +360,25 @@ TEST_F(RegexPrefilterCorpusTest, CandidatesIncludeEveryMatch) {
                                        "(?i)the\\s+zqcat\\s+sat",
                                        "(?i)zqcat[a-z]*\\s\\s+sat",
                                        "(?i)in\\s+zqthe",
-                                       "ZQIN\\s+THE"};
+                                       "ZQIN\\s+THE",
+                                       "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+                                       "\\d{4}-\\d\\d-\\d\\d",
+                                       "[0-9]{4}_[0-9]{2}",
+                                       "[0-9]+[.,][0-9]+",
+                                       "sk-[a-zA-Z0-9]{20,}",
+                                       "[A-Z]{6,}",
+                                       "[a-f0-9]{32}",
+                                       "(?i)zq[k]ey-[0-9]{2}",
+                                       "(?i)zqkey-\\d+",
+                                       "v[0-9]+\\.[0-9]+\\.[0-9]+",
+                                       "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}",
+                                       "\\b[0-9]{3}-[0-9]{4}\\b",
+                                       "[0-9]{4}--?[0-9]{2}",
+                                       "[0-9]{4}-[a-z]*-[0-9]{2}",
+                                       "[0-9]{4} - [0-9]{2}",
+                                       "[a-z]+[0-9]{4}-[0-9]{2}-[0-9]{2}[a-z]+",
+                                       "ZQ[A-Z]{8,}",
+                                       "(?i)ZQ[A-Z]{8,} HERE"};
   // Literal cuts of real text (punctuation, spaces, any script), plain and
   // case-insensitive, some case-flipped, some alternated.
   for (int i = 0; i < 250; ++i) {
@@ -328,6 +413,9 @@ TEST_F(RegexPrefilterCorpusTest, CandidatesIncludeEveryMatch) {
     }
     patterns.push_back(unescaped);
   }
+  // Cuts of real text with their letter/digit runs turned into classes and
+  // repeats, and spaces into \s+ (token sequences of every shape).
+  for (int i = 0; i < 300; ++i) patterns.push_back(Generalize(Cut(rng, 4 + rng() % 24), rng));
   // Word sequences cut from real text: the end of a word (perhaps continued
   // by [a-z]*), whitespace, the start of the next (and of a third).
   const RE2 pair("([A-Za-z]+)(\\s+)([A-Za-z]+)(\\s+)([A-Za-z]+)");
@@ -353,28 +441,93 @@ TEST_F(RegexPrefilterCorpusTest, CandidatesIncludeEveryMatch) {
     RegexPrefilterStats stats;
     Check(p, &stats);
     filtered += stats.filtered ? 1 : 0;
-    by_positions += stats.word_sequence ? 1 : 0;
+    by_positions += stats.token_sequence ? 1 : 0;
   }
   EXPECT_GT(filtered, static_cast<int>(patterns.size()) / 2);
   EXPECT_GT(by_positions, 100);
 }
 
-TEST(WordSequenceTest, ParsesOnlyWordsSeparatedByWhitespace) {
-  WordSequence seq;
-  ASSERT_TRUE(ParseWordSequence("(?i)Straddles[a-z]*\\s+your", &seq));
-  ASSERT_EQ(seq.words.size(), 2u);
-  EXPECT_EQ(seq.words[0].text, "straddles");
-  EXPECT_TRUE(seq.words[0].more_letters);
-  EXPECT_EQ(seq.words[1].text, "your");
-  EXPECT_FALSE(seq.words[1].more_letters);
-  ASSERT_TRUE(ParseWordSequence("a1 +b[A-Za-z]*\\s\\s+c", &seq));
-  EXPECT_EQ(seq.words.size(), 3u);
-  for (const char* not_one :
-       {"word", "(?i)a\\s*b", "a\\s+", "\\s+a b", "a\\w*\\s+b", "a.b", "a\\s+b|c", "a\\s+(b)",
-        "^a\\s+b", "a\\s+b$", "a[a-z]+\\s+b", "a[0-9]*\\s+b", "a\\S+b", "\\ba\\s+b", "(?s)a b",
-        "a_b c", "é b", "a[a-z]* [a-z]*"}) {
-    EXPECT_FALSE(ParseWordSequence(not_one, &seq)) << not_one;
+std::string Describe(const std::vector<TokenSequence>& seqs) {
+  std::string out;
+  for (const TokenSequence& seq : seqs) {
+    out += "[";
+    for (size_t i = 0; i < seq.elements.size(); ++i) {
+      const TokenSequence::Element& e = seq.elements[i];
+      if (i > 0) out.push_back(' ');
+      if (e.anchored_start) out.push_back('^');
+      out.append(e.regex);
+      if (e.anchored_end) out.push_back('$');
+    }
+    out += "]";
   }
+  return out;
+}
+
+TEST(TokenSequenceTest, ElementsRunBetweenSeparators) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"(?i)Straddles[a-z]*\\s+your", "[straddles[a-z]*$ ^your]"},
+      {"a1 +b[A-Za-z]*\\s\\s+c", "[a1$ ^b[a-z]*$ ^c]"},
+      {"[0-9]{4}-[0-9]{2}-[0-9]{2}", "[[0-9]{4}$ ^[0-9]{2}$ ^[0-9]{2}]"},
+      {"sk-[A-Za-z0-9]{20,}", "[sk$ ^[0-9a-z]{20,}]"},
+      {"\\d+\\.\\d{1,3}?", "[[0-9]+$ ^[0-9]{1,3}]"},
+      {"https?:\\/\\/[^ ]+", "[https?$]"},
+      {"def [a-z_]+\\(", "[def$]"},
+      {"a.b", "[a][b]"},
+      {"(ab)cd", "[cd]"},
+      {"x(?i)Y", "[xy]"},
+      {"a-[b]*-c", "[a$][^c]"},
+      {"a-?b", "[a][b]"},
+      {"a*-b", "[^b]"},
+      {"^\\bword\\b$", "[word]"},
+      {"\xC3\xA9-ab", "[^ab]"},
+      {"a\\w+ b", "[a][^b]"},
+      {"[^a-z]+ b", "[^b]"},
+      {"(?i)[K]ey-\\d{2,}", "[[k]ey$ ^[0-9]{2,}]"},
+      {"a\\tb", "[a$ ^b]"},
+      {"[-_.]+", ""},
+      {"[a-z_]x", "[x]"},
+      {"(a|b)c|d", ""},
+      {"[[:alpha:]]+ x", ""},
+      {"\\pL+ x", ""},
+      {"a\\x41b", ""},
+      {"a{2", ""},
+      {"[]a] b", ""},
+      {"(a b", ""},
+  };
+  for (const auto& [pattern, want] : cases) {
+    EXPECT_EQ(Describe(ParseTokenSequences(pattern)), want) << pattern;
+  }
+}
+
+TEST(TokenSequenceTest, ElementsFitTermsByTheirAnchors) {
+  const std::vector<TokenSequence> seqs = ParseTokenSequences("[0-9]{4}-[0-9]{2}-[0-9]{2}x?");
+  ASSERT_EQ(seqs.size(), 1u);
+  ASSERT_EQ(seqs[0].elements.size(), 3u);
+  const ElementMatcher first(seqs[0].elements[0]), middle(seqs[0].elements[1]),
+      last(seqs[0].elements[2]);
+  ASSERT_TRUE(first.ok() && middle.ok() && last.ok());
+  for (const char* t : {"2023", "x2023", "12023"}) EXPECT_TRUE(first.Fits(t)) << t;
+  for (const char* t : {"2023x", "202", "20x23"}) EXPECT_FALSE(first.Fits(t)) << t;
+  EXPECT_TRUE(middle.Fits("05"));
+  for (const char* t : {"5", "055", "a05", "05a"}) EXPECT_FALSE(middle.Fits(t)) << t;
+  for (const char* t : {"01", "01x", "011"}) EXPECT_TRUE(last.Fits(t)) << t;
+  for (const char* t : {"x01", "1"}) EXPECT_FALSE(last.Fits(t)) << t;
+  // A literal prefix and inner literal are only shortcuts: the same answers.
+  const std::vector<TokenSequence> word = ParseTokenSequences("-keys?[0-9]+ab");
+  ASSERT_EQ(word.size(), 1u);
+  const ElementMatcher key(word[0].elements[0]);
+  EXPECT_EQ(word[0].elements[0].prefix, "key");
+  for (const char* t : {"key1ab", "keys22abc"}) EXPECT_TRUE(key.Fits(t)) << t;
+  for (const char* t : {"xkey1ab", "keyab", "key1a", "kes1ab"}) EXPECT_FALSE(key.Fits(t)) << t;
+  // First and last characters, optional items included.
+  const std::vector<TokenSequence> ends = ParseTokenSequences("-[a-c]?[0-9]x?-");
+  ASSERT_EQ(ends.size(), 1u);
+  const ElementMatcher both(ends[0].elements[0]);
+  for (const char* t : {"b5x", "5", "a0", "9x"}) EXPECT_TRUE(both.Fits(t)) << t;
+  for (const char* t : {"x5", "b5y", "d5", "5xx", "",
+                        "\xC3\xA9"
+                        "5"})
+    EXPECT_FALSE(both.Fits(t)) << t;
 }
 
 // Literals cut from the text and rare words must narrow the candidates to a
@@ -400,6 +553,20 @@ TEST_F(RegexPrefilterCorpusTest, SelectiveRegexesNarrow) {
     const Bitset cand = Check(p, &stats);
     EXPECT_TRUE(stats.filtered) << p;
     EXPECT_LT(cand.Count(), set_->num_docs / 2) << p;
+  }
+}
+
+// Letter/digit classes between separators (dates, keys) narrow by positions
+// and by the terms of a class run, where literals alone say little.
+TEST_F(RegexPrefilterCorpusTest, TokenSequencesNarrow) {
+  for (const char* p :
+       {"[0-9]{4}-[0-9]{2}-[0-9]{2}", "sk-[A-Za-z0-9]{20,}", "(?i)zqkey-\\d+", "ZQ[A-Z]{8,}"}) {
+    RegexPrefilterStats stats;
+    const Bitset cand = Check(p, &stats);
+    EXPECT_TRUE(stats.token_sequence) << p;
+    const uint64_t matches = Truth(RE2(p)).Count();
+    EXPECT_GT(matches, 0u) << p;
+    EXPECT_LT(cand.Count(), matches + set_->num_docs / 20) << p;
   }
 }
 
