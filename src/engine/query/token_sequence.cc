@@ -582,7 +582,8 @@ size_t NarrowToTokenSequence(const SegmentSet& index, const TokenSequence& seq,
   size_t narrowed = 0;
   std::vector<std::vector<uint64_t>> terms(n);
   std::vector<uint64_t> df(n);
-  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> at(n);  // (doc, position) of element i
+  std::vector<std::pair<uint32_t, uint32_t>> starts;  // (doc, position of the first element)
+  std::vector<uint8_t> hit;
   std::vector<uint32_t> scratch;
   for (size_t si = 0; si < index.segments.size(); ++si) {
     const Segment& s = *index.segments[si];
@@ -623,30 +624,53 @@ size_t NarrowToTokenSequence(const SegmentSet& index, const TokenSequence& seq,
     if (n == 1) {
       keep = docs;  // one element: any of its terms will do
     } else {
-      // Their positions, element by element; then a run p, p + 1, ... in some doc.
+      // Sequence starts (doc, p) where the rarest element stands at p + r;
+      // each other element, rarer first, keeps the starts where it stands at
+      // p + i. Its positions are merged with the starts doc by doc, in docs
+      // that still have some, so no long list is sorted.
+      const size_t r = order[0];
+      starts.clear();
       const uint64_t count = docs.Count();
-      for (size_t i = 0; i < n && !corrupt; ++i) {
-        at[i].clear();
+      for (uint64_t t : terms[r]) {
+        PostingCursor c = s.Postings(t);
+        ForEachDocIn(c, s.doc_freq(t), docs, count, [&](uint32_t d) {
+          c.ReadPositions(&scratch);
+          for (uint32_t p : scratch) {
+            if (p >= r) starts.emplace_back(d, p - static_cast<uint32_t>(r));
+          }
+        });
+        corrupt = corrupt || c.corrupt();
+      }
+      std::sort(starts.begin(), starts.end());
+      for (size_t k = 1; k < n && !corrupt && !starts.empty(); ++k) {
+        const size_t i = order[k];
+        Bitset live(nd);
+        for (const auto& start : starts) live.Set(start.first);
+        const uint64_t live_count = live.Count();
+        hit.assign(starts.size(), 0);
         for (uint64_t t : terms[i]) {
           PostingCursor c = s.Postings(t);
-          ForEachDocIn(c, s.doc_freq(t), docs, count, [&](uint32_t d) {
+          ForEachDocIn(c, s.doc_freq(t), live, live_count, [&](uint32_t d) {
             c.ReadPositions(&scratch);
-            for (uint32_t p : scratch) at[i].emplace_back(d, p);
+            auto it = std::lower_bound(starts.begin(), starts.end(), std::make_pair(d, 0u));
+            for (uint32_t q : scratch) {  // ascending
+              if (q < i) continue;
+              const uint32_t want = q - static_cast<uint32_t>(i);
+              while (it != starts.end() && it->first == d && it->second < want) ++it;
+              if (it == starts.end() || it->first != d) break;
+              if (it->second == want) hit[static_cast<size_t>(it - starts.begin())] = 1;
+            }
           });
           corrupt = corrupt || c.corrupt();
         }
-        std::sort(at[i].begin(), at[i].end());
+        size_t kept = 0;
+        for (size_t j = 0; j < starts.size(); ++j) {
+          if (hit[j]) starts[kept++] = starts[j];
+        }
+        starts.resize(kept);
       }
       if (corrupt) continue;
-      for (const auto& [d, p] : at[0]) {
-        if (keep.Test(d)) continue;
-        bool run = true;
-        for (size_t i = 1; i < n && run; ++i) {
-          run = std::binary_search(at[i].begin(), at[i].end(),
-                                   std::make_pair(d, p + static_cast<uint32_t>(i)));
-        }
-        if (run) keep.Set(d);
-      }
+      for (const auto& start : starts) keep.Set(start.first);
     }
     for (uint32_t d = 0; d < nd; ++d) {
       if (candidates->Test(base + d) && !keep.Test(d)) candidates->Clear(base + d);
