@@ -58,6 +58,36 @@ TEST(RegexPrefilterUnicode, FoldingKeepsTokenClassAndIsIdempotent) {
   }
 }
 
+// Token sequences (token_sequence.h) rewrite letter/digit items as ASCII
+// regexes over folded terms. Sound because every code point that RE2 matches
+// with a case-insensitive ASCII letter or digit class folds, as the tokenizer
+// folds, to an ASCII letter or digit that the same class matches (KELVIN SIGN
+// to k, LONG S to s), and every ASCII character that is not a letter or digit
+// separates tokens.
+TEST(RegexPrefilterUnicode, AsciiClassMatchesFoldToAscii) {
+  const RE2 any("(?i)[a-z0-9]");
+  int non_ascii = 0;
+  for (int32_t c = 0; c <= 0x10FFFF; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    const std::string text = Utf8(c);
+    if (!RE2::FullMatch(text, any)) continue;
+    const std::string folded = FoldText(text);
+    ASSERT_EQ(folded.size(), 1u) << "U+" << std::hex << c;
+    ASSERT_TRUE(std::isalnum(static_cast<unsigned char>(folded[0])) &&
+                !std::isupper(static_cast<unsigned char>(folded[0])))
+        << "U+" << std::hex << c;
+    ASSERT_TRUE(RE2::FullMatch(text, RE2("(?i)" + folded))) << "U+" << std::hex << c;
+    non_ascii += c >= 0x80;
+  }
+  EXPECT_EQ(non_ascii, 2);  // U+017F, U+212A
+  for (int c = 0; c < 0x80; ++c) {
+    bool splits = false;
+    Tokenize("a" + std::string(1, static_cast<char>(c)) + "b",
+             [&](const Token& t) { splits = splits || t.end == 1; });
+    EXPECT_EQ(splits, !std::isalnum(c)) << c;
+  }
+}
+
 // Every atom RE2 derives from a one-character literal, plain or (?i), is the
 // tokenizer's folding of that character.
 TEST(RegexPrefilterUnicode, Re2AtomsAreTheTokenizerFolding) {
