@@ -10,8 +10,11 @@
 namespace wildchat {
 namespace {
 
-constexpr size_t kMaxSequences = 8;
-constexpr size_t kMaxElements = 32;
+// Each element costs a scan of every segment's dictionary: a hostile pattern
+// gets at most 4 × 8 of them (later elements of a long sequence are dropped,
+// which keeps the rest sound).
+constexpr size_t kMaxSequences = 4;
+constexpr size_t kMaxElements = 8;
 
 bool IsAsciiAlnum(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
