@@ -216,7 +216,11 @@ std::string QueryGenerator::Regex(bool cheap_literal) {
                                      "北京|上海",
                                      "@gmail\\.com",
                                      "(?i)as an ai",
-                                     "(?i)ΣΊΣΥΦΟΣ"};
+                                     "(?i)ΣΊΣΥΦΟΣ",
+                                     "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+                                     "(?i)[a-z]+-[0-9]{2,}",
+                                     "\\d{1,3}\\.\\d{1,3}\\.\\d+",
+                                     "(?i)the[a-z]*\\s+[a-z]{3}\\b"};
   if (cheap_literal || Below(4) == 0) {
     std::string w = Word(Below(2) ? Band::kFrequent : Band::kMiddle);
     std::string re = RE2::QuoteMeta(w);
