@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <thread>
 #include <unordered_map>
 
 #include "engine/text/tokenizer.h"
@@ -114,14 +115,14 @@ bool FindPieceTerms(const Segment& s, const AtomPiece& p, const RegexPrefilterOp
 
 // Marks in *docs (local to s) every doc holding one of the terms. False on
 // corrupt postings.
-bool TermsDocs(const Segment& s, const PieceTerms& pt, Bitset* docs, RegexPrefilterStats* stats) {
+bool TermsDocs(const Segment& s, const PieceTerms& pt, Bitset* docs, uint64_t* terms_read) {
   *docs = Bitset(s.num_docs());
   for (uint64_t t : pt.terms) {
     PostingCursor c = s.Postings(t);
     while (c.Next()) docs->Set(c.doc());
     if (c.corrupt()) return false;
   }
-  stats->terms_read += pt.terms.size();
+  *terms_read += pt.terms.size();
   return true;
 }
 
@@ -129,87 +130,84 @@ bool TermsDocs(const Segment& s, const PieceTerms& pt, Bitset* docs, RegexPrefil
 
 namespace {
 
-// The docs holding the regex's required literals (RegexCandidates without the
-// token-sequence step).
-void LiteralCandidates(const SegmentSet& index, const re2::RE2& re,
-                       const RegexPrefilterOptions& options, Bitset* out,
-                       RegexPrefilterStats* stats) {
-  auto everything = [&] {
-    *out = Bitset(index.num_docs, true);
-    stats->candidates = index.num_docs;
-  };
-  // Compiling the filter costs time in the pattern's size; long patterns
-  // (huge alternations) are not worth narrowing.
-  if (re.pattern().size() > options.max_pattern_bytes) return everything();
-  re2::FilteredRE2 filter(options.min_atom_bytes);
+constexpr unsigned kPrefilterThreads = 4;
+
+// The regex's required literals, compiled once for all segments.
+struct LiteralFilter {
+  explicit LiteralFilter(int min_atom_bytes) : filter(min_atom_bytes) {}
+  re2::FilteredRE2 filter;
+  std::vector<std::vector<AtomPiece>> pieces;  // per atom
+  uint64_t always = 0;                         // atoms that constrain no term: present everywhere
+  bool usable = false;                         // false: the literals say nothing, every doc passes
+};
+
+void CompileLiteralFilter(const re2::RE2& re, const RegexPrefilterOptions& options,
+                          LiteralFilter* lf, RegexPrefilterStats* stats) {
   int id = 0;
-  if (filter.Add(re.pattern(), re.options(), &id) != re2::RE2::NoError) return everything();
+  if (lf->filter.Add(re.pattern(), re.options(), &id) != re2::RE2::NoError) return;
   std::vector<std::string> atoms;
-  filter.Compile(&atoms);
+  lf->filter.Compile(&atoms);
   stats->atoms = static_cast<uint32_t>(atoms.size());
-  if (atoms.size() > options.max_atoms || atoms.size() > 64) return everything();
-  Formula formula(filter);
-  if (formula.Passes(0)) return everything();  // no atom is required
-
-  std::vector<std::vector<AtomPiece>> pieces(atoms.size());
-  uint64_t always = 0;  // atoms that constrain no term: present everywhere
+  if (atoms.size() > options.max_atoms || atoms.size() > 64) return;
+  if (Formula(lf->filter).Passes(0)) return;  // no atom is required
+  lf->pieces.resize(atoms.size());
   for (size_t a = 0; a < atoms.size(); ++a) {
-    pieces[a] = SplitAtom(atoms[a]);
-    if (pieces[a].empty()) always |= 1ull << a;
+    lf->pieces[a] = SplitAtom(atoms[a]);
+    if (lf->pieces[a].empty()) lf->always |= 1ull << a;
   }
+  lf->usable = true;
+}
 
-  *out = Bitset(index.num_docs);
-  std::vector<Bitset> sets(atoms.size());
+// Sets *out (local to s) to the docs of s holding the required literals.
+void SegmentLiteralCandidates(const Segment& s, const LiteralFilter& lf, Formula& formula,
+                              const RegexPrefilterOptions& options, Bitset* out,
+                              uint64_t* terms_read) {
+  const size_t n_atoms = lf.pieces.size();
+  std::vector<Bitset> sets(n_atoms);
   std::vector<size_t> narrowed;
   std::vector<PieceTerms> lookups;
-  for (size_t si = 0; si < index.segments.size(); ++si) {
-    const Segment& s = *index.segments[si];
-    const uint32_t base = index.bases[si];
-    uint64_t present = always;  // atoms treated as present in every doc here
-    narrowed.clear();
-    for (size_t a = 0; a < atoms.size(); ++a) {
-      if (present >> a & 1) continue;
-      // Rarest pieces first: the intersection often empties before the
-      // common ones (`as an ai`) need decoding.
-      lookups.clear();
-      for (const AtomPiece& p : pieces[a]) {
-        PieceTerms pt;
-        if (FindPieceTerms(s, p, options, &pt)) lookups.push_back(std::move(pt));
-      }
-      std::sort(lookups.begin(), lookups.end(),
-                [](const PieceTerms& x, const PieceTerms& y) { return x.df < y.df; });
-      bool have = false;
-      for (const PieceTerms& pt : lookups) {
-        Bitset docs;
-        if (!TermsDocs(s, pt, &docs, stats)) continue;
-        if (!have) {
-          sets[a] = std::move(docs);
-          have = true;
-        } else {
-          sets[a].And(docs);
-        }
-        if (!sets[a].Any()) break;
-      }
-      if (have) {
-        narrowed.push_back(a);
+  uint64_t present = lf.always;  // atoms treated as present in every doc here
+  for (size_t a = 0; a < n_atoms; ++a) {
+    if (present >> a & 1) continue;
+    // Rarest pieces first: the intersection often empties before the
+    // common ones (`as an ai`) need decoding.
+    lookups.clear();
+    for (const AtomPiece& p : lf.pieces[a]) {
+      PieceTerms pt;
+      if (FindPieceTerms(s, p, options, &pt)) lookups.push_back(std::move(pt));
+    }
+    std::sort(lookups.begin(), lookups.end(),
+              [](const PieceTerms& x, const PieceTerms& y) { return x.df < y.df; });
+    bool have = false;
+    for (const PieceTerms& pt : lookups) {
+      Bitset docs;
+      if (!TermsDocs(s, pt, &docs, terms_read)) continue;
+      if (!have) {
+        sets[a] = std::move(docs);
+        have = true;
       } else {
-        present |= 1ull << a;
+        sets[a].And(docs);
       }
+      if (!sets[a].Any()) break;
     }
-    if (formula.Passes(present)) {
-      for (uint32_t d = 0; d < s.num_docs(); ++d) out->Set(base + d);
-      continue;
+    if (have) {
+      narrowed.push_back(a);
+    } else {
+      present |= 1ull << a;
     }
-    Bitset any(s.num_docs());
-    for (size_t a : narrowed) any.Or(sets[a]);
-    any.ForEach([&](uint32_t d) {
-      uint64_t mask = present;
-      for (size_t a : narrowed) mask |= static_cast<uint64_t>(sets[a].Test(d)) << a;
-      if (formula.Passes(mask)) out->Set(base + d);
-    });
   }
-  stats->filtered = true;
-  stats->candidates = out->Count();
+  if (formula.Passes(present)) {
+    *out = Bitset(s.num_docs(), true);
+    return;
+  }
+  *out = Bitset(s.num_docs());
+  Bitset any(s.num_docs());
+  for (size_t a : narrowed) any.Or(sets[a]);
+  any.ForEach([&](uint32_t d) {
+    uint64_t mask = present;
+    for (size_t a : narrowed) mask |= static_cast<uint64_t>(sets[a].Test(d)) << a;
+    if (formula.Passes(mask)) out->Set(d);
+  });
 }
 
 }  // namespace
@@ -220,17 +218,61 @@ void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
   RegexPrefilterStats ignored;
   if (!stats) stats = &ignored;
   *stats = RegexPrefilterStats();
-  LiteralCandidates(index, re, options, out, stats);
-  if (re.pattern().size() > options.max_pattern_bytes) return;
-  for (const TokenSequence& seq : ParseTokenSequences(re.pattern())) {
-    // A lone literal word says no more than its atom did.
-    if (seq.elements.size() == 1 && seq.elements[0].plain_word) continue;
-    if (NarrowToTokenSequence(index, seq, options.token_sequence, out) > 0) {
-      stats->filtered = true;
-      stats->token_sequence = true;
-      stats->candidates = out->Count();
+  // Compiling the filter costs time in the pattern's size; long patterns
+  // (huge alternations) are not worth narrowing.
+  LiteralFilter literals(options.min_atom_bytes);
+  std::vector<TokenSequenceMatcher> sequences;
+  if (re.pattern().size() <= options.max_pattern_bytes) {
+    CompileLiteralFilter(re, options, &literals, stats);
+    for (TokenSequence& seq : ParseTokenSequences(re.pattern())) {
+      // A lone literal word says no more than its atom did.
+      if (seq.elements.size() == 1 && seq.elements[0].plain_word) continue;
+      TokenSequenceMatcher m(std::move(seq));
+      if (m.ok()) sequences.push_back(std::move(m));
     }
   }
+  if (!literals.usable && sequences.empty()) {
+    *out = Bitset(index.num_docs, true);
+    stats->candidates = index.num_docs;
+    return;
+  }
+  // Segment by segment, over up to kPrefilterThreads threads (the filter,
+  // the dictionaries and the matchers are shared read-only).
+  const size_t n = index.segments.size();
+  std::vector<Bitset> local(n);
+  std::vector<uint64_t> terms_read(n, 0);
+  std::vector<uint8_t> by_sequence(n, 0);
+  auto work = [&](size_t first, size_t step) {
+    Formula formula(literals.filter);
+    for (size_t si = first; si < n; si += step) {
+      const Segment& s = *index.segments[si];
+      if (literals.usable) {
+        SegmentLiteralCandidates(s, literals, formula, options, &local[si], &terms_read[si]);
+      } else {
+        local[si] = Bitset(s.num_docs(), true);
+      }
+      for (const TokenSequenceMatcher& m : sequences) {
+        if (m.Narrow(s, options.token_sequence, &local[si])) by_sequence[si] = 1;
+      }
+    }
+  };
+  const size_t threads =
+      std::min<size_t>({kPrefilterThreads, std::max(1u, std::thread::hardware_concurrency()),
+                        std::max<size_t>(n, 1)});
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t, threads);
+  work(0, threads);
+  for (std::thread& th : pool) th.join();
+
+  *out = Bitset(index.num_docs);
+  for (size_t si = 0; si < n; ++si) {
+    const uint32_t base = index.bases[si];
+    local[si].ForEach([&](uint32_t d) { out->Set(base + d); });
+    stats->terms_read += terms_read[si];
+    stats->token_sequence = stats->token_sequence || by_sequence[si];
+  }
+  stats->filtered = literals.usable || stats->token_sequence;
+  stats->candidates = out->Count();
 }
 
 }  // namespace wildchat

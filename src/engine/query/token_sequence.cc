@@ -572,115 +572,117 @@ void ForEachDocIn(PostingCursor& c, uint32_t df, const Bitset& docs, uint64_t co
 
 }  // namespace
 
-size_t NarrowToTokenSequence(const SegmentSet& index, const TokenSequence& seq,
-                             const TokenSequenceOptions& options, Bitset* candidates) {
-  const size_t n = seq.elements.size();
-  if (n == 0) return 0;
-  std::vector<std::unique_ptr<ElementMatcher>> matchers;
-  for (const TokenSequence::Element& e : seq.elements) {
-    matchers.push_back(std::make_unique<ElementMatcher>(e));
-    if (!matchers.back()->ok()) return 0;
+TokenSequenceMatcher::TokenSequenceMatcher(TokenSequence seq) : seq_(std::move(seq)) {
+  // The matchers refer to the elements, which stay where they are from here on.
+  for (const TokenSequence::Element& e : seq_.elements) {
+    matchers_.push_back(std::make_unique<ElementMatcher>(e));
   }
+}
+
+TokenSequenceMatcher::TokenSequenceMatcher(TokenSequenceMatcher&&) noexcept = default;
+TokenSequenceMatcher::~TokenSequenceMatcher() = default;
+
+bool TokenSequenceMatcher::ok() const {
+  if (matchers_.empty()) return false;
+  for (const auto& m : matchers_) {
+    if (!m->ok()) return false;
+  }
+  return true;
+}
+
+bool TokenSequenceMatcher::Narrow(const Segment& s, const TokenSequenceOptions& options,
+                                  Bitset* docs_in) const {
+  const size_t n = seq_.elements.size();
+  if (!ok()) return false;
   const double budget = n == 1 ? options.max_single_postings_per_doc : options.max_postings_per_doc;
-  size_t narrowed = 0;
+  const uint32_t nd = s.num_docs();
+  Bitset docs = *docs_in;  // the candidates, then those holding a term of every element
+  if (docs.Count() <= options.min_candidates) return false;
+  // The terms of each element and their postings.
   std::vector<std::vector<uint64_t>> terms(n);
   std::vector<uint64_t> df(n);
+  uint64_t total_df = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (!FittingTerms(s, seq_.elements[i], *matchers_[i], options.max_terms_per_element,
+                      &terms[i])) {
+      return false;
+    }
+    for (uint64_t t : terms[i]) df[i] += s.doc_freq(t);
+    total_df += df[i];
+  }
+  if (static_cast<double>(total_df) > budget * nd) return false;
+  // Docs holding a term of every element, rarest element first.
+  bool corrupt = false;
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return df[a] < df[b]; });
+  for (size_t i : order) {
+    Bitset has(nd);
+    const uint64_t count = docs.Count();
+    for (uint64_t t : terms[i]) {
+      PostingCursor c = s.Postings(t);
+      ForEachDocIn(c, s.doc_freq(t), docs, count, [&](uint32_t d) { has.Set(d); });
+      corrupt = corrupt || c.corrupt();
+    }
+    docs.And(has);
+  }
+  if (corrupt) return false;
+  if (n == 1) {  // one element: any of its terms will do
+    *docs_in = std::move(docs);
+    return true;
+  }
+  // Sequence starts (doc, p) where the rarest element stands at p + r; each
+  // other element, rarer first, keeps the starts where it stands at p + i.
+  // Its positions are merged with the starts doc by doc, in docs that still
+  // have some, so no long list is sorted.
   std::vector<std::pair<uint32_t, uint32_t>> starts;  // (doc, position of the first element)
   std::vector<uint8_t> hit;
   std::vector<uint32_t> scratch;
-  for (size_t si = 0; si < index.segments.size(); ++si) {
-    const Segment& s = *index.segments[si];
-    const uint32_t base = index.bases[si];
-    const uint32_t nd = s.num_docs();
-    Bitset docs(nd);  // the candidates here, then those holding a term of every element
-    candidates->ForEachInRange(base, base + nd, [&](uint32_t d) { docs.Set(d - base); });
-    if (docs.Count() <= options.min_candidates) continue;
-    // The terms of each element and their postings.
-    bool usable = true;
-    uint64_t total_df = 0;
-    for (size_t i = 0; i < n && usable; ++i) {
-      terms[i].clear();
-      usable =
-          FittingTerms(s, seq.elements[i], *matchers[i], options.max_terms_per_element, &terms[i]);
-      df[i] = 0;
-      for (uint64_t t : terms[i]) df[i] += s.doc_freq(t);
-      total_df += df[i];
-    }
-    if (!usable || static_cast<double>(total_df) > budget * nd) continue;
-    // Docs holding a term of every element, rarest element first.
-    bool corrupt = false;
-    std::vector<size_t> order(n);
-    for (size_t i = 0; i < n; ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return df[a] < df[b]; });
-    for (size_t i : order) {
-      Bitset has(nd);
-      const uint64_t count = docs.Count();
-      for (uint64_t t : terms[i]) {
-        PostingCursor c = s.Postings(t);
-        ForEachDocIn(c, s.doc_freq(t), docs, count, [&](uint32_t d) { has.Set(d); });
-        corrupt = corrupt || c.corrupt();
+  const size_t r = order[0];
+  const uint64_t count = docs.Count();
+  for (uint64_t t : terms[r]) {
+    PostingCursor c = s.Postings(t);
+    ForEachDocIn(c, s.doc_freq(t), docs, count, [&](uint32_t d) {
+      c.ReadPositions(&scratch);
+      for (uint32_t p : scratch) {
+        if (p >= r) starts.emplace_back(d, p - static_cast<uint32_t>(r));
       }
-      docs.And(has);
-    }
-    if (corrupt) continue;
-    Bitset keep(nd);
-    if (n == 1) {
-      keep = docs;  // one element: any of its terms will do
-    } else {
-      // Sequence starts (doc, p) where the rarest element stands at p + r;
-      // each other element, rarer first, keeps the starts where it stands at
-      // p + i. Its positions are merged with the starts doc by doc, in docs
-      // that still have some, so no long list is sorted.
-      const size_t r = order[0];
-      starts.clear();
-      const uint64_t count = docs.Count();
-      for (uint64_t t : terms[r]) {
-        PostingCursor c = s.Postings(t);
-        ForEachDocIn(c, s.doc_freq(t), docs, count, [&](uint32_t d) {
-          c.ReadPositions(&scratch);
-          for (uint32_t p : scratch) {
-            if (p >= r) starts.emplace_back(d, p - static_cast<uint32_t>(r));
-          }
-        });
-        corrupt = corrupt || c.corrupt();
-      }
-      std::sort(starts.begin(), starts.end());
-      for (size_t k = 1; k < n && !corrupt && !starts.empty(); ++k) {
-        const size_t i = order[k];
-        Bitset live(nd);
-        for (const auto& start : starts) live.Set(start.first);
-        const uint64_t live_count = live.Count();
-        hit.assign(starts.size(), 0);
-        for (uint64_t t : terms[i]) {
-          PostingCursor c = s.Postings(t);
-          ForEachDocIn(c, s.doc_freq(t), live, live_count, [&](uint32_t d) {
-            c.ReadPositions(&scratch);
-            auto it = std::lower_bound(starts.begin(), starts.end(), std::make_pair(d, 0u));
-            for (uint32_t q : scratch) {  // ascending
-              if (q < i) continue;
-              const uint32_t want = q - static_cast<uint32_t>(i);
-              while (it != starts.end() && it->first == d && it->second < want) ++it;
-              if (it == starts.end() || it->first != d) break;
-              if (it->second == want) hit[static_cast<size_t>(it - starts.begin())] = 1;
-            }
-          });
-          corrupt = corrupt || c.corrupt();
-        }
-        size_t kept = 0;
-        for (size_t j = 0; j < starts.size(); ++j) {
-          if (hit[j]) starts[kept++] = starts[j];
-        }
-        starts.resize(kept);
-      }
-      if (corrupt) continue;
-      for (const auto& start : starts) keep.Set(start.first);
-    }
-    for (uint32_t d = 0; d < nd; ++d) {
-      if (candidates->Test(base + d) && !keep.Test(d)) candidates->Clear(base + d);
-    }
-    ++narrowed;
+    });
+    corrupt = corrupt || c.corrupt();
   }
-  return narrowed;
+  std::sort(starts.begin(), starts.end());
+  for (size_t k = 1; k < n && !corrupt && !starts.empty(); ++k) {
+    const size_t i = order[k];
+    Bitset live(nd);
+    for (const auto& start : starts) live.Set(start.first);
+    const uint64_t live_count = live.Count();
+    hit.assign(starts.size(), 0);
+    for (uint64_t t : terms[i]) {
+      PostingCursor c = s.Postings(t);
+      ForEachDocIn(c, s.doc_freq(t), live, live_count, [&](uint32_t d) {
+        c.ReadPositions(&scratch);
+        auto it = std::lower_bound(starts.begin(), starts.end(), std::make_pair(d, 0u));
+        for (uint32_t q : scratch) {  // ascending
+          if (q < i) continue;
+          const uint32_t want = q - static_cast<uint32_t>(i);
+          while (it != starts.end() && it->first == d && it->second < want) ++it;
+          if (it == starts.end() || it->first != d) break;
+          if (it->second == want) hit[static_cast<size_t>(it - starts.begin())] = 1;
+        }
+      });
+      corrupt = corrupt || c.corrupt();
+    }
+    size_t kept = 0;
+    for (size_t j = 0; j < starts.size(); ++j) {
+      if (hit[j]) starts[kept++] = starts[j];
+    }
+    starts.resize(kept);
+  }
+  if (corrupt) return false;
+  Bitset keep(nd);
+  for (const auto& start : starts) keep.Set(start.first);
+  *docs_in = std::move(keep);
+  return true;
 }
 
 }  // namespace wildchat

@@ -12,10 +12,9 @@
 // starting with two. Anything else (`.`, groups, `\w`, non-ASCII, optional
 // separators) ends a sequence; the next one starts after it, unanchored.
 //
-// NarrowToTokenSequence keeps only the candidates holding a sequence (a
+// TokenSequenceMatcher keeps only the candidates holding a sequence (a
 // superset of the regex's matches still, which RE2 then verifies): a
 // one-element sequence by the docs of its terms, a longer one by positions.
-// Thread-safe.
 #pragma once
 
 #include <bitset>
@@ -79,10 +78,24 @@ struct TokenSequenceOptions {
   uint64_t min_candidates = 64;
 };
 
-// Clears from *candidates (global doc numbers) the docs where no utterance
-// holds the sequence. Returns how many segments were narrowed; a segment over
-// the options' limits, or whose postings turn out corrupt, is left as it was.
-size_t NarrowToTokenSequence(const SegmentSet& index, const TokenSequence& seq,
-                             const TokenSequenceOptions& options, Bitset* candidates);
+// A sequence with its elements' matchers, built once; Narrow may then be
+// called for different segments from several threads at once.
+class TokenSequenceMatcher {
+ public:
+  explicit TokenSequenceMatcher(TokenSequence seq);
+  TokenSequenceMatcher(TokenSequenceMatcher&&) noexcept;
+  ~TokenSequenceMatcher();
+  bool ok() const;  // false if RE2 rejected an element: then it narrows nothing
+
+  // Clears from *docs (candidates of segment s, local doc numbers) the docs
+  // where no utterance holds the sequence. False, leaving *docs as it was,
+  // when the segment is over the options' limits or its postings turn out
+  // corrupt.
+  bool Narrow(const Segment& s, const TokenSequenceOptions& options, Bitset* docs) const;
+
+ private:
+  TokenSequence seq_;
+  std::vector<std::unique_ptr<ElementMatcher>> matchers_;
+};
 
 }  // namespace wildchat
