@@ -1,6 +1,8 @@
-// regex_bench: times regex queries over an existing index single-threaded, the
-// way peers_bench runs them (newest first, 30 results, no snippets), after one
-// warm-up pass. Prints per-query thread CPU and wall time, then median and p90.
+// regex_bench: times queries over an existing index one at a time, the way
+// peers_bench runs them (newest first, 30 results, no snippets), after one
+// warm-up pass. A regex's prefilter and verification use up to four threads
+// of their own, so its wall time is the figure; the CPU time printed is the
+// calling thread's. Prints per-query CPU and wall time, then median and p90.
 //   regex_bench --index DIR --queries FILE [--repeat 1] [--warmup 1]
 //               [--relevance | --sort newest|oldest|random|relevance]
 //               [--offset N] [--snippets]
