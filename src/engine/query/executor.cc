@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <map>
 #include <optional>
-#include <thread>
 
 #include "engine/query/cursor_docs.h"
+#include "engine/query/query_threads.h"
 #include "engine/query/regex_prefilter.h"
 #include "engine/store/record_codec.h"
 
@@ -136,8 +136,7 @@ struct CandidateBlocks {
 
 // Sets in *out the candidates where regex n matches an utterance in its
 // scope. Reads only the meta and text parts of the candidates' blocks; with
-// many blocks, splits them over up to kVerifyThreads threads.
-constexpr unsigned kVerifyThreads = 4;
+// many blocks, splits them over the query's threads (query_threads.h).
 constexpr uint64_t kBlocksPerThread = 64;
 constexpr uint64_t kBlocksPerRun = 8;
 
@@ -183,9 +182,8 @@ Status VerifyRegex(const SegmentSet& index, const QueryNode& n, const Bitset& ca
   uint64_t blocks = 0;
   for (const auto& s : index.segments) blocks += s->num_blocks();
   const uint64_t wanted = candidates.Count();
-  unsigned threads = std::min<unsigned>(kVerifyThreads, std::thread::hardware_concurrency());
+  unsigned threads = QueryThreads();
   if (wanted < 2 * kBlocksPerThread || blocks < 2 * kBlocksPerThread) threads = 1;
-  threads = std::max(threads, 1u);
   std::vector<std::vector<CandidateBlocks>> work(threads);
   uint64_t run = 0;
   for (size_t si = 0; si < index.segments.size(); ++si) {
@@ -197,13 +195,9 @@ Status VerifyRegex(const SegmentSet& index, const QueryNode& n, const Bitset& ca
   if (threads == 1) return VerifyBlocks(index, n, candidates, work[0], out);
   std::vector<Bitset> found(threads, Bitset(index.num_docs));
   std::vector<Status> status(threads);
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) {
-    pool.emplace_back(
-        [&, t] { status[t] = VerifyBlocks(index, n, candidates, work[t], &found[t]); });
-  }
-  status[0] = VerifyBlocks(index, n, candidates, work[0], &found[0]);
-  for (std::thread& th : pool) th.join();
+  RunOnThreads(threads, [&](unsigned t) {
+    status[t] = VerifyBlocks(index, n, candidates, work[t], &found[t]);
+  });
   for (unsigned t = 0; t < threads; ++t) {
     WILDCHAT_RETURN_IF_ERROR(status[t]);
     out->Or(found[t]);

@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <bit>
-#include <thread>
 #include <unordered_map>
 
+#include "engine/query/query_threads.h"
 #include "engine/text/tokenizer.h"
 
 namespace wildchat {
@@ -130,8 +130,6 @@ bool TermsDocs(const Segment& s, const PieceTerms& pt, Bitset* docs, uint64_t* t
 
 namespace {
 
-constexpr unsigned kPrefilterThreads = 4;
-
 // The regex's required literals, compiled once for all segments.
 struct LiteralFilter {
   explicit LiteralFilter(int min_atom_bytes) : filter(min_atom_bytes) {}
@@ -236,8 +234,8 @@ void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
     stats->candidates = index.num_docs;
     return;
   }
-  // Segment by segment, over up to kPrefilterThreads threads (the filter,
-  // the dictionaries and the matchers are shared read-only).
+  // Segment by segment, over the query's threads (query_threads.h; the
+  // filter, the dictionaries and the matchers are shared read-only).
   const size_t n = index.segments.size();
   std::vector<Bitset> local(n);
   std::vector<uint64_t> terms_read(n, 0);
@@ -256,13 +254,9 @@ void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
       }
     }
   };
-  const size_t threads =
-      std::min<size_t>({kPrefilterThreads, std::max(1u, std::thread::hardware_concurrency()),
-                        std::max<size_t>(n, 1)});
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t, threads);
-  work(0, threads);
-  for (std::thread& th : pool) th.join();
+  const unsigned threads =
+      static_cast<unsigned>(std::min<size_t>(QueryThreads(), std::max<size_t>(n, 1)));
+  RunOnThreads(threads, [&](unsigned t) { work(t, threads); });
 
   *out = Bitset(index.num_docs);
   for (size_t si = 0; si < n; ++si) {

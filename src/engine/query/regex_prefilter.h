@@ -68,8 +68,8 @@ struct RegexPrefilterOptions {
 
 // Sets *out to a superset (over global doc numbers) of the docs where `re`
 // matches some utterance. When the regex cannot be narrowed, *out holds every
-// doc and stats->filtered is false. Segments are narrowed on up to four
-// threads (as many as the machine has cores).
+// doc and stats->filtered is false. Segments are narrowed on the query's
+// threads (query_threads.h: up to four, as many as the machine has cores).
 void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
                      const RegexPrefilterOptions& options, Bitset* out,
                      RegexPrefilterStats* stats = nullptr);
