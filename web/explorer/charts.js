@@ -32,17 +32,27 @@ function niceStep(v) {
 }
 
 // Draws make(width) into container at the container's pixel width (so text
-// keeps its size), and again when the window is resized.
+// keeps its size), and again when a window resize changes that width. A resize
+// that leaves the width as it was (a full-page screenshot, a phone's toolbar
+// hiding) keeps the drawn chart, so a click in progress on it still lands.
 export function mount(container, make) {
+  let drawn = 0;
   const draw = () => {
     const width = Math.max(280, Math.floor(container.clientWidth));
+    if (width === drawn) return;
+    drawn = width;
     const chart = make(width);
     const old = container.querySelector(':scope > svg.chart');
     if (old) old.replaceWith(chart); else container.append(chart);
   };
   draw();
   let timer = 0;
-  window.addEventListener('resize', () => { clearTimeout(timer); timer = setTimeout(draw, 150); });
+  const onResize = () => {
+    if (!container.isConnected) { window.removeEventListener('resize', onResize); return; }
+    clearTimeout(timer);
+    timer = setTimeout(draw, 150);
+  };
+  window.addEventListener('resize', onResize);
 }
 
 // items: [{label, value, href?}] in display order.
