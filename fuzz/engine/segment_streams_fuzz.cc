@@ -39,10 +39,23 @@ void Run(std::string_view in) {
     return;
   }
   std::unique_ptr<StoreReader> reader;
-  if (!StoreReader::Open(a, b, &reader).ok()) return;
+  // Both block layouts; and texts read for every record, or only some.
+  const TextFrames layout = kind & 2 ? TextFrames::kPerBlock : TextFrames::kPerRecord;
+  if (!StoreReader::Open(a, b, layout, &reader).ok()) return;
   std::string raw;
   std::vector<std::string_view> records;
-  const Status st = reader->ReadBlock(rest, count % 512, &raw, &records);
+  const uint32_t docs = count % 512;
+  if (kind & 4) {
+    std::string meta_raw;
+    std::vector<std::string_view> metas;
+    const Status ts = reader->ReadMetaAndText(
+        rest, docs, [&](uint32_t i) { return (i + kind) % 3 == 0; }, &meta_raw, &raw, &metas,
+        &records);
+    if (!ts.ok() && ts.code() != Status::Code::kCorruption) std::abort();
+    if (ts.ok() && (metas.size() != docs || records.size() != docs)) std::abort();
+    return;
+  }
+  const Status st = reader->ReadBlock(rest, docs, &raw, &records);
   if (!st.ok()) {
     if (st.code() != Status::Code::kCorruption) std::abort();
     return;

@@ -172,7 +172,10 @@ Status Segment::Load() {
   WILDCHAT_RETURN_IF_ERROR(f.Section("store.dict.meta", &meta_dict));
   WILDCHAT_RETURN_IF_ERROR(f.Section("store.dict.text", &text_dict));
   WILDCHAT_RETURN_IF_ERROR(
-      StoreReader::Open(meta_dict, text_dict, &store_).WithContext(f.path() + ": "));
+      StoreReader::Open(meta_dict, text_dict,
+                        meta_.version >= 6 ? TextFrames::kPerRecord : TextFrames::kPerBlock,
+                        &store_)
+          .WithContext(f.path() + ": "));
   WILDCHAT_RETURN_IF_ERROR(f.Section("store.blocks", &store_blocks_));
   std::string_view offs;
   WILDCHAT_RETURN_IF_ERROR(f.Section("store.offsets", &offs));
@@ -270,15 +273,16 @@ Status Segment::ReadBlock(uint64_t block, std::string* raw,
       .WithContext(file_->path() + ": ");
 }
 
-Status Segment::ReadBlockTexts(uint64_t block, std::string* meta_raw, std::string* text_raw,
+Status Segment::ReadBlockTexts(uint64_t block, const StoreReader::Wanted& wanted,
+                               std::string* meta_raw, std::string* text_raw,
                                std::vector<std::string_view>* metas,
                                std::vector<std::string_view>* texts) const {
   if (block >= num_blocks_) return Status::NotFound("no such block");
   const std::string_view bytes = store_blocks_.substr(
       store_offsets_[block], store_offsets_[block + 1] - store_offsets_[block]);
   return store_
-      ->ReadMetaAndText(bytes, store_first_[block + 1] - store_first_[block], meta_raw, text_raw,
-                        metas, texts)
+      ->ReadMetaAndText(bytes, store_first_[block + 1] - store_first_[block], wanted, meta_raw,
+                        text_raw, metas, texts)
       .WithContext(file_->path() + ": ");
 }
 
@@ -293,8 +297,9 @@ Status Segment::DocumentTexts(uint32_t doc, std::string* meta_raw, std::string* 
   if (doc >= meta_.num_docs) return Status::NotFound("no such document");
   const uint64_t block = BlockOf(doc);
   std::vector<std::string_view> metas, texts;
-  WILDCHAT_RETURN_IF_ERROR(ReadBlockTexts(block, meta_raw, text_raw, &metas, &texts));
-  const size_t i = doc - store_first_[block];
+  const uint32_t i = doc - store_first_[block];
+  WILDCHAT_RETURN_IF_ERROR(ReadBlockTexts(
+      block, [i](uint32_t d) { return d == i; }, meta_raw, text_raw, &metas, &texts));
   return UtteranceTexts(metas[i], texts[i], contents, roles).WithContext(file_->path() + ": ");
 }
 

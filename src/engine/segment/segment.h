@@ -101,9 +101,9 @@ class Segment {
   std::span<const uint32_t> DocsOfTurn(int64_t turn_identifier) const;
   std::optional<uint32_t> DocOfTurn(int64_t turn_identifier) const;
   Status Document(uint32_t doc, Conversation* out) const;
-  // Doc's utterance roles and contents, decoding only the meta and text
-  // parts of its store block (what snippets need): views into *meta_raw and
-  // *text_raw.
+  // Doc's utterance roles and contents, decoding only the meta part of its
+  // store block and its own text (what snippets need): views into *meta_raw
+  // and *text_raw.
   Status DocumentTexts(uint32_t doc, std::string* meta_raw, std::string* text_raw,
                        std::vector<std::string_view>* roles,
                        std::vector<std::string_view>* contents) const;
@@ -114,9 +114,11 @@ class Segment {
   // Decompresses block b into *raw and points records[i] at the encoded
   // record of doc block_first_doc(b) + i.
   Status ReadBlock(uint64_t b, std::string* raw, std::vector<std::string_view>* records) const;
-  // Only the meta and text parts of block b's records (StoreReader::ReadMetaAndText).
-  Status ReadBlockTexts(uint64_t b, std::string* meta_raw, std::string* text_raw,
-                        std::vector<std::string_view>* metas,
+  // Only the meta parts of block b's records and the texts of the wanted
+  // ones (StoreReader::ReadMetaAndText; wanted(i) is about doc
+  // block_first_doc(b) + i).
+  Status ReadBlockTexts(uint64_t b, const StoreReader::Wanted& wanted, std::string* meta_raw,
+                        std::string* text_raw, std::vector<std::string_view>* metas,
                         std::vector<std::string_view>* texts) const;
 
  private:

@@ -14,12 +14,13 @@
 
 namespace wildchat {
 
-// Written: 5 (the turn id table holds each (turn id, doc) pair once; before,
-// once per utterance, so a turn's two utterances repeated it). Read: 2 to 5
-// (version 2 has only double score columns, which later readers handle
-// alike; versions before 4 have no block impacts, and their top hits are
-// found by scoring every match).
-inline constexpr uint32_t kSegmentFormatVersion = 5;
+// Written: 6 (a store block keeps each record's text in a frame of its own;
+// before, one text frame per block). Read: 2 to 6 (version 2 has only double
+// score columns, which later readers handle alike; versions before 4 have no
+// block impacts, and their top hits are found by scoring every match; before
+// 5 the turn id table lists a (turn id, doc) pair once per utterance, not
+// once).
+inline constexpr uint32_t kSegmentFormatVersion = 6;
 inline constexpr uint32_t kOldestReadableSegmentFormat = 2;
 
 // Dictionary-coded string columns; code 0 is null, code i+1 is entry i of the

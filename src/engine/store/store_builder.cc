@@ -82,7 +82,7 @@ StoreBuilder::~StoreBuilder() = default;
 
 uint64_t StoreBuilder::memory_bytes() const {
   return sample_bytes_ + blocks_.size() + open_.meta.size() + open_.scores.size() +
-         open_.text.size();
+         text_frames_.size();
 }
 
 void StoreBuilder::Add(const Conversation& c) {
@@ -126,10 +126,14 @@ void StoreBuilder::AppendToBlock(const RecordParts& doc) {
   PutVarint(&lengths_, doc.text.size());
   open_.meta += doc.meta;
   open_.scores += doc.scores;
-  open_.text += doc.text;
+  // Each record's text is its own frame (an empty text none), so reading one
+  // record decompresses only its text.
+  const size_t before = text_frames_.size();
+  if (!doc.text.empty()) compressor_->Compress(doc.text, compressor_->text, &text_frames_);
+  PutVarint(&text_frame_lengths_, text_frames_.size() - before);
+  open_text_bytes_ += doc.text.size();
   ++open_docs_;
-  if (lengths_.size() + open_.meta.size() + open_.scores.size() + open_.text.size() >=
-      kBlockBytes) {
+  if (lengths_.size() + open_.meta.size() + open_.scores.size() + open_text_bytes_ >= kBlockBytes) {
     FlushBlock();
   }
 }
@@ -143,14 +147,17 @@ void StoreBuilder::FlushBlock() {
   compressor_->Compress(frame_, nullptr, &scores_frame);
   PutVarint(&blocks_, meta_frame.size());
   PutVarint(&blocks_, scores_frame.size());
+  blocks_ += text_frame_lengths_;
   blocks_ += meta_frame;
   blocks_ += scores_frame;
-  compressor_->Compress(open_.text, compressor_->text, &blocks_);
+  blocks_ += text_frames_;
   offsets_.push_back(blocks_.size());
   lengths_.clear();
   open_.meta.clear();
   open_.scores.clear();
-  open_.text.clear();
+  text_frames_.clear();
+  text_frame_lengths_.clear();
+  open_text_bytes_ = 0;
   open_docs_ = 0;
 }
 

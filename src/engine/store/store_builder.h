@@ -1,9 +1,10 @@
 // StoreBuilder: packs encoded conversations into zstd-compressed blocks for
-// one segment's "store.*" sections. A block keeps each record part (meta,
-// scores, text; see record_codec.h) in its own zstd frame; meta and text are
-// compressed with dictionaries trained on the segment's first conversations,
-// so that a block stays small enough to fetch one conversation quickly yet
-// compresses nearly as well as a long stream. Single-threaded; blocks and
+// one segment's "store.*" sections (layout: store_reader.h, TextFrames::
+// kPerRecord). A block keeps the records' meta parts in one zstd frame, their
+// scores in another, and each record's text in a frame of its own; meta and
+// text are compressed with dictionaries trained on the segment's first
+// conversations, so that small frames compress nearly as well as a long
+// stream while one conversation is fetched quickly. Single-threaded; blocks and
 // dictionaries depend only on the sequence of records, so the output is
 // deterministic.
 #pragma once
@@ -45,9 +46,12 @@ class StoreBuilder {
   uint64_t sample_bytes_ = 0;
   std::unique_ptr<Compressor> compressor_;  // set once trained
   std::string meta_dict_, text_dict_;
-  // The open block: per doc (varint |meta|, varint |scores| / 4, varint |text|), then the parts.
+  // The open block: per doc (varint |meta|, varint |scores| / 4, varint |text|), then the parts;
+  // the texts already compressed, a frame per doc, and per doc varint |text frame|.
   std::string lengths_;
-  RecordParts open_;
+  RecordParts open_;  // meta and scores
+  std::string text_frames_, text_frame_lengths_;
+  uint64_t open_text_bytes_ = 0;
   uint32_t open_docs_ = 0;
   uint32_t blocked_docs_ = 0;  // records appended to blocks so far
   std::string blocks_;

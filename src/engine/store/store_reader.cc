@@ -24,35 +24,112 @@ ZSTD_DCtx* ThreadDCtx() {
   return dctx.get();
 }
 
+// Decompresses frame (with dict, if any) into exactly `size` bytes at out;
+// Corruption unless the frame holds exactly that many.
+Status DecompressInto(std::string_view frame, const ZSTD_DDict* dict, char* out, uint64_t size) {
+  const unsigned long long have = ZSTD_getFrameContentSize(frame.data(), frame.size());
+  if (have != size) return Status::Corruption("bad store block");
+  ZSTD_DCtx* dctx = ThreadDCtx();
+  if (dctx == nullptr) return Status::Internal("out of memory");
+  const size_t got =
+      dict ? ZSTD_decompress_usingDDict(dctx, out, size, frame.data(), frame.size(), dict)
+           : ZSTD_decompressDCtx(dctx, out, size, frame.data(), frame.size());
+  if (ZSTD_isError(got) || got != size) return Status::Corruption("bad store block");
+  return Status::OK();
+}
+
 Status Decompress(std::string_view frame, const ZSTD_DDict* dict, std::string* out) {
   const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxFrameBytes) {
     return Status::Corruption("bad store block");
   }
   out->resize(size);
-  ZSTD_DCtx* dctx = ThreadDCtx();
-  if (dctx == nullptr) return Status::Internal("out of memory");
-  const size_t got =
-      dict ? ZSTD_decompress_usingDDict(dctx, out->data(), out->size(), frame.data(), frame.size(),
-                                        dict)
-           : ZSTD_decompressDCtx(dctx, out->data(), out->size(), frame.data(), frame.size());
-  if (ZSTD_isError(got) || got != size) return Status::Corruption("bad store block");
-  return Status::OK();
+  return DecompressInto(frame, dict, out->data(), size);
 }
 
-// A block's three frames: varint |meta frame|, varint |scores frame|, then
-// the frames back to back (the text frame is the rest).
-Status SplitBlock(std::string_view block, std::string_view* meta, std::string_view* scores,
-                  std::string_view* text) {
+// A block's frames: varint |meta frame|, varint |scores frame|, per record
+// varint |text frame| (kPerRecord only), then the frames back to back (with
+// kPerBlock, the text frame is the rest of the block).
+struct BlockFrames {
+  std::string_view meta, scores;
+  std::vector<std::string_view> texts;  // one per record (kPerRecord), or the block's one
+};
+
+Status SplitBlock(std::string_view block, uint32_t docs, TextFrames layout, BlockFrames* out) {
   ByteReader r(block);
   const uint64_t meta_len = r.Varint();
   const uint64_t scores_len = r.Varint();
+  std::vector<uint64_t> text_lens;
+  uint64_t text_total = 0;
+  if (layout == TextFrames::kPerRecord) {
+    for (uint32_t d = 0; d < docs && !r.failed(); ++d) {
+      text_lens.push_back(r.Varint());
+      if (text_lens.back() > block.size()) return Status::Corruption("bad store block");
+      text_total += text_lens.back();
+    }
+  }
   if (r.failed() || meta_len > r.remaining() || scores_len > r.remaining() - meta_len) {
     return Status::Corruption("bad store block");
   }
-  *meta = std::string_view(r.pos(), meta_len);
-  *scores = std::string_view(r.pos() + meta_len, scores_len);
-  *text = std::string_view(r.pos() + meta_len + scores_len, r.remaining() - meta_len - scores_len);
+  const uint64_t rest = r.remaining() - meta_len - scores_len;
+  if (layout == TextFrames::kPerRecord && text_total != rest) {
+    return Status::Corruption("bad store block");
+  }
+  const char* at = r.pos();
+  out->meta = std::string_view(at, meta_len);
+  out->scores = std::string_view(at + meta_len, scores_len);
+  at += meta_len + scores_len;
+  out->texts.clear();
+  if (layout == TextFrames::kPerBlock) {
+    out->texts.emplace_back(at, rest);
+    return Status::OK();
+  }
+  for (const uint64_t len : text_lens) {
+    out->texts.emplace_back(at, len);
+    at += len;
+  }
+  return Status::OK();
+}
+
+// The records' texts into *text, lens[d] being record d's text length (from
+// the meta frame). (*texts)[d] is set for every record: its text when wanted
+// or when the block has one text frame, else empty.
+Status ReadTexts(const BlockFrames& f, TextFrames layout, const ZSTD_DDict* dict,
+                 const std::vector<uint64_t>& lens, const StoreReader::Wanted& wanted,
+                 std::string* text, std::vector<std::string_view>* texts) {
+  texts->clear();
+  size_t t = 0;
+  if (layout == TextFrames::kPerBlock) {
+    WILDCHAT_RETURN_IF_ERROR(Decompress(f.texts[0], dict, text));
+    uint64_t sum = 0;
+    for (const uint64_t l : lens) sum += l;
+    if (sum != text->size()) return Status::Corruption("bad store block");
+    for (const uint64_t l : lens) {
+      texts->push_back(std::string_view(*text).substr(t, l));
+      t += l;
+    }
+    return Status::OK();
+  }
+  if (f.texts.size() != lens.size()) return Status::Corruption("bad store block");
+  std::vector<bool> want(lens.size());
+  uint64_t sum = 0;
+  for (uint32_t d = 0; d < lens.size(); ++d) {
+    want[d] = !wanted || wanted(d);
+    if (want[d]) sum += lens[d];
+    // An empty text has no frame, and only an empty text.
+    if (f.texts[d].empty() != (lens[d] == 0)) return Status::Corruption("bad store block");
+  }
+  if (sum > kMaxFrameBytes) return Status::Corruption("bad store block");
+  text->resize(sum);
+  for (uint32_t d = 0; d < lens.size(); ++d) {
+    if (!want[d] || lens[d] == 0) {
+      texts->push_back({});
+      continue;
+    }
+    WILDCHAT_RETURN_IF_ERROR(DecompressInto(f.texts[d], dict, text->data() + t, lens[d]));
+    texts->push_back(std::string_view(*text).substr(t, lens[d]));
+    t += lens[d];
+  }
   return Status::OK();
 }
 
@@ -87,9 +164,10 @@ struct StoreReader::Dictionaries {
 
 StoreReader::~StoreReader() = default;
 
-Status StoreReader::Open(std::string_view meta_dict, std::string_view text_dict,
+Status StoreReader::Open(std::string_view meta_dict, std::string_view text_dict, TextFrames layout,
                          std::unique_ptr<StoreReader>* out) {
   std::unique_ptr<StoreReader> r(new StoreReader());
+  r->layout_ = layout;
   r->dicts_ = std::make_unique<Dictionaries>();
   if (!meta_dict.empty()) {
     r->dicts_->meta = ZSTD_createDDict(meta_dict.data(), meta_dict.size());
@@ -115,91 +193,84 @@ Status StoreReader::ReadRecord(std::string_view block, uint32_t docs, uint32_t i
   return Decode(block, docs, index, joined, &records);
 }
 
-Status StoreReader::ReadMetaAndText(std::string_view block, uint32_t docs, std::string* meta,
-                                    std::string* text, std::vector<std::string_view>* metas,
+Status StoreReader::ReadMetaAndText(std::string_view block, uint32_t docs, const Wanted& wanted,
+                                    std::string* meta, std::string* text,
+                                    std::vector<std::string_view>* metas,
                                     std::vector<std::string_view>* texts) const {
   metas->clear();
   texts->clear();
-  std::string_view meta_frame, scores_frame, text_frame;
-  WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, &meta_frame, &scores_frame, &text_frame));
-  WILDCHAT_RETURN_IF_ERROR(Decompress(meta_frame, dicts_->meta, meta));
-  WILDCHAT_RETURN_IF_ERROR(Decompress(text_frame, dicts_->text, text));
+  BlockFrames f;
+  WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, docs, layout_, &f));
+  WILDCHAT_RETURN_IF_ERROR(Decompress(f.meta, dicts_->meta, meta));
   ByteReader lengths(*meta);
-  std::vector<uint64_t> lens(2 * static_cast<size_t>(docs));
-  uint64_t meta_total = 0, text_total = 0;
+  std::vector<uint64_t> meta_lens(docs), text_lens(docs);
+  uint64_t meta_total = 0;
   for (uint32_t d = 0; d < docs; ++d) {
-    lens[2 * d] = lengths.Varint();
+    meta_lens[d] = lengths.Varint();
     lengths.Varint();  // scores length
-    lens[2 * d + 1] = lengths.Varint();
-    if (lengths.failed() || lens[2 * d] > meta->size() || lens[2 * d + 1] > text->size()) {
+    text_lens[d] = lengths.Varint();
+    if (lengths.failed() || meta_lens[d] > meta->size() || text_lens[d] > kMaxFrameBytes) {
       return Status::Corruption("bad store block");
     }
-    meta_total += lens[2 * d];
-    text_total += lens[2 * d + 1];
+    meta_total += meta_lens[d];
   }
-  size_t m = static_cast<size_t>(lengths.pos() - meta->data()), t = 0;
-  if (meta_total != meta->size() - m || text_total != text->size()) {
-    return Status::Corruption("bad store block");
-  }
+  size_t m = static_cast<size_t>(lengths.pos() - meta->data());
+  if (meta_total != meta->size() - m) return Status::Corruption("bad store block");
   for (uint32_t d = 0; d < docs; ++d) {
-    metas->push_back(std::string_view(*meta).substr(m, lens[2 * d]));
-    texts->push_back(std::string_view(*text).substr(t, lens[2 * d + 1]));
-    m += lens[2 * d];
-    t += lens[2 * d + 1];
+    metas->push_back(std::string_view(*meta).substr(m, meta_lens[d]));
+    m += meta_lens[d];
   }
-  return Status::OK();
+  return ReadTexts(f, layout_, dicts_->text, text_lens, wanted, text, texts);
 }
 
 Status StoreReader::Decode(std::string_view block, uint32_t docs, uint32_t only, std::string* raw,
                            std::vector<std::string_view>* records) const {
   records->clear();
   raw->clear();
-  std::string_view meta_frame, scores_frame, text_frame;
-  WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, &meta_frame, &scores_frame, &text_frame));
+  BlockFrames f;
+  WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, docs, layout_, &f));
   thread_local std::string meta, shuffled, scores, text;
-  WILDCHAT_RETURN_IF_ERROR(Decompress(meta_frame, dicts_->meta, &meta));
-  WILDCHAT_RETURN_IF_ERROR(Decompress(scores_frame, nullptr, &shuffled));
-  WILDCHAT_RETURN_IF_ERROR(Decompress(text_frame, dicts_->text, &text));
+  thread_local std::vector<std::string_view> texts;
+  WILDCHAT_RETURN_IF_ERROR(Decompress(f.meta, dicts_->meta, &meta));
+  WILDCHAT_RETURN_IF_ERROR(Decompress(f.scores, nullptr, &shuffled));
   UnshuffleWordBytes(shuffled, &scores);
 
   // Lengths first; every part must fit in what its stream has left.
   ByteReader lengths(meta);
-  std::vector<uint64_t> lens(3 * static_cast<size_t>(docs));
-  uint64_t meta_total = 0, scores_total = 0, text_total = 0;
+  std::vector<uint64_t> meta_lens(docs), score_lens(docs), text_lens(docs);
+  uint64_t meta_total = 0, scores_total = 0;
   for (uint32_t d = 0; d < docs; ++d) {
-    lens[3 * d] = lengths.Varint();
-    lens[3 * d + 1] = lengths.Varint();
-    lens[3 * d + 2] = lengths.Varint();
-    if (lengths.failed() || lens[3 * d] > meta.size() || lens[3 * d + 1] > scores.size() / 4 ||
-        lens[3 * d + 2] > text.size()) {
+    meta_lens[d] = lengths.Varint();
+    score_lens[d] = 4 * lengths.Varint();
+    text_lens[d] = lengths.Varint();
+    if (lengths.failed() || meta_lens[d] > meta.size() || score_lens[d] > scores.size() ||
+        text_lens[d] > kMaxFrameBytes) {
       return Status::Corruption("bad store block");
     }
-    meta_total += lens[3 * d];
-    scores_total += 4 * lens[3 * d + 1];
-    text_total += lens[3 * d + 2];
+    meta_total += meta_lens[d];
+    scores_total += score_lens[d];
   }
   const size_t meta_at = static_cast<size_t>(lengths.pos() - meta.data());
-  if (meta_total != meta.size() - meta_at || scores_total != scores.size() ||
-      text_total != text.size()) {
+  if (meta_total != meta.size() - meta_at || scores_total != scores.size()) {
     return Status::Corruption("bad store block");
   }
+  const Wanted wanted = [only](uint32_t d) { return only == kAllRecords || d == only; };
+  WILDCHAT_RETURN_IF_ERROR(ReadTexts(f, layout_, dicts_->text, text_lens, wanted, &text, &texts));
   if (only == kAllRecords) {
     raw->reserve(meta.size() + scores.size() + text.size() + 20 * static_cast<size_t>(docs));
   }
   std::vector<size_t> ends;
   ends.reserve(docs + 1);
   ends.push_back(0);
-  size_t m = meta_at, s = 0, t = 0;
+  size_t m = meta_at, s = 0;
   for (uint32_t d = 0; d < docs; ++d) {
-    const size_t ml = lens[3 * d], sl = 4 * lens[3 * d + 1], tl = lens[3 * d + 2];
-    if (only == kAllRecords || d == only) {
-      JoinRecordParts(std::string_view(meta).substr(m, ml), std::string_view(scores).substr(s, sl),
-                      std::string_view(text).substr(t, tl), raw);
+    if (wanted(d)) {
+      JoinRecordParts(std::string_view(meta).substr(m, meta_lens[d]),
+                      std::string_view(scores).substr(s, score_lens[d]), texts[d], raw);
       ends.push_back(raw->size());
     }
-    m += ml;
-    s += sl;
-    t += tl;
+    m += meta_lens[d];
+    s += score_lens[d];
   }
   for (size_t i = 0; i + 1 < ends.size(); ++i) {
     records->push_back(std::string_view(*raw).substr(ends[i], ends[i + 1] - ends[i]));

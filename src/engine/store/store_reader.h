@@ -1,13 +1,18 @@
 // StoreReader: the read side of a segment's store — decodes one block written
 // by StoreBuilder back into the joined records DecodeConversation reads. The
 // block layout (docs/engine.md): varint |meta frame|, varint |scores frame|,
-// then three zstd frames: meta (per doc varint |meta|, varint |scores| / 4,
-// varint |text|, then the docs' meta parts), scores (the docs' score parts,
-// byte planes apart: ShuffleWordBytes) and text. Blocks and dictionaries are untrusted
-// bytes: any inconsistency is Corruption, never a crash. Thread-safe.
+// with TextFrames::kPerRecord one varint |text frame| per record, then the
+// zstd frames: meta (per doc varint |meta|, varint |scores| / 4, varint
+// |text|, then the docs' meta parts), scores (the docs' score parts, byte
+// planes apart: ShuffleWordBytes) and the text: one frame per record (an
+// empty record text has no frame, length 0), or with TextFrames::kPerBlock
+// (segment formats up to 5) one frame of the block's texts back to back.
+// Blocks and dictionaries are untrusted bytes: any inconsistency is
+// Corruption, never a crash. Thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,21 +29,30 @@ namespace wildchat {
 void ShuffleWordBytes(std::string_view in, std::string* out);
 void UnshuffleWordBytes(std::string_view in, std::string* out);
 
+// How a block holds its records' texts. Per record, reading one record's
+// text (a snippet, a fetch, a sparse regex candidate) decompresses only it.
+enum class TextFrames { kPerBlock, kPerRecord };
+
 class StoreReader {
  public:
   ~StoreReader();
   // Empty dictionaries mean none. Corruption if a dictionary is malformed.
-  static Status Open(std::string_view meta_dict, std::string_view text_dict,
+  static Status Open(std::string_view meta_dict, std::string_view text_dict, TextFrames layout,
                      std::unique_ptr<StoreReader>* out);
   // Decodes a block of `docs` records into *raw; records[i] points at the
   // joined bytes of the block's i-th record.
   Status ReadBlock(std::string_view block, uint32_t docs, std::string* raw,
                    std::vector<std::string_view>* records) const;
-  // The meta and text parts of every record of the block (the scores frame
-  // is not decompressed): (*metas)[i], (*texts)[i] point into *meta_raw and
-  // *text_raw.
-  Status ReadMetaAndText(std::string_view block, uint32_t docs, std::string* meta_raw,
-                         std::string* text_raw, std::vector<std::string_view>* metas,
+  // Which records' texts a read needs (record index within the block); an
+  // empty function: all of them.
+  using Wanted = std::function<bool(uint32_t)>;
+  // The meta part of every record of the block and the text part of every
+  // wanted one (the scores frame is not decompressed): (*metas)[i],
+  // (*texts)[i] point into *meta_raw and *text_raw. The text of a record not
+  // wanted is empty, or its text when the block keeps one text frame.
+  Status ReadMetaAndText(std::string_view block, uint32_t docs, const Wanted& wanted,
+                         std::string* meta_raw, std::string* text_raw,
+                         std::vector<std::string_view>* metas,
                          std::vector<std::string_view>* texts) const;
   // The joined bytes of the block's index-th record only (what a single
   // fetch needs: the other records are not copied).
@@ -52,6 +66,7 @@ class StoreReader {
                 std::vector<std::string_view>* records) const;
   StoreReader() = default;
   std::unique_ptr<Dictionaries> dicts_;
+  TextFrames layout_ = TextFrames::kPerRecord;
 };
 
 }  // namespace wildchat
