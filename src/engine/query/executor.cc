@@ -749,7 +749,13 @@ class Evaluator {
           }
           if (!any) break;
           const uint32_t* col = s.code_column(n.dict_field);
-          test([&](uint32_t d) { return ok[col[d]] != 0; });
+          if (std::count(ok.begin(), ok.end(), 1) == 1) {  // one value: compares, no lookups
+            const uint32_t code =
+                static_cast<uint32_t>(std::find(ok.begin(), ok.end(), 1) - ok.begin());
+            test([col, code](uint32_t d) { return col[d] == code; });
+          } else {
+            test([&](uint32_t d) { return ok[col[d]] != 0; });
+          }
           break;
         }
         case Kind::kTurnId:
@@ -757,18 +763,24 @@ class Evaluator {
           break;
         case Kind::kFlag: {
           const uint32_t* f = s.flag_column();
-          test([&](uint32_t d) { return ((f[d] & n.flag_mask) != 0) == n.flag_value; });
+          const uint32_t mask = n.flag_mask;
+          const bool value = n.flag_value;
+          test([f, mask, value](uint32_t d) { return ((f[d] & mask) != 0) == value; });
           break;
         }
+        // (Branch-free tests of values copied out of n: the compiler turns
+        // the 64 tests of a bitset word into vector compares.)
         case Kind::kTurns: {
           const int64_t* t = s.turns();
-          test([&](uint32_t d) { return t[d] >= n.int_lo && t[d] <= n.int_hi; });
+          const int64_t lo = n.int_lo, hi = n.int_hi;
+          test([t, lo, hi](uint32_t d) { return (t[d] >= lo) & (t[d] <= hi); });
           break;
         }
         case Kind::kDate: {
           const int64_t* t = s.timestamps();
-          test([&](uint32_t d) {
-            return t[d] != kNullTimestamp && t[d] >= n.int_lo && t[d] < n.int_hi;
+          const int64_t lo = n.int_lo, hi = n.int_hi;
+          test([t, lo, hi](uint32_t d) {
+            return (t[d] != kNullTimestamp) & (t[d] >= lo) & (t[d] < hi);
           });
           break;
         }
