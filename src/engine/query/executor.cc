@@ -152,9 +152,12 @@ Status VerifyBlocks(const SegmentSet& index, const QueryNode& n, const Bitset& c
       bool any = false;
       for (uint32_t d = first; d < last && !any; ++d) any = candidates.Test(base + d);
       if (!any) continue;
+      // (Two words of captures: the function keeps them without allocating.)
+      const uint32_t at = base + first;
+      const Bitset* c = &candidates;
       WILDCHAT_RETURN_IF_ERROR(s.ReadBlockTexts(
-          b, [&](uint32_t i) { return candidates.Test(base + first + i); }, &meta_raw, &text_raw,
-          &metas, &texts));
+          b, [c, at](uint32_t i) { return c->Test(at + i); }, &meta_raw, &text_raw, &metas,
+          &texts));
       for (uint32_t d = first; d < last; ++d) {
         if (!candidates.Test(base + d)) continue;
         WILDCHAT_RETURN_IF_ERROR(UtteranceTexts(metas[d - first], texts[d - first], &utts)
