@@ -5,15 +5,30 @@
 #include <cstring>
 #include <utility>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace wildchat {
 namespace {
 
 // The kPostingBlockDocs values of a full block packed at B bits (16·B bytes
-// at in), with shifts and masks known at compile time; read from a copy with
-// 8 bytes of slack so that every value is one unaligned load.
+// at in), with shifts and masks known at compile time. Up to 8 bits, eight
+// values fill exactly B bytes: one load gives eight independent extractions.
+// Wider values are read from a copy with 8 bytes of slack so that every value
+// is one unaligned load.
 template <int B>
 void UnpackBlock(const char* in, uint32_t* out) {
   constexpr uint64_t kMask = B == 32 ? 0xFFFFFFFFull : (1ull << B) - 1;
+  if constexpr (B <= 8) {
+    for (uint32_t j = 0; j < kPostingBlockDocs / 8; ++j) {
+      uint64_t w = 0;
+      std::memcpy(&w, in + j * B, B);
+      for (uint32_t k = 0; k < 8; ++k)
+        out[8 * j + k] = static_cast<uint32_t>((w >> (k * B)) & kMask);
+    }
+    return;
+  }
   uint8_t buf[16 * B + 8] = {};
   std::memcpy(buf, in, 16 * B);
   for (uint32_t k = 0; k < kPostingBlockDocs; ++k) {
@@ -29,6 +44,29 @@ constexpr auto MakeUnpackers(std::integer_sequence<int, B...>) {
 }
 // Indexed by width 1..32 (entry 0 unused: width 0 is all zeros).
 constexpr auto kUnpackBlock = MakeUnpackers(std::make_integer_sequence<int, 33>{});
+
+// v[k] = start + v[0] + ... + v[k] + k (gaps to docs: each doc is one past
+// the previous plus its gap), modulo 2^32; exact when the caller has checked
+// that the last one fits.
+void GapsToDocs(uint32_t* v, uint32_t start) {
+#ifdef __SSE2__
+  // Four lanes at a time: a prefix sum within the lanes (two shifted adds),
+  // then the previous lanes' last sum added to all four.
+  const __m128i one = _mm_set1_epi32(1);
+  __m128i carry = _mm_set1_epi32(static_cast<int>(start - 1));
+  for (uint32_t k = 0; k < kPostingBlockDocs; k += 4) {
+    __m128i x = _mm_add_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + k)), one);
+    x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
+    x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
+    x = _mm_add_epi32(x, carry);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(v + k), x);
+    carry = _mm_shuffle_epi32(x, 0xFF);
+  }
+#else
+  uint32_t d = start - 1;
+  for (uint32_t k = 0; k < kPostingBlockDocs; ++k) v[k] = d += v[k] + 1;
+#endif
+}
 
 void UnpackFullBlock(std::string_view in, int bits, uint32_t* out) {
   if (bits == 0) {
@@ -188,15 +226,14 @@ bool PostingCursor::LoadBlock() {
     if (docs_.failed() || pos_.failed()) return Fail();
     UnpackFullBlock(gaps, gw, docs_buf_.data());
     UnpackFullBlock(tfs, tw, tfs_buf_.data());
-    // Docs ascend, so the last one bounds them all: checked once, after the
-    // sums (64-bit, so no gap can wrap them). tf − 1 must leave room for + 1.
-    uint64_t d = base + docs_buf_[0];
-    docs_buf_[0] = static_cast<uint32_t>(d);
-    for (uint32_t k = 1; k < kPostingBlockDocs; ++k) {
-      d += uint64_t{docs_buf_[k]} + 1;
-      docs_buf_[k] = static_cast<uint32_t>(d);
-    }
+    // Docs ascend, so the last one bounds them all: checked once, from the
+    // gaps' 64-bit sum (no gap can wrap it), before the 32-bit prefix sums,
+    // which it then shows exact. tf − 1 must leave room for + 1.
+    uint64_t gaps_sum = 0;
+    for (uint32_t k = 0; k < kPostingBlockDocs; ++k) gaps_sum += docs_buf_[k];
+    const uint64_t d = base + gaps_sum + (kPostingBlockDocs - 1);
     if (d >= num_docs_ || base + span != d + 1) return Fail();
+    GapsToDocs(docs_buf_.data(), static_cast<uint32_t>(base));
     uint32_t top = 0;
     uint64_t values = 0;
     for (uint32_t k = 0; k < kPostingBlockDocs; ++k) {
