@@ -81,7 +81,7 @@ class Bitset {
     ForEachWordInRange(lo, hi, [&](size_t, uint64_t w) { n += std::popcount(w); });
     return n;
   }
-  // Sets each i in [lo, hi) (hi <= size()) for which pred(i) holds: one word
+  // Sets each i in [lo, hi) (hi <= size()) for which pred(size_t i) holds: one word
   // store per 64 tests and no branch per test, so unpredictable predicates
   // (a filter matching half the docs) cost no mispredictions. A whole word's
   // tests go to 64 bytes first (a loop compilers vectorize when pred is a
@@ -94,13 +94,15 @@ class Bitset {
           static_cast<uint32_t>(std::min<uint64_t>(hi, (static_cast<uint64_t>(i) | 63) + 1));
       if ((i & 63) == 0 && stop - i == 64) {
         alignas(16) uint8_t tests[64];
-        for (uint32_t k = 0; k < 64; ++k) tests[k] = pred(i + k) ? 1 : 0;
+        // (A 64-bit index: 32-bit sums could wrap, so the compiler could
+        // not load consecutive docs' values as one vector.)
+        for (uint32_t k = 0; k < 64; ++k) tests[k] = pred(size_t{i} + k) ? 1 : 0;
         words_[i >> 6] |= PackBytes(tests);
         i = stop;
         continue;
       }
       uint64_t bits = 0;
-      for (; i < stop; ++i) bits |= static_cast<uint64_t>(pred(i) ? 1 : 0) << (i & 63);
+      for (; i < stop; ++i) bits |= static_cast<uint64_t>(pred(size_t{i}) ? 1 : 0) << (i & 63);
       words_[(i - 1) >> 6] |= bits;
     }
   }

@@ -34,8 +34,8 @@ TEST(BitsetTest, SetWhereSetsExactlyThePredicatesDocs) {
       if (pred[i]) want.Set(i);
     }
     std::vector<uint32_t> asked;
-    got.SetWhere(lo, hi, [&](uint32_t i) {
-      asked.push_back(i);
+    got.SetWhere(lo, hi, [&](size_t i) {
+      asked.push_back(static_cast<uint32_t>(i));
       return static_cast<bool>(pred[i]);
     });
     ASSERT_EQ(got.words(), want.words()) << "size " << size << " [" << lo << ", " << hi << ")";

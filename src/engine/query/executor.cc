@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <optional>
 
@@ -738,7 +739,7 @@ class Evaluator {
             if (pred(doc - base)) out->Set(doc);
           });
         } else {
-          out->SetWhere(base, base + nd, [&](uint32_t doc) { return pred(doc - base); });
+          out->SetWhere(base, base + nd, [&](size_t doc) { return pred(doc - base); });
         }
       };
       switch (n.kind) {
@@ -752,12 +753,21 @@ class Evaluator {
           }
           if (!any) break;
           const uint32_t* col = s.code_column(n.dict_field);
-          if (std::count(ok.begin(), ok.end(), 1) == 1) {  // one value: compares, no lookups
-            const uint32_t code =
-                static_cast<uint32_t>(std::find(ok.begin(), ok.end(), 1) - ok.begin());
-            test([col, code](uint32_t d) { return col[d] == code; });
+          // Up to four values (a name, a `gpt-4*` prefix): compares, which
+          // vectorise, instead of a lookup per doc. Unused slots repeat a value.
+          std::array<uint32_t, 4> codes{};
+          size_t found = 0;
+          for (uint32_t code = 1; code <= size && found <= codes.size(); ++code) {
+            if (ok[code] && found++ < codes.size()) codes[found - 1] = code;
+          }
+          if (found <= codes.size()) {
+            for (size_t i = found; i < codes.size(); ++i) codes[i] = codes[0];
+            test([col, codes](size_t d) {
+              const uint32_t v = col[d];
+              return (v == codes[0]) | (v == codes[1]) | (v == codes[2]) | (v == codes[3]);
+            });
           } else {
-            test([&](uint32_t d) { return ok[col[d]] != 0; });
+            test([&](size_t d) { return ok[col[d]] != 0; });
           }
           break;
         }
@@ -768,7 +778,7 @@ class Evaluator {
           const uint32_t* f = s.flag_column();
           const uint32_t mask = n.flag_mask;
           const bool value = n.flag_value;
-          test([f, mask, value](uint32_t d) { return ((f[d] & mask) != 0) == value; });
+          test([f, mask, value](size_t d) { return ((f[d] & mask) != 0) == value; });
           break;
         }
         // (Branch-free tests of values copied out of n: the compiler turns
@@ -776,13 +786,13 @@ class Evaluator {
         case Kind::kTurns: {
           const int64_t* t = s.turns();
           const int64_t lo = n.int_lo, hi = n.int_hi;
-          test([t, lo, hi](uint32_t d) { return (t[d] >= lo) & (t[d] <= hi); });
+          test([t, lo, hi](size_t d) { return (t[d] >= lo) & (t[d] <= hi); });
           break;
         }
         case Kind::kDate: {
           const int64_t* t = s.timestamps();
           const int64_t lo = n.int_lo, hi = n.int_hi;
-          test([t, lo, hi](uint32_t d) {
+          test([t, lo, hi](size_t d) {
             return (t[d] != kNullTimestamp) & (t[d] >= lo) & (t[d] < hi);
           });
           break;
@@ -795,16 +805,16 @@ class Evaluator {
           auto compare = [&](const auto* v) {
             switch (n.op) {
               case CompareOp::kLt:
-                test([&](uint32_t d) { return static_cast<double>(v[d]) < x; });
+                test([&](size_t d) { return static_cast<double>(v[d]) < x; });
                 break;
               case CompareOp::kLe:
-                test([&](uint32_t d) { return static_cast<double>(v[d]) <= x; });
+                test([&](size_t d) { return static_cast<double>(v[d]) <= x; });
                 break;
               case CompareOp::kGt:
-                test([&](uint32_t d) { return static_cast<double>(v[d]) > x; });
+                test([&](size_t d) { return static_cast<double>(v[d]) > x; });
                 break;
               case CompareOp::kGe:
-                test([&](uint32_t d) { return static_cast<double>(v[d]) >= x; });
+                test([&](size_t d) { return static_cast<double>(v[d]) >= x; });
                 break;
             }
           };
