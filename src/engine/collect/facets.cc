@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdio>
 #include <map>
 
@@ -106,6 +107,16 @@ const FacetCounter::BinColumn& FacetCounter::Bins(size_t si, size_t field) const
       bin[d] = month[d] < 0 ? span : static_cast<uint32_t>(month[d] - col->first_month);
     }
   }
+  if (col->bins <= kBitsetBins && n > 0) {
+    const uint32_t base = index_->bases[si];
+    col->first_word = base >> 6;
+    col->words = ((static_cast<size_t>(base) + n - 1) >> 6) - col->first_word + 1;
+    col->bin_words.assign(col->bins * col->words, 0);
+    for (uint32_t d = 0; d < n; ++d) {
+      const size_t g = static_cast<size_t>(base) + d;
+      col->bin_words[bin[d] * col->words + (g >> 6) - col->first_word] |= 1ull << (g & 63);
+    }
+  }
   col->totals.assign(col->bins, 0);
   if (col->u32) {
     for (uint32_t d = 0; d < n; ++d) ++col->totals[col->u32[d]];
@@ -166,13 +177,36 @@ Status FacetCounter::Count(const std::vector<std::string>& fields, const Bitset&
     const uint32_t base = index_->bases[si];
     std::vector<const BinColumn*> cols;
     std::vector<Histogram> hist;
-    for (size_t f : want) {
-      cols.push_back(&Bins(si, f));
+    // Fields counted by AND and popcount against their bins' bitsets: those
+    // with such bitsets when the docs a per-doc walk would visit are many
+    // enough (a word operation per bin and 64 docs against an increment per
+    // visited doc).
+    std::vector<char> by_bits(want.size(), 0);
+    std::vector<std::vector<uint64_t>> bit_counts(want.size());
+    // (The per-doc walk visits the minority: matching docs, or the others.)
+    const uint64_t in_segment = matches.CountInRange(base, base + s.num_docs());
+    const uint64_t walked = std::min<uint64_t>(in_segment, s.num_docs() - in_segment);
+    bool per_doc = false;
+    for (size_t k = 0; k < want.size(); ++k) {
+      cols.push_back(&Bins(si, want[k]));
       hist.emplace_back(cols.back()->bins);
+      const BinColumn& c = *cols.back();
+      by_bits[k] = !c.bin_words.empty() && c.bins * c.words < 2 * walked;
+      per_doc = per_doc || !by_bits[k];
+      if (!by_bits[k]) continue;
+      const uint64_t* m = matches.words().data() + c.first_word;
+      bit_counts[k].assign(c.bins, 0);
+      for (uint32_t b = 0; b < c.bins; ++b) {
+        const uint64_t* w = c.bin_words.data() + b * c.words;
+        uint64_t count = 0;
+        for (size_t i = 0; i < c.words; ++i) count += std::popcount(m[i] & w[i]);
+        bit_counts[k][b] = count;
+      }
     }
     size_t n = 0;
     auto count_batch = [&] {
       for (size_t k = 0; k < want.size(); ++k) {
+        if (by_bits[k]) continue;
         const BinColumn& c = *cols[k];
         Histogram& h = hist[k];
         if (!c.u8.empty()) {
@@ -188,7 +222,7 @@ Status FacetCounter::Count(const std::vector<std::string>& fields, const Bitset&
     // Over half the segment matching: the rest is counted and taken from
     // the segment's totals (an empty query's facets cost nothing).
     const bool complement =
-        matches.ForEachMinorityInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+        per_doc && matches.ForEachMinorityInRange(base, base + s.num_docs(), [&](uint32_t doc) {
           docs[n++] = doc - base;
           if (n == kBatch) count_batch();
         });
@@ -198,6 +232,7 @@ Status FacetCounter::Count(const std::vector<std::string>& fields, const Bitset&
       const Histogram& counted = hist[k];
       const std::vector<uint64_t>& totals = cols[k]->totals;
       const auto h = [&](size_t bin) {
+        if (by_bits[k]) return bit_counts[k][bin];
         return complement ? totals[bin] - counted[bin] : counted[bin];
       };
       auto& to = counts[k];

@@ -4,7 +4,8 @@
 // ascending (byte order). Thread-safe; FacetCounter builds, on first use,
 // a compact column per segment and field (one or two bytes per doc: the bin
 // each doc counts in), so that counting reads a quarter of the bytes the
-// stored columns would take.
+// stored columns would take; fields of a few bins also get a bitset per bin,
+// and a broad match set is counted against those 64 docs at a time.
 #pragma once
 
 #include <array>
@@ -47,7 +48,14 @@ class FacetCounter {
     uint32_t bins = 0;
     std::vector<uint64_t> totals;  // docs per bin over the whole segment
     int32_t first_month = 0;
+    // With at most kBitsetBins bins, also a bitset of each bin's docs in the
+    // words of the global doc numbering (the match Bitset's): word
+    // first_word + i of bin b is bin_words[b * words + i]. A broad match set
+    // is then counted by AND and popcount, 64 docs at a time.
+    std::vector<uint64_t> bin_words;
+    size_t first_word = 0, words = 0;
   };
+  static constexpr uint32_t kBitsetBins = 16;
   const BinColumn& Bins(size_t segment, size_t field) const;
   const SegmentSet* index_;
   mutable std::mutex mu_;
