@@ -133,6 +133,35 @@ Status ReadTexts(const BlockFrames& f, TextFrames layout, const ZSTD_DDict* dict
   return Status::OK();
 }
 
+// The per-record lengths heading a decompressed meta frame (varint |meta|,
+// varint |scores| / 4, varint |text| per record; scores given here in
+// bytes) and where the meta parts start. Corruption unless the meta parts
+// fill the rest of the frame exactly and no text is longer than a frame may be.
+struct RecordLengths {
+  std::vector<uint64_t> meta, scores, text;
+  size_t meta_at = 0;
+};
+
+Status ParseLengths(std::string_view meta, uint32_t docs, RecordLengths* out) {
+  ByteReader r(meta);
+  out->meta.resize(docs);
+  out->scores.resize(docs);
+  out->text.resize(docs);
+  uint64_t meta_total = 0;
+  for (uint32_t d = 0; d < docs; ++d) {
+    out->meta[d] = r.Varint();
+    out->scores[d] = 4 * r.Varint();
+    out->text[d] = r.Varint();
+    if (r.failed() || out->meta[d] > meta.size() || out->text[d] > kMaxFrameBytes) {
+      return Status::Corruption("bad store block");
+    }
+    meta_total += out->meta[d];
+  }
+  out->meta_at = static_cast<size_t>(r.pos() - meta.data());
+  if (meta_total != meta.size() - out->meta_at) return Status::Corruption("bad store block");
+  return Status::OK();
+}
+
 }  // namespace
 
 void ShuffleWordBytes(std::string_view in, std::string* out) {
@@ -202,25 +231,14 @@ Status StoreReader::ReadMetaAndText(std::string_view block, uint32_t docs, const
   BlockFrames f;
   WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, docs, layout_, &f));
   WILDCHAT_RETURN_IF_ERROR(Decompress(f.meta, dicts_->meta, meta));
-  ByteReader lengths(*meta);
-  std::vector<uint64_t> meta_lens(docs), text_lens(docs);
-  uint64_t meta_total = 0;
+  RecordLengths lens;
+  WILDCHAT_RETURN_IF_ERROR(ParseLengths(*meta, docs, &lens));
+  size_t m = lens.meta_at;
   for (uint32_t d = 0; d < docs; ++d) {
-    meta_lens[d] = lengths.Varint();
-    lengths.Varint();  // scores length
-    text_lens[d] = lengths.Varint();
-    if (lengths.failed() || meta_lens[d] > meta->size() || text_lens[d] > kMaxFrameBytes) {
-      return Status::Corruption("bad store block");
-    }
-    meta_total += meta_lens[d];
+    metas->push_back(std::string_view(*meta).substr(m, lens.meta[d]));
+    m += lens.meta[d];
   }
-  size_t m = static_cast<size_t>(lengths.pos() - meta->data());
-  if (meta_total != meta->size() - m) return Status::Corruption("bad store block");
-  for (uint32_t d = 0; d < docs; ++d) {
-    metas->push_back(std::string_view(*meta).substr(m, meta_lens[d]));
-    m += meta_lens[d];
-  }
-  return ReadTexts(f, layout_, dicts_->text, text_lens, wanted, text, texts);
+  return ReadTexts(f, layout_, dicts_->text, lens.text, wanted, text, texts);
 }
 
 Status StoreReader::Decode(std::string_view block, uint32_t docs, uint32_t only, std::string* raw,
@@ -236,41 +254,31 @@ Status StoreReader::Decode(std::string_view block, uint32_t docs, uint32_t only,
   UnshuffleWordBytes(shuffled, &scores);
 
   // Lengths first; every part must fit in what its stream has left.
-  ByteReader lengths(meta);
-  std::vector<uint64_t> meta_lens(docs), score_lens(docs), text_lens(docs);
-  uint64_t meta_total = 0, scores_total = 0;
-  for (uint32_t d = 0; d < docs; ++d) {
-    meta_lens[d] = lengths.Varint();
-    score_lens[d] = 4 * lengths.Varint();
-    text_lens[d] = lengths.Varint();
-    if (lengths.failed() || meta_lens[d] > meta.size() || score_lens[d] > scores.size() ||
-        text_lens[d] > kMaxFrameBytes) {
-      return Status::Corruption("bad store block");
-    }
-    meta_total += meta_lens[d];
-    scores_total += score_lens[d];
+  RecordLengths lens;
+  WILDCHAT_RETURN_IF_ERROR(ParseLengths(meta, docs, &lens));
+  uint64_t scores_total = 0;
+  for (const uint64_t n : lens.scores) {
+    if (n > scores.size()) return Status::Corruption("bad store block");
+    scores_total += n;
   }
-  const size_t meta_at = static_cast<size_t>(lengths.pos() - meta.data());
-  if (meta_total != meta.size() - meta_at || scores_total != scores.size()) {
-    return Status::Corruption("bad store block");
-  }
+  if (scores_total != scores.size()) return Status::Corruption("bad store block");
   const Wanted wanted = [only](uint32_t d) { return only == kAllRecords || d == only; };
-  WILDCHAT_RETURN_IF_ERROR(ReadTexts(f, layout_, dicts_->text, text_lens, wanted, &text, &texts));
+  WILDCHAT_RETURN_IF_ERROR(ReadTexts(f, layout_, dicts_->text, lens.text, wanted, &text, &texts));
   if (only == kAllRecords) {
     raw->reserve(meta.size() + scores.size() + text.size() + 20 * static_cast<size_t>(docs));
   }
   std::vector<size_t> ends;
   ends.reserve(docs + 1);
   ends.push_back(0);
-  size_t m = meta_at, s = 0;
+  size_t m = lens.meta_at, s = 0;
   for (uint32_t d = 0; d < docs; ++d) {
     if (wanted(d)) {
-      JoinRecordParts(std::string_view(meta).substr(m, meta_lens[d]),
-                      std::string_view(scores).substr(s, score_lens[d]), texts[d], raw);
+      JoinRecordParts(std::string_view(meta).substr(m, lens.meta[d]),
+                      std::string_view(scores).substr(s, lens.scores[d]), texts[d], raw);
       ends.push_back(raw->size());
     }
-    m += meta_lens[d];
-    s += score_lens[d];
+    m += lens.meta[d];
+    s += lens.scores[d];
   }
   for (size_t i = 0; i + 1 < ends.size(); ++i) {
     records->push_back(std::string_view(*raw).substr(ends[i], ends[i + 1] - ends[i]));
