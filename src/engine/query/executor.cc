@@ -746,22 +746,19 @@ class Evaluator {
         case Kind::kDict: {
           const uint32_t size = s.dict_size(n.dict_field);
           std::vector<uint8_t> ok(size + 1, 0);
-          bool any = false;
+          std::vector<uint32_t> matching;  // the codes ok marks
           for (uint32_t code = 1; code <= size; ++code) {
             ok[code] = AsciiEqualLower(s.dict_value(n.dict_field, code), n.value, n.value_prefix);
-            any = any || ok[code];
+            if (ok[code]) matching.push_back(code);
           }
-          if (!any) break;
+          if (matching.empty()) break;
           const uint32_t* col = s.code_column(n.dict_field);
           // Up to four values (a name, a `gpt-4*` prefix): compares, which
           // vectorise, instead of a lookup per doc. Unused slots repeat a value.
-          std::array<uint32_t, 4> codes{};
-          size_t found = 0;
-          for (uint32_t code = 1; code <= size && found <= codes.size(); ++code) {
-            if (ok[code] && found++ < codes.size()) codes[found - 1] = code;
-          }
-          if (found <= codes.size()) {
-            for (size_t i = found; i < codes.size(); ++i) codes[i] = codes[0];
+          if (matching.size() <= 4) {
+            std::array<uint32_t, 4> codes;
+            for (size_t i = 0; i < codes.size(); ++i)
+              codes[i] = matching[std::min(i, matching.size() - 1)];
             test([col, codes](size_t d) {
               const uint32_t v = col[d];
               return (v == codes[0]) | (v == codes[1]) | (v == codes[2]) | (v == codes[3]);

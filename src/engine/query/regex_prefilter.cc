@@ -259,12 +259,14 @@ void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
   RunOnThreads(threads, [&](unsigned t) { work(t, threads); });
 
   *out = Bitset(index.num_docs);
+  Bitset::Appender merged(out);  // ascending docs: one store per word
   for (size_t si = 0; si < n; ++si) {
     const uint32_t base = index.bases[si];
-    local[si].ForEach([&](uint32_t d) { out->Set(base + d); });
+    local[si].ForEach([&](uint32_t d) { merged.Add(base + d); });
     stats->terms_read += terms_read[si];
     stats->token_sequence = stats->token_sequence || by_sequence[si];
   }
+  merged.Flush();
   stats->filtered = literals.usable || stats->token_sequence;
   stats->candidates = out->Count();
 }

@@ -596,8 +596,8 @@ bool TokenSequenceMatcher::Narrow(const Segment& s, const TokenSequenceOptions& 
   if (!ok()) return false;
   const double budget = n == 1 ? options.max_single_postings_per_doc : options.max_postings_per_doc;
   const uint32_t nd = s.num_docs();
+  if (docs_in->Count() <= options.min_candidates) return false;
   Bitset docs = *docs_in;  // the candidates, then those holding a term of every element
-  if (docs.Count() <= options.min_candidates) return false;
   // The terms of each element and their postings.
   std::vector<std::vector<uint64_t>> terms(n);
   std::vector<uint64_t> df(n);

@@ -81,7 +81,7 @@ StoreBuilder::StoreBuilder() = default;
 StoreBuilder::~StoreBuilder() = default;
 
 uint64_t StoreBuilder::memory_bytes() const {
-  return sample_bytes_ + blocks_.size() + open_.meta.size() + open_.scores.size() +
+  return sample_bytes_ + blocks_.size() + open_meta_.size() + open_scores_.size() +
          text_frames_.size();
 }
 
@@ -124,8 +124,8 @@ void StoreBuilder::AppendToBlock(const RecordParts& doc) {
   PutVarint(&lengths_, doc.meta.size());
   PutVarint(&lengths_, doc.scores.size() / 4);
   PutVarint(&lengths_, doc.text.size());
-  open_.meta += doc.meta;
-  open_.scores += doc.scores;
+  open_meta_ += doc.meta;
+  open_scores_ += doc.scores;
   // Each record's text is its own frame (an empty text none), so reading one
   // record decompresses only its text.
   const size_t before = text_frames_.size();
@@ -133,17 +133,17 @@ void StoreBuilder::AppendToBlock(const RecordParts& doc) {
   PutVarint(&text_frame_lengths_, text_frames_.size() - before);
   open_text_bytes_ += doc.text.size();
   ++open_docs_;
-  if (lengths_.size() + open_.meta.size() + open_.scores.size() + open_text_bytes_ >= kBlockBytes) {
+  if (lengths_.size() + open_meta_.size() + open_scores_.size() + open_text_bytes_ >= kBlockBytes) {
     FlushBlock();
   }
 }
 
 void StoreBuilder::FlushBlock() {
   if (open_docs_ == 0) return;
-  lengths_ += open_.meta;
+  lengths_ += open_meta_;
   std::string meta_frame, scores_frame;
   compressor_->Compress(lengths_, compressor_->meta, &meta_frame);
-  ShuffleWordBytes(open_.scores, &frame_);
+  ShuffleWordBytes(open_scores_, &frame_);
   compressor_->Compress(frame_, nullptr, &scores_frame);
   PutVarint(&blocks_, meta_frame.size());
   PutVarint(&blocks_, scores_frame.size());
@@ -153,8 +153,8 @@ void StoreBuilder::FlushBlock() {
   blocks_ += text_frames_;
   offsets_.push_back(blocks_.size());
   lengths_.clear();
-  open_.meta.clear();
-  open_.scores.clear();
+  open_meta_.clear();
+  open_scores_.clear();
   text_frames_.clear();
   text_frame_lengths_.clear();
   open_text_bytes_ = 0;

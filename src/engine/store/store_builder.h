@@ -49,7 +49,7 @@ class StoreBuilder {
   // The open block: per doc (varint |meta|, varint |scores| / 4, varint |text|), then the parts;
   // the texts already compressed, a frame per doc, and per doc varint |text frame|.
   std::string lengths_;
-  RecordParts open_;  // meta and scores
+  std::string open_meta_, open_scores_;
   std::string text_frames_, text_frame_lengths_;
   uint64_t open_text_bytes_ = 0;
   uint32_t open_docs_ = 0;
