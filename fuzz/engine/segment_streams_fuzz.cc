@@ -53,6 +53,19 @@ void Run(std::string_view in) {
         &records);
     if (!ts.ok() && ts.code() != Status::Code::kCorruption) std::abort();
     if (ts.ok() && (metas.size() != docs || records.size() != docs)) std::abort();
+    // One record's text, decompressed a part at a time.
+    RecordText text;
+    std::string_view meta;
+    const uint32_t one = docs ? kind % docs : 0;
+    Status rs = reader->ReadMetaAndRecordText(rest, docs, one, &meta_raw, &meta, &text);
+    for (uint64_t n = 1; rs.ok() && text.decoded() < text.text().size(); n *= 4) {
+      rs = text.Through(n);
+      if (rs.ok() && text.decoded() < std::min<uint64_t>(n, text.text().size())) std::abort();
+    }
+    if (!rs.ok() && rs.code() != Status::Code::kCorruption &&
+        rs.code() != Status::Code::kNotFound) {
+      std::abort();
+    }
     return;
   }
   const Status st = reader->ReadBlock(rest, docs, &raw, &records);

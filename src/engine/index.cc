@@ -673,7 +673,8 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
   RankMatches(set, *impl_->time_order, matches, m.terms(), request, scored, begin, end, &page);
   std::vector<const QueryNode*> terms;
   CollectPositiveTerms(m.root(), &terms);
-  std::string meta_raw, text_raw;
+  std::string meta_raw;
+  RecordText text;
   std::vector<std::string_view> roles, contents;
   std::vector<UtteranceText> utterances;
   for (const Ranked& r : page) {
@@ -699,13 +700,20 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
     h.redacted = s.flags(d) & kFlagRedacted;
     h.score = scored ? -r.key : 0;
     if (request.snippets) {
-      // Only the meta and text parts of the hit's block are decompressed.
-      WILDCHAT_RETURN_IF_ERROR(s.DocumentTexts(d, &meta_raw, &text_raw, &roles, &contents));
+      // Only the meta part of the hit's block is decompressed, and its text
+      // as far as the utterances the snippets read.
+      WILDCHAT_RETURN_IF_ERROR(s.DocumentTexts(d, &meta_raw, &text, &roles, &contents));
       utterances.clear();
       for (size_t u = 0; u < contents.size(); ++u) {
         utterances.push_back(UtteranceText{roles[u], contents[u]});
       }
-      h.snippets = MakeSnippets(utterances, terms);
+      Status decoded;
+      h.snippets = MakeSnippets(utterances, terms, 3, false, [&](size_t u) {
+        if (!decoded.ok()) return;
+        const std::string_view c = contents[u];
+        decoded = text.Through(static_cast<uint64_t>(c.data() + c.size() - text.text().data()));
+      });
+      WILDCHAT_RETURN_IF_ERROR(decoded.WithContext("conversation " + std::to_string(h.id) + ": "));
     }
     result->hits.push_back(std::move(h));
   }

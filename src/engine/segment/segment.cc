@@ -291,16 +291,20 @@ uint64_t Segment::BlockOf(uint32_t doc) const {
   return static_cast<uint64_t>(std::upper_bound(store_first_, end, doc) - store_first_) - 1;
 }
 
-Status Segment::DocumentTexts(uint32_t doc, std::string* meta_raw, std::string* text_raw,
+Status Segment::DocumentTexts(uint32_t doc, std::string* meta_raw, RecordText* text,
                               std::vector<std::string_view>* roles,
                               std::vector<std::string_view>* contents) const {
   if (doc >= meta_.num_docs) return Status::NotFound("no such document");
   const uint64_t block = BlockOf(doc);
-  std::vector<std::string_view> metas, texts;
-  const uint32_t i = doc - store_first_[block];
-  WILDCHAT_RETURN_IF_ERROR(ReadBlockTexts(
-      block, [i](uint32_t d) { return d == i; }, meta_raw, text_raw, &metas, &texts));
-  return UtteranceTexts(metas[i], texts[i], contents, roles).WithContext(file_->path() + ": ");
+  const std::string_view bytes = store_blocks_.substr(
+      store_offsets_[block], store_offsets_[block + 1] - store_offsets_[block]);
+  std::string_view meta;
+  WILDCHAT_RETURN_IF_ERROR(
+      store_
+          ->ReadMetaAndRecordText(bytes, store_first_[block + 1] - store_first_[block],
+                                  doc - store_first_[block], meta_raw, &meta, text)
+          .WithContext(file_->path() + ": "));
+  return UtteranceTexts(meta, text->text(), contents, roles).WithContext(file_->path() + ": ");
 }
 
 Status Segment::Document(uint32_t doc, Conversation* out) const {

@@ -102,9 +102,9 @@ class Segment {
   std::optional<uint32_t> DocOfTurn(int64_t turn_identifier) const;
   Status Document(uint32_t doc, Conversation* out) const;
   // Doc's utterance roles and contents, decoding only the meta part of its
-  // store block and its own text (what snippets need): views into *meta_raw
-  // and *text_raw.
-  Status DocumentTexts(uint32_t doc, std::string* meta_raw, std::string* text_raw,
+  // store block (what snippets need): views into *meta_raw and text->text().
+  // The contents are decompressed only as far as text->Through() is asked.
+  Status DocumentTexts(uint32_t doc, std::string* meta_raw, RecordText* text,
                        std::vector<std::string_view>* roles,
                        std::vector<std::string_view>* contents) const;
 

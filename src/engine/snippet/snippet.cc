@@ -192,8 +192,14 @@ std::string Fragment(std::string_view text, const std::vector<Span>& spans) {
 }  // namespace
 
 void AppendHtmlEscaped(std::string* out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
+  size_t i = 0;
+  while (i < text.size()) {
+    // A run of characters kept as they are, appended at once.
+    const size_t special = text.find_first_of("&<>\"'", i);
+    const size_t run_end = special == std::string_view::npos ? text.size() : special;
+    out->append(text.data() + i, run_end - i);
+    if (run_end == text.size()) break;
+    switch (text[run_end]) {
       case '&':
         *out += "&amp;";
         break;
@@ -206,12 +212,10 @@ void AppendHtmlEscaped(std::string* out, std::string_view text) {
       case '"':
         *out += "&quot;";
         break;
-      case '\'':
-        *out += "&#39;";
-        break;
       default:
-        out->push_back(c);
+        *out += "&#39;";
     }
+    i = run_end + 1;
   }
 }
 
@@ -224,7 +228,8 @@ std::vector<UtteranceText> UtteranceTextsOf(const Conversation& c) {
 
 std::vector<UtteranceSpans> FindMatches(const std::vector<UtteranceText>& utterances,
                                         const std::vector<const QueryNode*>& terms,
-                                        size_t max_utterances, bool first_fragment) {
+                                        size_t max_utterances, bool first_fragment,
+                                        const ContentReady& ready) {
   std::vector<UtteranceSpans> out;
   int first_user = -1;
   for (size_t u = 0; u < utterances.size(); ++u) {
@@ -244,6 +249,7 @@ std::vector<UtteranceSpans> FindMatches(const std::vector<UtteranceText>& uttera
       if (t->scope.Admits(role, static_cast<int>(u) == first_user)) in_scope.push_back(t);
     }
     if (in_scope.empty()) continue;
+    if (ready) ready(u);
     std::vector<Span> spans;
     MatchSpans(utt.content, in_scope, first_fragment, &spans);
     if (spans.empty()) continue;
@@ -263,9 +269,10 @@ std::vector<UtteranceSpans> FindMatches(const std::vector<UtteranceText>& uttera
 
 std::vector<Snippet> MakeSnippets(const std::vector<UtteranceText>& utterances,
                                   const std::vector<const QueryNode*>& terms, size_t max_snippets,
-                                  bool whole_utterances) {
+                                  bool whole_utterances, const ContentReady& ready) {
   std::vector<Snippet> out;
-  for (const UtteranceSpans& m : FindMatches(utterances, terms, max_snippets, !whole_utterances)) {
+  for (const UtteranceSpans& m :
+       FindMatches(utterances, terms, max_snippets, !whole_utterances, ready)) {
     const UtteranceText& utt = utterances[static_cast<size_t>(m.turn)];
     out.push_back(Snippet{m.turn, std::string(utt.role), Fragment(utt.content, m.spans)});
   }
@@ -273,6 +280,7 @@ std::vector<Snippet> MakeSnippets(const std::vector<UtteranceText>& utterances,
     for (size_t u = 0; u < utterances.size(); ++u) {
       const UtteranceText& utt = utterances[u];
       if (utt.role != "user") continue;
+      if (ready) ready(u);
       out.push_back(Snippet{static_cast<int>(u), std::string(utt.role), Fragment(utt.content, {})});
       break;
     }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,11 @@ struct UtteranceText {
 };
 std::vector<UtteranceText> UtteranceTextsOf(const Conversation& c);
 
+// Called with an utterance's index before its content is first read, so that
+// contents can be decompressed on demand (engine/store/record_text.h): an
+// utterance never passed to it is not read.
+using ContentReady = std::function<void(size_t)>;
+
 // Where the terms match in each utterance they are scoped to: byte ranges of
 // the utterance's content, sorted and merged; utterances without a match are
 // left out. Stops after max_utterances utterances with matches. With
@@ -30,7 +36,8 @@ std::vector<UtteranceText> UtteranceTextsOf(const Conversation& c);
 std::vector<UtteranceSpans> FindMatches(const std::vector<UtteranceText>& utterances,
                                         const std::vector<const QueryNode*>& terms,
                                         size_t max_utterances = SIZE_MAX,
-                                        bool first_fragment = false);
+                                        bool first_fragment = false,
+                                        const ContentReady& ready = {});
 inline std::vector<UtteranceSpans> FindMatches(const Conversation& c,
                                                const std::vector<const QueryNode*>& terms,
                                                size_t max_utterances = SIZE_MAX,
@@ -44,7 +51,8 @@ inline std::vector<UtteranceSpans> FindMatches(const Conversation& c,
 // tests hold the default to it).
 std::vector<Snippet> MakeSnippets(const std::vector<UtteranceText>& utterances,
                                   const std::vector<const QueryNode*>& terms,
-                                  size_t max_snippets = 3, bool whole_utterances = false);
+                                  size_t max_snippets = 3, bool whole_utterances = false,
+                                  const ContentReady& ready = {});
 inline std::vector<Snippet> MakeSnippets(const Conversation& c,
                                          const std::vector<const QueryNode*>& terms,
                                          size_t max_snippets = 3, bool whole_utterances = false) {

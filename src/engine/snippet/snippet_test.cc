@@ -67,5 +67,83 @@ TEST(SnippetTest, WindowedMatchingGivesTheSnippetsOfWholeUtterances) {
   EXPECT_GT(with_marks, 1000);
 }
 
+// Escaping, against a character-by-character reference: nothing of the text
+// can open a tag, an attribute or an entity.
+TEST(SnippetTest, HtmlEscapingReplacesEachSpecialCharacter) {
+  const std::string alphabet[] = {"a", " ", "&", "<", ">", "\"", "'", "é", "数", "\n", "&amp;"};
+  std::mt19937 rng(8);
+  for (int round = 0; round < 500; ++round) {
+    std::string text;
+    for (uint32_t k = 0, n = rng() % 30; k < n; ++k) text += alphabet[rng() % 11];
+    std::string want;
+    for (char ch : text) {
+      if (ch == '&') {
+        want += "&amp;";
+      } else if (ch == '<') {
+        want += "&lt;";
+      } else if (ch == '>') {
+        want += "&gt;";
+      } else if (ch == '"') {
+        want += "&quot;";
+      } else if (ch == '\'') {
+        want += "&#39;";
+      } else {
+        want += ch;
+      }
+    }
+    std::string got = "kept:";
+    AppendHtmlEscaped(&got, text);
+    EXPECT_EQ(got, "kept:" + want) << text;
+  }
+}
+
+// Snippets of utterances made ready one at a time (as a hit's text is
+// decompressed on demand) are the snippets of all utterances at once: an
+// utterance is announced before it is read, so ones never announced may hold
+// anything. Queries whose terms match late, or nowhere, read further.
+TEST(SnippetTest, UtterancesReadOnDemandGiveTheSameSnippets) {
+  const std::vector<std::string> words = {"python", "write", "a", "story", "code", "the", "函数"};
+  const std::vector<std::string> queries = {"python",          "\"a story\"", "first:(code)",
+                                            "assistant:(the)", "nothing",     "wri*",
+                                            "model:x",         "/st.ry/",     "函数 code"};
+  std::mt19937 rng(5);
+  int read_fewer = 0;
+  for (int round = 0; round < 300; ++round) {
+    Conversation c;
+    const int utts = 1 + static_cast<int>(rng() % 6);
+    for (int u = 0; u < utts; ++u) {
+      Utterance utt;
+      utt.role = u == 0 && round % 3 == 0 ? "system" : (u % 2 ? "assistant" : "user");
+      for (uint32_t k = 0, n = rng() % 40; k < n; ++k) {
+        utt.content += words[rng() % words.size()] + " ";
+      }
+      c.conversation.push_back(utt);
+    }
+    const std::vector<UtteranceText> all = UtteranceTextsOf(c);
+    for (const std::string& q : queries) {
+      std::unique_ptr<QueryNode> root;
+      ASSERT_TRUE(ParseQuery(q, &root).ok()) << q;
+      std::vector<const QueryNode*> terms;
+      CollectPositiveTerms(*root, &terms);
+      std::vector<UtteranceText> lazy = all;
+      for (UtteranceText& u : lazy) u.content = "python a story code the 函数 zzz";  // not yet read
+      std::vector<bool> ready(all.size(), false);
+      const std::vector<Snippet> got = MakeSnippets(lazy, terms, 3, false, [&](size_t u) {
+        ASSERT_LT(u, all.size());
+        ready[u] = true;
+        lazy[u].content = all[u].content;
+      });
+      const std::vector<Snippet> want = MakeSnippets(all, terms);
+      ASSERT_EQ(got.size(), want.size()) << q << " round " << round;
+      for (size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].turn, want[i].turn) << q << " round " << round;
+        EXPECT_EQ(got[i].text, want[i].text) << q << " round " << round;
+      }
+      read_fewer += !ready.back() ? 1 : 0;
+    }
+  }
+  EXPECT_GT(read_fewer, 500);  // many snippets came from the first utterances alone
+}
+
 }  // namespace
 }  // namespace wildchat

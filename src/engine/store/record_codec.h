@@ -24,6 +24,9 @@ struct RecordParts {
   std::string meta;
   std::string scores;  // a multiple of 4 bytes: little-endian floats and doubles
   std::string text;
+  // The length of the first utterance's content, which starts `text` (not
+  // stored: the store ends a compressed block there).
+  uint64_t first_text_end = 0;
 };
 
 // Appends c's parts to out's three strings.

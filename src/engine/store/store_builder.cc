@@ -75,6 +75,33 @@ struct StoreBuilder::Compressor {
     // Compression into a buffer of compressBound bytes cannot fail.
     out->resize(old + (ZSTD_isError(n) ? 0 : n));
   }
+  // Compress, but when 0 < split < |src| the frame ends a block after src's
+  // first `split` bytes: a reader can decompress that part alone
+  // (record_text.h). Matches in the rest still reach back into it.
+  void CompressSplit(std::string_view src, uint64_t split, const ZSTD_CDict* dict,
+                     std::string* out) {
+    if (split == 0 || split >= src.size()) return Compress(src, dict, out);
+    ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
+    if (dict) {
+      ZSTD_CCtx_refCDict(cctx, dict);
+    } else {
+      ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, kZstdLevel);
+    }
+    ZSTD_CCtx_setPledgedSrcSize(cctx, src.size());
+    const size_t old = out->size();
+    // Two blocks may each be stored raw: a bound of two compressions.
+    out->resize(old + ZSTD_compressBound(split) + ZSTD_compressBound(src.size() - split));
+    ZSTD_outBuffer o{out->data(), out->size(), old};
+    ZSTD_inBuffer in{src.data(), split, 0};
+    // The output buffer holds the whole frame, so each call finishes its
+    // part at once and none fails.
+    size_t left = ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_flush);
+    if (left == 0) {
+      in.size = src.size();
+      left = ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_end);
+    }
+    out->resize(left == 0 ? o.pos : old);
+  }
 };
 
 StoreBuilder::StoreBuilder() = default;
@@ -91,6 +118,7 @@ void StoreBuilder::Add(const Conversation& c) {
     scratch_.meta.clear();
     scratch_.scores.clear();
     scratch_.text.clear();
+    scratch_.first_text_end = 0;
     EncodeConversationParts(c, &scratch_);
     AppendToBlock(scratch_);
     return;
@@ -127,9 +155,12 @@ void StoreBuilder::AppendToBlock(const RecordParts& doc) {
   open_meta_ += doc.meta;
   open_scores_ += doc.scores;
   // Each record's text is its own frame (an empty text none), so reading one
-  // record decompresses only its text.
+  // record decompresses only its text; its first utterance is a block of its
+  // own, so a snippet of it decompresses only that.
   const size_t before = text_frames_.size();
-  if (!doc.text.empty()) compressor_->Compress(doc.text, compressor_->text, &text_frames_);
+  if (!doc.text.empty()) {
+    compressor_->CompressSplit(doc.text, doc.first_text_end, compressor_->text, &text_frames_);
+  }
   PutVarint(&text_frame_lengths_, text_frames_.size() - before);
   open_text_bytes_ += doc.text.size();
   ++open_docs_;

@@ -241,6 +241,30 @@ Status StoreReader::ReadMetaAndText(std::string_view block, uint32_t docs, const
   return ReadTexts(f, layout_, dicts_->text, lens.text, wanted, text, texts);
 }
 
+Status StoreReader::ReadMetaAndRecordText(std::string_view block, uint32_t docs, uint32_t index,
+                                          std::string* meta_raw, std::string_view* meta,
+                                          RecordText* text) const {
+  if (index >= docs) return Status::NotFound("no such record in the block");
+  BlockFrames f;
+  WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, docs, layout_, &f));
+  WILDCHAT_RETURN_IF_ERROR(Decompress(f.meta, dicts_->meta, meta_raw));
+  RecordLengths lens;
+  WILDCHAT_RETURN_IF_ERROR(ParseLengths(*meta_raw, docs, &lens));
+  size_t m = lens.meta_at;
+  for (uint32_t d = 0; d < index; ++d) m += lens.meta[d];
+  *meta = std::string_view(*meta_raw).substr(m, lens.meta[index]);
+  if (layout_ == TextFrames::kPerRecord) {
+    if (f.texts.size() != docs) return Status::Corruption("bad store block");
+    return text->Start(f.texts[index], dicts_->text, lens.text[index]);
+  }
+  thread_local std::string all;
+  thread_local std::vector<std::string_view> texts;
+  const Wanted one = [index](uint32_t d) { return d == index; };
+  WILDCHAT_RETURN_IF_ERROR(ReadTexts(f, layout_, dicts_->text, lens.text, one, &all, &texts));
+  text->Assign(texts[index]);
+  return Status::OK();
+}
+
 Status StoreReader::Decode(std::string_view block, uint32_t docs, uint32_t only, std::string* raw,
                            std::vector<std::string_view>* records) const {
   records->clear();

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "engine/store/record_text.h"
 
 namespace wildchat {
 
@@ -54,6 +55,12 @@ class StoreReader {
                          std::string* meta_raw, std::string* text_raw,
                          std::vector<std::string_view>* metas,
                          std::vector<std::string_view>* texts) const;
+  // The meta part of the block's index-th record (*meta points into
+  // *meta_raw) and its text, started in *text to be decompressed only as far
+  // as the caller asks (record_text.h).
+  Status ReadMetaAndRecordText(std::string_view block, uint32_t docs, uint32_t index,
+                               std::string* meta_raw, std::string_view* meta,
+                               RecordText* text) const;
   // The joined bytes of the block's index-th record only (what a single
   // fetch needs: the other records are not copied).
   Status ReadRecord(std::string_view block, uint32_t docs, uint32_t index,

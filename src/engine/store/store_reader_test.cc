@@ -221,6 +221,45 @@ TEST_F(StoreReaderTest, WantedTextsAloneAreDecompressed) {
   EXPECT_GT(multi, 10u);  // blocks of several records were tried
 }
 
+// One record's meta and its text read on demand are what a whole-block read
+// gives; the first utterance decompresses without the rest of the text.
+TEST_F(StoreReaderTest, RecordTextsDecompressTheFirstUtteranceAlone) {
+  std::vector<Conversation> docs = Corpus(700);
+  docs[5].conversation[0].content.clear();                      // an empty first utterance
+  for (Utterance& u : docs[9].conversation) u.content.clear();  // a record with no text at all
+  Write(docs);
+  std::unique_ptr<StoreReader> reader;
+  ASSERT_TRUE(StoreReader::Open(meta_dict_, text_dict_, TextFrames::kPerRecord, &reader).ok());
+  size_t alone = 0;
+  RecordText text;  // one decoder for every record, as a page of hits uses it
+  for (size_t b = 0; b + 1 < offsets_.size(); ++b) {
+    const uint32_t n = first_[b + 1] - first_[b];
+    std::string meta_all, text_all, meta_one;
+    std::vector<std::string_view> metas_all, texts_all;
+    ASSERT_TRUE(
+        reader->ReadMetaAndText(Block(b), n, {}, &meta_all, &text_all, &metas_all, &texts_all)
+            .ok());
+    for (uint32_t i = 0; i < n; ++i) {
+      std::string_view meta;
+      ASSERT_TRUE(reader->ReadMetaAndRecordText(Block(b), n, i, &meta_one, &meta, &text).ok());
+      EXPECT_EQ(meta, metas_all[i]);
+      const Conversation& c = docs[first_[b] + i];
+      const size_t first = c.conversation[0].content.size();
+      ASSERT_TRUE(text.Through(first).ok());
+      EXPECT_EQ(text.text().substr(0, first), texts_all[i].substr(0, first));
+      if (first > 0 && first < texts_all[i].size()) {
+        EXPECT_EQ(text.decoded(), first);
+        ++alone;
+      }
+      ASSERT_TRUE(text.Through(texts_all[i].size()).ok());
+      EXPECT_EQ(text.text(), texts_all[i]);
+    }
+    EXPECT_EQ(reader->ReadMetaAndRecordText(Block(b), n, n, &meta_one, nullptr, &text).code(),
+              Status::Code::kNotFound);
+  }
+  EXPECT_GT(alone, 600u);
+}
+
 // Segments of format 5 and before keep one text frame per block: such a
 // block (built here by hand, as those builds wrote it) still decodes.
 TEST(StoreReaderLayoutTest, ReadsBlocksWithOneTextFrame) {
@@ -263,6 +302,15 @@ TEST(StoreReaderLayoutTest, ReadsBlocksWithOneTextFrame) {
   std::string one;
   ASSERT_TRUE(reader->ReadRecord(block, 3, 1, &one).ok());
   EXPECT_EQ(one, records[1]);
+  std::string meta_raw;
+  std::string_view meta;
+  RecordText record_text;
+  ASSERT_TRUE(reader->ReadMetaAndRecordText(block, 3, 2, &meta_raw, &meta, &record_text).ok());
+  RecordParts p;
+  EncodeConversationParts(docs[2], &p);
+  EXPECT_EQ(meta, p.meta);
+  ASSERT_TRUE(record_text.Through(1).ok());
+  EXPECT_EQ(record_text.text(), p.text);
   // Read as the new layout, the same bytes are corrupt, not misread.
   ASSERT_TRUE(StoreReader::Open({}, {}, TextFrames::kPerRecord, &reader).ok());
   EXPECT_EQ(reader->ReadBlock(block, 3, &raw, &records).code(), Status::Code::kCorruption);

@@ -1,0 +1,93 @@
+#include "engine/store/record_text.h"
+
+#define ZSTD_STATIC_LINKING_ONLY  // the block-at-a-time (bufferless) decoder
+#include <zstd.h>
+
+#include <algorithm>
+
+namespace wildchat {
+namespace {
+
+// A text larger than this is taken for corruption (as the store's frames).
+constexpr uint64_t kMaxTextBytes = 1ull << 31;
+
+Status Bad() {
+  return Status::Corruption("bad store text frame");
+}
+
+}  // namespace
+
+void RecordText::DCtxFree::operator()(ZSTD_DCtx_s* d) const {
+  ZSTD_freeDCtx(d);
+}
+
+RecordText::RecordText() = default;
+RecordText::~RecordText() = default;
+
+Status RecordText::Start(std::string_view frame, const ZSTD_DDict_s* dict, uint64_t size) {
+  buf_.clear();
+  rest_ = {};
+  done_ = 0;
+  begun_ = false;
+  error_ = Status::OK();
+  if (size == 0) {
+    if (!frame.empty()) return error_ = Bad();
+    return Status::OK();
+  }
+  if (size > kMaxTextBytes || ZSTD_getFrameContentSize(frame.data(), frame.size()) != size) {
+    return error_ = Bad();
+  }
+  if (!dctx_) {
+    dctx_.reset(ZSTD_createDCtx());
+    if (!dctx_) return error_ = Status::Internal("out of memory");
+  }
+  buf_.resize(size);
+  rest_ = frame;
+  dict_ = dict;
+  return Status::OK();
+}
+
+void RecordText::Assign(std::string_view text) {
+  buf_.assign(text);
+  rest_ = {};
+  done_ = buf_.size();
+  begun_ = false;
+  error_ = Status::OK();
+}
+
+Status RecordText::Through(uint64_t n) {
+  WILDCHAT_RETURN_IF_ERROR(error_);
+  n = std::min<uint64_t>(n, buf_.size());
+  if (done_ >= n) return Status::OK();
+  ZSTD_DCtx* d = dctx_.get();
+  if (!begun_) {
+    const size_t r = dict_ ? ZSTD_decompressBegin_usingDDict(d, dict_) : ZSTD_decompressBegin(d);
+    if (ZSTD_isError(r)) return error_ = Bad();
+    begun_ = true;
+  }
+  // Frame header, then block header and block by turns; the output goes
+  // straight into buf_, whose decoded prefix is the decoder's window.
+  while (done_ < n) {
+    const size_t want = ZSTD_nextSrcSizeToDecompress(d);
+    if (want == 0 || want > rest_.size()) return error_ = Bad();
+    const size_t got =
+        ZSTD_decompressContinue(d, buf_.data() + done_, buf_.size() - done_, rest_.data(), want);
+    if (ZSTD_isError(got)) return error_ = Bad();
+    rest_.remove_prefix(want);
+    done_ += got;
+  }
+  // The whole text: the frame must end here (its last block, no more bytes).
+  if (done_ == buf_.size()) {
+    while (ZSTD_nextSrcSizeToDecompress(d) != 0) {
+      const size_t want = ZSTD_nextSrcSizeToDecompress(d);
+      if (want > rest_.size()) return error_ = Bad();
+      const size_t got = ZSTD_decompressContinue(d, buf_.data() + done_, 0, rest_.data(), want);
+      if (ZSTD_isError(got) || got != 0) return error_ = Bad();
+      rest_.remove_prefix(want);
+    }
+    if (!rest_.empty()) return error_ = Bad();
+  }
+  return Status::OK();
+}
+
+}  // namespace wildchat

@@ -1,0 +1,59 @@
+// RecordText: one stored record's text, decompressed from its start only as
+// far as asked. StoreBuilder ends a zstd block of a text frame at utterance
+// ends (every kTextChunkBytes or more), and Through(n) decodes whole blocks
+// until the first n bytes are there: a snippet from a conversation's first
+// utterances does not pay for the whole conversation. Frames written without
+// such blocks (one block) decode whole on the first call; the result is the
+// same. Frames are untrusted bytes: any inconsistency is Corruption, never a
+// crash. One object decodes one text at a time and may be reused (it keeps
+// its zstd context); not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+struct ZSTD_DCtx_s;
+struct ZSTD_DDict_s;
+
+namespace wildchat {
+
+class RecordText {
+ public:
+  RecordText();
+  ~RecordText();
+  RecordText(const RecordText&) = delete;
+  RecordText& operator=(const RecordText&) = delete;
+
+  // Starts on a frame holding `size` bytes of text (with dict, if not
+  // null); an empty text has no frame. Corruption if the frame's header
+  // says another size. The frame's bytes (and dict) must stay valid until
+  // the next Start/Assign; views of text() taken after this stay valid
+  // until then too.
+  Status Start(std::string_view frame, const ZSTD_DDict_s* dict, uint64_t size);
+  // Takes a text that is already decompressed.
+  void Assign(std::string_view text);
+
+  // The whole text's bytes; those past decoded() are zero until decoded.
+  std::string_view text() const { return buf_; }
+  uint64_t decoded() const { return done_; }
+  // Decodes until at least the first min(n, size) bytes are there.
+  Status Through(uint64_t n);
+
+ private:
+  struct DCtxFree {
+    void operator()(ZSTD_DCtx_s* d) const;
+  };
+  std::unique_ptr<ZSTD_DCtx_s, DCtxFree> dctx_;
+  const ZSTD_DDict_s* dict_ = nullptr;
+  std::string buf_;
+  std::string_view rest_;  // the frame's bytes not yet fed to the decoder
+  uint64_t done_ = 0;
+  bool begun_ = false;
+  Status error_;
+};
+
+}  // namespace wildchat
