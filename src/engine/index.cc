@@ -129,7 +129,19 @@ struct Bm25 {
   // Per term: whether its list is little more than the matches, so that
   // walking it beside them rarely branches (ScoreRange).
   std::vector<bool> merge;
+  // One term whose list holds exactly the matches (a word, prefix or phrase
+  // searched alone): ScoreRange walks the list and not the match set.
+  bool list_is_matches = false;
 
+  Bm25(const SegmentSet& set, const std::vector<TermFrequencies>& terms, const Bitset& matches)
+      : Bm25(set, terms, matches.Count()) {
+    if (terms.size() != 1 || terms[0].docs.size() != matches.Count()) return;
+    // The list's docs are distinct: as many of them as matches, each a
+    // match, are the matches.
+    uint64_t in = 0;
+    for (const auto& [doc, tf] : terms[0].docs) in += matches.Test(doc) ? 1 : 0;
+    list_is_matches = in == terms[0].docs.size();
+  }
   Bm25(const SegmentSet& set, const std::vector<TermFrequencies>& terms, uint64_t matches) {
     const double n_docs = set.num_docs;
     avgdl = std::max(set.avg_doc_len(), 1e-9);
@@ -168,6 +180,25 @@ void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, cons
                 ScoreScratch& x, Fn&& fn) {
   const Segment& s = *set.segments[si];
   const uint32_t base = set.bases[si];
+  if (bm.list_is_matches) {
+    // The same scores, from the list alone: no match set to walk beside it.
+    const auto& list = terms[0].docs;
+    size_t& j = at[0];
+    const double wt = bm.weight[0];
+    while (j < list.size() && list[j].first < hi) {
+      size_t n = 0;
+      for (; n < x.kWindow && j < list.size() && list[j].first < hi; ++n, ++j) {
+        x.docs[n] = list[j].first;
+        x.freq[n] = list[j].second;
+      }
+      for (size_t i = 0; i < n; ++i) {
+        x.norm[i] = bm.norm0 + bm.norm1 * s.doc_len(x.docs[i] - base);
+        x.score[i] = wt * x.freq[i] / (x.freq[i] + x.norm[i]);
+      }
+      for (size_t i = 0; i < n; ++i) fn(s, x.docs[i] - base, x.docs[i], x.score[i]);
+    }
+    return;
+  }
   for (uint32_t w = lo; w < hi;) {
     const uint32_t end = static_cast<uint32_t>(std::min<uint64_t>(hi, uint64_t{w} + x.kWindow));
     size_t n = 0;
@@ -211,7 +242,7 @@ void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, cons
 template <typename Fn>
 void ScoreMatches(const SegmentSet& set, const Bitset& matches,
                   const std::vector<TermFrequencies>& terms, Fn&& fn) {
-  const Bm25 bm(set, terms, matches.Count());
+  const Bm25 bm(set, terms, matches);
   std::vector<size_t> at(terms.size(), 0);
   ScoreScratch scratch;
   for (size_t si = 0; si < set.segments.size(); ++si) {
@@ -304,7 +335,7 @@ void BoundScores(const SegmentSet& set, const std::vector<TermFrequencies>& term
 template <typename Threshold, typename Fn>
 void ScoreTopMatches(const SegmentSet& set, const Bitset& matches,
                      const std::vector<TermFrequencies>& terms, Threshold&& threshold, Fn&& fn) {
-  const Bm25 bm(set, terms, matches.Count());
+  const Bm25 bm(set, terms, matches);
   std::vector<ScoreBound> ranges;  // in doc order
   BoundScores(set, terms, bm, &ranges);
   std::vector<size_t> at(terms.size());
