@@ -174,10 +174,14 @@ struct ScoreScratch {
 // sorted lists would take), and the divisions of neighbouring docs overlap
 // instead of each waiting for the last (a score is the same sum in the same
 // order either way).
-template <typename Fn>
+//
+// floor() (for a top-k collector: the score a match must reach, which only
+// grows) lets the single-list path skip matches certainly scoring below it,
+// tested by a product instead of a division; fn may still see any score.
+template <typename Fn, typename Floor>
 void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, const Bitset& matches,
                 const std::vector<TermFrequencies>& terms, const Bm25& bm, std::vector<size_t>& at,
-                ScoreScratch& x, Fn&& fn) {
+                ScoreScratch& x, Fn&& fn, Floor&& floor) {
   const Segment& s = *set.segments[si];
   const uint32_t base = set.bases[si];
   if (bm.list_is_matches) {
@@ -191,11 +195,18 @@ void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, cons
         x.docs[n] = list[j].first;
         x.freq[n] = list[j].second;
       }
+      // wt·f / (f + norm) < floor  ⟸  wt·f < floor' · (f + norm), floor'
+      // a hair under floor so that rounding cannot drop a score equal to it.
+      const double least = floor();
+      const double cut = least > 0 ? least * (1 - 1e-9) : -std::numeric_limits<double>::infinity();
       for (size_t i = 0; i < n; ++i) {
         x.norm[i] = bm.norm0 + bm.norm1 * s.doc_len(x.docs[i] - base);
-        x.score[i] = wt * x.freq[i] / (x.freq[i] + x.norm[i]);
+        x.score[i] = wt * x.freq[i] >= cut * (x.freq[i] + x.norm[i]) ? 1 : 0;
       }
-      for (size_t i = 0; i < n; ++i) fn(s, x.docs[i] - base, x.docs[i], x.score[i]);
+      for (size_t i = 0; i < n; ++i) {
+        if (x.score[i] == 0) continue;
+        fn(s, x.docs[i] - base, x.docs[i], wt * x.freq[i] / (x.freq[i] + x.norm[i]));
+      }
     }
     return;
   }
@@ -248,7 +259,7 @@ void ScoreMatches(const SegmentSet& set, const Bitset& matches,
   for (size_t si = 0; si < set.segments.size(); ++si) {
     const uint32_t base = set.bases[si];
     ScoreRange(set, si, base, base + set.segments[si]->num_docs(), matches, terms, bm, at, scratch,
-               fn);
+               fn, [] { return -std::numeric_limits<double>::infinity(); });
   }
 }
 
@@ -347,7 +358,7 @@ void ScoreTopMatches(const SegmentSet& set, const Bitset& matches,
           std::lower_bound(list.begin(), list.end(), std::make_pair(lo, uint32_t{0})) -
           list.begin());
     }
-    ScoreRange(set, si, lo, hi, matches, terms, bm, at, scratch, fn);
+    ScoreRange(set, si, lo, hi, matches, terms, bm, at, scratch, fn, threshold);
   };
   constexpr size_t kBestFirst = 64;
   std::vector<size_t> best(ranges.size());
