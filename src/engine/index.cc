@@ -131,18 +131,12 @@ struct Bm25 {
   std::vector<bool> merge;
   // One term whose list holds exactly the matches (a word, prefix or phrase
   // searched alone): ScoreRange walks the list and not the match set.
-  bool list_is_matches = false;
+  bool list_is_matches;
 
-  Bm25(const SegmentSet& set, const std::vector<TermFrequencies>& terms, const Bitset& matches)
-      : Bm25(set, terms, matches.Count()) {
-    if (terms.size() != 1 || terms[0].docs.size() != matches.Count()) return;
-    // The list's docs are distinct: as many of them as matches, each a
-    // match, are the matches.
-    uint64_t in = 0;
-    for (const auto& [doc, tf] : terms[0].docs) in += matches.Test(doc) ? 1 : 0;
-    list_is_matches = in == terms[0].docs.size();
-  }
-  Bm25(const SegmentSet& set, const std::vector<TermFrequencies>& terms, uint64_t matches) {
+  // one_list: the matches are exactly terms[0]'s docs (ListIsMatches).
+  Bm25(const SegmentSet& set, const std::vector<TermFrequencies>& terms, uint64_t matches,
+       bool one_list)
+      : list_is_matches(one_list && terms.size() == 1) {
     const double n_docs = set.num_docs;
     avgdl = std::max(set.avg_doc_len(), 1e-9);
     for (const TermFrequencies& t : terms) {
@@ -252,8 +246,8 @@ void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, cons
 // per-index-size array.
 template <typename Fn>
 void ScoreMatches(const SegmentSet& set, const Bitset& matches,
-                  const std::vector<TermFrequencies>& terms, Fn&& fn) {
-  const Bm25 bm(set, terms, matches);
+                  const std::vector<TermFrequencies>& terms, bool one_list, Fn&& fn) {
+  const Bm25 bm(set, terms, matches.Count(), one_list);
   std::vector<size_t> at(terms.size(), 0);
   ScoreScratch scratch;
   for (size_t si = 0; si < set.segments.size(); ++si) {
@@ -345,8 +339,9 @@ void BoundScores(const SegmentSet& set, const std::vector<TermFrequencies>& term
 // frequent words saturate tf in some long conversation of nearly every block.)
 template <typename Threshold, typename Fn>
 void ScoreTopMatches(const SegmentSet& set, const Bitset& matches,
-                     const std::vector<TermFrequencies>& terms, Threshold&& threshold, Fn&& fn) {
-  const Bm25 bm(set, terms, matches);
+                     const std::vector<TermFrequencies>& terms, bool one_list,
+                     Threshold&& threshold, Fn&& fn) {
+  const Bm25 bm(set, terms, matches.Count(), one_list);
   std::vector<ScoreBound> ranges;  // in doc order
   BoundScores(set, terms, bm, &ranges);
   std::vector<size_t> at(terms.size());
@@ -422,10 +417,12 @@ double KthLargestScore(const std::vector<double>& keys, size_t k) {
 // order in *page. Newest/oldest pages of large match sets walk the
 // precomputed time order until `end` matches are seen. Otherwise small pages
 // keep a bounded heap of the best `end`, and deep pages select with
-// nth_element, so offset 500,000 costs about what offset 0 does.
+// nth_element, so offset 500,000 costs about what offset 0 does. one_list:
+// the matches are exactly the docs of terms' one list.
 void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Bitset& matches,
-                 const std::vector<TermFrequencies>& terms, const SearchRequest& request,
-                 bool scored, size_t begin, size_t end, std::vector<Ranked>* page) {
+                 const std::vector<TermFrequencies>& terms, bool one_list,
+                 const SearchRequest& request, bool scored, size_t begin, size_t end,
+                 std::vector<Ranked>* page) {
   page->clear();
   if (end <= begin) return;
   const uint64_t total = matches.Count();
@@ -448,7 +445,7 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Bitse
     // tens of thousands of entries cost more than this in cache misses.
     std::vector<double> keys;
     keys.reserve(total);
-    ScoreMatches(set, matches, terms,
+    ScoreMatches(set, matches, terms, one_list,
                  [&](const Segment&, uint32_t, uint32_t, double score) { keys.push_back(-score); });
     const double cut = -KthLargestScore(keys, end);
     size_t i = 0;
@@ -504,14 +501,14 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Bitse
     };
     if (heap) {
       ScoreTopMatches(
-          set, matches, terms,
+          set, matches, terms, one_list,
           [&] {
             return ranked.size() == end ? -ranked.front().key
                                         : -std::numeric_limits<double>::infinity();
           },
           collect);
     } else {
-      ScoreMatches(set, matches, terms, collect);
+      ScoreMatches(set, matches, terms, one_list, collect);
     }
   } else if (heap && request.sort == SortOrder::kRandom) {
     // Random keys only: entries differ by key2 then id, and a key above a
@@ -572,6 +569,12 @@ class Matched {
   const Bitset& matches() const { return narrowed_ ? *narrowed_ : query_->ev.matches; }
   const std::vector<TermFrequencies>& terms() const { return query_->ev.terms; }
   const QueryNode& root() const { return *query_->root; }
+  // Whether the matches are exactly the docs of the one scored term's list:
+  // the query is that term alone (a word, prefix or phrase, in any scope),
+  // so its evaluation listed every doc it matched and nothing else.
+  bool ListIsMatches() const {
+    return !narrowed_ && terms().size() == 1 && terms()[0].term == query_->root.get();
+  }
 
   Status Init(QueryCache* cache, const SegmentSet& set, const std::string& query,
               bool want_frequencies, const std::vector<uint32_t>* within) {
@@ -712,7 +715,8 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
   const size_t begin = static_cast<size_t>(std::min<int64_t>(request.offset, result->total));
   const size_t end = begin + static_cast<size_t>(std::min<uint64_t>(
                                  static_cast<uint64_t>(request.limit), result->total - begin));
-  RankMatches(set, *impl_->time_order, matches, m.terms(), request, scored, begin, end, &page);
+  RankMatches(set, *impl_->time_order, matches, m.terms(), m.ListIsMatches(), request, scored,
+              begin, end, &page);
   std::vector<const QueryNode*> terms;
   CollectPositiveTerms(m.root(), &terms);
   std::string meta_raw;
