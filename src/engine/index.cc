@@ -189,12 +189,19 @@ void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, cons
         x.docs[n] = list[j].first;
         x.freq[n] = list[j].second;
       }
-      // wt·f / (f + norm) < floor  ⟸  wt·f < floor' · (f + norm), floor'
-      // a hair under floor so that rounding cannot drop a score equal to it.
-      const double least = floor();
-      const double cut = least > 0 ? least * (1 - 1e-9) : -std::numeric_limits<double>::infinity();
       for (size_t i = 0; i < n; ++i) {
         x.norm[i] = bm.norm0 + bm.norm1 * s.doc_len(x.docs[i] - base);
+      }
+      const double least = floor();
+      if (least <= 0) {  // every score is wanted: divisions in one loop, overlapping
+        for (size_t i = 0; i < n; ++i) x.score[i] = wt * x.freq[i] / (x.freq[i] + x.norm[i]);
+        for (size_t i = 0; i < n; ++i) fn(s, x.docs[i] - base, x.docs[i], x.score[i]);
+        continue;
+      }
+      // wt·f / (f + norm) < least  ⟸  wt·f < cut · (f + norm), cut a hair
+      // under least so that rounding cannot drop a score equal to it.
+      const double cut = least * (1 - 1e-9);
+      for (size_t i = 0; i < n; ++i) {
         x.score[i] = wt * x.freq[i] >= cut * (x.freq[i] + x.norm[i]) ? 1 : 0;
       }
       for (size_t i = 0; i < n; ++i) {
