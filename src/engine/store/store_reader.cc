@@ -162,6 +162,16 @@ Status ParseLengths(std::string_view meta, uint32_t docs, RecordLengths* out) {
   return Status::OK();
 }
 
+// A block's frames split apart and its meta frame decompressed into *meta,
+// with the per-record lengths heading it.
+Status OpenBlock(std::string_view block, uint32_t docs, TextFrames layout,
+                 const ZSTD_DDict* meta_dict, BlockFrames* f, std::string* meta,
+                 RecordLengths* lens) {
+  WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, docs, layout, f));
+  WILDCHAT_RETURN_IF_ERROR(Decompress(f->meta, meta_dict, meta));
+  return ParseLengths(*meta, docs, lens);
+}
+
 }  // namespace
 
 void ShuffleWordBytes(std::string_view in, std::string* out) {
@@ -229,10 +239,8 @@ Status StoreReader::ReadMetaAndText(std::string_view block, uint32_t docs, const
   metas->clear();
   texts->clear();
   BlockFrames f;
-  WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, docs, layout_, &f));
-  WILDCHAT_RETURN_IF_ERROR(Decompress(f.meta, dicts_->meta, meta));
   RecordLengths lens;
-  WILDCHAT_RETURN_IF_ERROR(ParseLengths(*meta, docs, &lens));
+  WILDCHAT_RETURN_IF_ERROR(OpenBlock(block, docs, layout_, dicts_->meta, &f, meta, &lens));
   size_t m = lens.meta_at;
   for (uint32_t d = 0; d < docs; ++d) {
     metas->push_back(std::string_view(*meta).substr(m, lens.meta[d]));
@@ -246,10 +254,8 @@ Status StoreReader::ReadMetaAndRecordText(std::string_view block, uint32_t docs,
                                           RecordText* text) const {
   if (index >= docs) return Status::NotFound("no such record in the block");
   BlockFrames f;
-  WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, docs, layout_, &f));
-  WILDCHAT_RETURN_IF_ERROR(Decompress(f.meta, dicts_->meta, meta_raw));
   RecordLengths lens;
-  WILDCHAT_RETURN_IF_ERROR(ParseLengths(*meta_raw, docs, &lens));
+  WILDCHAT_RETURN_IF_ERROR(OpenBlock(block, docs, layout_, dicts_->meta, &f, meta_raw, &lens));
   size_t m = lens.meta_at;
   for (uint32_t d = 0; d < index; ++d) m += lens.meta[d];
   *meta = std::string_view(*meta_raw).substr(m, lens.meta[index]);
@@ -270,16 +276,13 @@ Status StoreReader::Decode(std::string_view block, uint32_t docs, uint32_t only,
   records->clear();
   raw->clear();
   BlockFrames f;
-  WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, docs, layout_, &f));
   thread_local std::string meta, shuffled, scores, text;
   thread_local std::vector<std::string_view> texts;
-  WILDCHAT_RETURN_IF_ERROR(Decompress(f.meta, dicts_->meta, &meta));
-  WILDCHAT_RETURN_IF_ERROR(Decompress(f.scores, nullptr, &shuffled));
-  UnshuffleWordBytes(shuffled, &scores);
-
   // Lengths first; every part must fit in what its stream has left.
   RecordLengths lens;
-  WILDCHAT_RETURN_IF_ERROR(ParseLengths(meta, docs, &lens));
+  WILDCHAT_RETURN_IF_ERROR(OpenBlock(block, docs, layout_, dicts_->meta, &f, &meta, &lens));
+  WILDCHAT_RETURN_IF_ERROR(Decompress(f.scores, nullptr, &shuffled));
+  UnshuffleWordBytes(shuffled, &scores);
   uint64_t scores_total = 0;
   for (const uint64_t n : lens.scores) {
     if (n > scores.size()) return Status::Corruption("bad store block");
