@@ -130,6 +130,19 @@ void Run(std::string_view in) {
     Conversation c;
     const Status ds = seg->Document(d, &c);
     if (!ds.ok() && ds.code() != Status::Code::kCorruption) std::abort();
+    // What snippets read: the utterances, decompressed one at a time.
+    std::string meta_raw;
+    RecordText text;
+    std::vector<std::string_view> roles, contents;
+    Status ts = seg->DocumentTexts(d, &meta_raw, &text, &roles, &contents);
+    for (size_t u = 0; ts.ok() && u < contents.size(); ++u) {
+      if (roles.size() != contents.size()) std::abort();
+      const auto end =
+          static_cast<uint64_t>(contents[u].data() + contents[u].size() - text.text().data());
+      if (end > text.text().size()) std::abort();  // a view past the text
+      ts = text.Through(end);
+    }
+    if (!ts.ok() && ts.code() != Status::Code::kCorruption) std::abort();
     for (int k = 0; k < kScoreColumnCount; ++k) (void)seg->score(k, d);
     (void)seg->DocOfTurn(static_cast<int64_t>(d) * 10);
     for (uint32_t doc : seg->DocsOfTurn(static_cast<int64_t>(d) * 10)) {
