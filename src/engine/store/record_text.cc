@@ -78,8 +78,7 @@ Status RecordText::Through(uint64_t n) {
   }
   // The whole text: the frame must end here (its last block, no more bytes).
   if (done_ == buf_.size()) {
-    while (ZSTD_nextSrcSizeToDecompress(d) != 0) {
-      const size_t want = ZSTD_nextSrcSizeToDecompress(d);
+    for (size_t want; (want = ZSTD_nextSrcSizeToDecompress(d)) != 0;) {
       if (want > rest_.size()) return error_ = Bad();
       const size_t got = ZSTD_decompressContinue(d, buf_.data() + done_, 0, rest_.data(), want);
       if (ZSTD_isError(got) || got != 0) return error_ = Bad();

@@ -1,12 +1,11 @@
 // RecordText: one stored record's text, decompressed from its start only as
-// far as asked. StoreBuilder ends a zstd block of a text frame at utterance
-// ends (every kTextChunkBytes or more), and Through(n) decodes whole blocks
-// until the first n bytes are there: a snippet from a conversation's first
-// utterances does not pay for the whole conversation. Frames written without
-// such blocks (one block) decode whole on the first call; the result is the
-// same. Frames are untrusted bytes: any inconsistency is Corruption, never a
-// crash. One object decodes one text at a time and may be reused (it keeps
-// its zstd context); not thread-safe.
+// far as asked. StoreBuilder ends a zstd block of a text frame after the
+// conversation's first utterance, and Through(n) decodes whole blocks until
+// the first n bytes are there: a snippet from the first utterance does not
+// pay for the whole conversation. Frames written without that block (one
+// block) decode whole on the first call; the result is the same. Frames are untrusted bytes: any
+// inconsistency is Corruption, never a crash. One object decodes one text at a time and may be
+// reused (it keeps its zstd context); not thread-safe.
 #pragma once
 
 #include <cstdint>

@@ -118,7 +118,6 @@ void StoreBuilder::Add(const Conversation& c) {
     scratch_.meta.clear();
     scratch_.scores.clear();
     scratch_.text.clear();
-    scratch_.first_text_end = 0;
     EncodeConversationParts(c, &scratch_);
     AppendToBlock(scratch_);
     return;

@@ -1,7 +1,8 @@
 // StoreBuilder: packs encoded conversations into zstd-compressed blocks for
 // one segment's "store.*" sections (layout: store_reader.h, TextFrames::
 // kPerRecord). A block keeps the records' meta parts in one zstd frame, their
-// scores in another, and each record's text in a frame of its own; meta and
+// scores in another, and each record's text in a frame of its own, whose
+// first utterance ends a zstd block (record_text.h reads it alone); meta and
 // text are compressed with dictionaries trained on the segment's first
 // conversations, so that small frames compress nearly as well as a long
 // stream while one conversation is fetched quickly. Single-threaded; blocks and
