@@ -3,9 +3,11 @@
 // conversation's first utterance, and Through(n) decodes whole blocks until
 // the first n bytes are there: a snippet from the first utterance does not
 // pay for the whole conversation. Frames written without that block (one
-// block) decode whole on the first call; the result is the same. Frames are untrusted bytes: any
-// inconsistency is Corruption, never a crash. One object decodes one text at a time and may be
-// reused (it keeps its zstd context); not thread-safe.
+// block) decode whole on the first call; the result is the same. Frames are
+// untrusted bytes: any inconsistency is Corruption, never a crash. One object
+// decodes one text at a time and may be reused (it keeps its zstd context,
+// and leaves it to the thread's next RecordText when destroyed: keep
+// RecordTexts local, not static); not thread-safe.
 #pragma once
 
 #include <cstdint>
