@@ -250,18 +250,63 @@ void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, cons
 
 // BM25 of every match (ScoreRange over each whole segment), in ascending doc
 // order. The cost is O(matches × terms + Σ list lengths), with no
-// per-index-size array.
+// per-index-size array. With a floor, matches certainly scoring below it
+// may be skipped (fn may still see any score).
 template <typename Fn>
 void ScoreMatches(const SegmentSet& set, const Bitset& matches,
-                  const std::vector<TermFrequencies>& terms, bool one_list, Fn&& fn) {
+                  const std::vector<TermFrequencies>& terms, bool one_list, Fn&& fn,
+                  double floor = -std::numeric_limits<double>::infinity()) {
   const Bm25 bm(set, terms, matches.Count(), one_list);
   std::vector<size_t> at(terms.size(), 0);
   ScoreScratch scratch;
   for (size_t si = 0; si < set.segments.size(); ++si) {
     const uint32_t base = set.bases[si];
     ScoreRange(set, si, base, base + set.segments[si]->num_docs(), matches, terms, bm, at, scratch,
-               fn, [] { return -std::numeric_limits<double>::infinity(); });
+               fn, [floor] { return floor; });
   }
+}
+
+// A score that at least `k` matches probably reach (−∞ when no guess is
+// safe): the scores of the matches in kWindows windows of docs spread evenly
+// over the index (1/32 of its docs, at least 4,096 of them) are a sample,
+// and the guess is a sample score ranked a margin below where rank k falls
+// in it. Only a guess: the caller checks that k matches did reach it.
+double GuessKthScore(const SegmentSet& set, const Bitset& matches,
+                     const std::vector<TermFrequencies>& terms, bool one_list, uint64_t total,
+                     size_t k) {
+  constexpr uint32_t kWindows = 32;
+  const double none = -std::numeric_limits<double>::infinity();
+  const uint32_t sampled = std::max(set.num_docs / 32, std::min<uint32_t>(set.num_docs, 4096));
+  const uint32_t len = (sampled + kWindows - 1) / kWindows;
+  if (len == 0 || set.segments.empty()) return none;
+  const Bm25 bm(set, terms, total, one_list);
+  std::vector<size_t> at(terms.size());
+  ScoreScratch scratch;
+  std::vector<double> sample;
+  for (uint32_t w = 0; w < kWindows; ++w) {
+    const uint32_t lo = static_cast<uint32_t>(uint64_t{set.num_docs} * w / kWindows);
+    const size_t si = set.SegmentOf(lo);
+    const uint32_t hi = std::min(lo + len, set.bases[si] + set.segments[si]->num_docs());
+    for (size_t t = 0; t < terms.size(); ++t) {
+      const auto& list = terms[t].docs;
+      at[t] = static_cast<size_t>(
+          std::lower_bound(list.begin(), list.end(), std::make_pair(lo, uint32_t{0})) -
+          list.begin());
+    }
+    ScoreRange(
+        set, si, lo, hi, matches, terms, bm, at, scratch,
+        [&](const Segment&, uint32_t, uint32_t, double score) { sample.push_back(score); },
+        [none] { return none; });
+  }
+  // Rank k of the whole falls near rank k·m/total of the sample; aim a few
+  // standard deviations lower (a sample rank is about binomial).
+  const double expect =
+      static_cast<double>(k) * static_cast<double>(sample.size()) / static_cast<double>(total);
+  const double rank = expect * 1.25 + 4 * std::sqrt(expect) + 16;
+  if (sample.size() < 256 || rank >= static_cast<double>(sample.size())) return none;
+  const auto kth = sample.begin() + static_cast<ptrdiff_t>(rank);
+  std::nth_element(sample.begin(), kth, sample.end(), std::greater<>());
+  return *kth;
 }
 
 // A range of global docs [lo, hi) in segment si where no doc scores above
@@ -450,18 +495,29 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Bitse
     // rank `end` by selection; only matches scoring at least that (the page's
     // and the ones before it, plus ties) become Ranked entries. A heap of
     // tens of thousands of entries cost more than this in cache misses.
+    // A sample's guess of that score spares keeping (and passing over) the
+    // keys of the many matches below it; when fewer than `end` matches reach
+    // the guess, every key is kept after all.
     std::vector<double> keys;
-    keys.reserve(total);
-    ScoreMatches(set, matches, terms, one_list,
-                 [&](const Segment&, uint32_t, uint32_t, double score) { keys.push_back(-score); });
+    std::vector<uint32_t> docs;
+    double floor = GuessKthScore(set, matches, terms, one_list, total, end);
+    for (;;) {
+      ScoreMatches(
+          set, matches, terms, one_list,
+          [&](const Segment&, uint32_t, uint32_t doc, double score) {
+            if (score < floor) return;
+            keys.push_back(-score);
+            docs.push_back(doc);
+          },
+          floor);
+      if (keys.size() >= end) break;
+      keys.clear();
+      docs.clear();
+      floor = -std::numeric_limits<double>::infinity();
+    }
     const double cut = -KthLargestScore(keys, end);
-    size_t i = 0;
-    for (size_t si = 0; si < set.segments.size(); ++si) {
-      const uint32_t base = set.bases[si];
-      matches.ForEachInRange(base, base + set.segments[si]->num_docs(), [&](uint32_t doc) {
-        const double key = keys[i++];
-        if (key <= cut) ranked.push_back(Ranked{key, 0, 0, doc, false});
-      });
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i] <= cut) ranked.push_back(Ranked{keys[i], 0, 0, docs[i], false});
     }
     // Ids only order ties, so only the entries scoring from rank `begin`'s
     // score to the cut need theirs (a scattered read each); those before

@@ -344,6 +344,41 @@ TEST_F(IndexTest, RelevanceRanksByBm25) {
   EXPECT_NEAR(res.hits[0].score, expected, 1e-9);
 }
 
+// Deep relevance pages guess their cut-off score from a sample of the index;
+// the pages must not depend on how representative the sample is. Here every
+// other run of 128 conversations scores high (the word four times in a short
+// text) and the rest low (once in a long one): whatever part of the index a
+// sample sees, a page is the slice of "high ones by id, then low ones by id".
+TEST_F(IndexTest, DeepRelevancePagesHoldWhereScoresBunchInPartsOfTheIndex) {
+  constexpr int kDocs = 8192;
+  std::string filler;
+  for (int w = 0; w < 60; ++w) filler += " filler" + std::to_string(w);
+  std::vector<Conversation> v;
+  std::vector<int64_t> high, low;
+  for (int i = 0; i < kDocs; ++i) {
+    const bool is_high = (i / 128) % 2 == 0;
+    v.push_back(Make(i + 1, {{is_high ? "zebra zebra zebra zebra" : "zebra" + filler, "ok"}}));
+    (is_high ? high : low).push_back(i + 1);
+  }
+  Build(v);
+  auto idx = OpenIndex();
+  std::vector<int64_t> order = high;
+  order.insert(order.end(), low.begin(), low.end());
+  for (int64_t offset : {1000, 3000, 4090, 5000, 8000}) {
+    SearchRequest r;
+    r.query = "zebra";
+    r.offset = offset;
+    r.limit = 30;
+    r.snippets = false;
+    SearchResult res;
+    ASSERT_TRUE(idx->Search(r, &res).ok());
+    EXPECT_EQ(res.total, static_cast<uint64_t>(kDocs));
+    std::vector<int64_t> got,
+        want(order.begin() + offset, order.begin() + std::min<int64_t>(kDocs, offset + 30));
+    for (const Hit& h : res.hits) got.push_back(h.id);
+    EXPECT_EQ(got, want) << "offset " << offset;
+  }
+}
 TEST_F(IndexTest, FacetsCountAllMatches) {
   Build(Corpus());
   auto idx = OpenIndex();

@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "engine/segment/segment_format.h"
 #include "engine/text/tokenizer.h"
@@ -23,24 +24,44 @@ size_t BackToBoundary(std::string_view s, size_t i) {
 constexpr size_t kNowhere = std::string_view::npos;
 constexpr size_t kCannotTell = std::string_view::npos - 1;
 
+// Whether every token of text folds as its ASCII case folding spells it:
+// text holds neither of the two non-ASCII letters whose folding is ASCII
+// (KELVIN SIGN → k, LONG S → s).
+bool AsciiFoldingIsExact(std::string_view text) {
+  return text.find("\xE2\x84\xAA") == std::string_view::npos &&
+         text.find("\xC5\xBF") == std::string_view::npos;
+}
+
+// The first offset in [from, last] holding c (an ASCII lower-case letter or
+// digit) in either case; kNowhere if none. memchr for each case, the second
+// only as far as the first's hit, so a call costs the distance it covers.
+size_t FindEitherCase(std::string_view text, char c, size_t from, size_t last) {
+  if (from > last) return kNowhere;
+  const char* p = text.data();
+  const void* lower = std::memchr(p + from, c, last + 1 - from);
+  const size_t hit = lower ? static_cast<size_t>(static_cast<const char*>(lower) - p) : kNowhere;
+  if (c < 'a' || c > 'z') return hit;
+  const size_t upto = hit == kNowhere ? last : hit;
+  const void* upper = std::memchr(p + from, c - 32, upto + 1 - from);
+  return upper ? static_cast<size_t>(static_cast<const char*>(upper) - p) : hit;
+}
+
 // The first offset >= from where folded `token` (a term's, a phrase's first
 // or a prefix) may start in text, told without tokenizing: kNowhere when it
 // certainly does not occur there; kCannotTell unless token is ASCII
-// letters/digits and text holds neither of the two non-ASCII letters whose
-// folding is ASCII (KELVIN SIGN → k, LONG S → s). A token's folded form is
-// then its spelling under ASCII case folding, so no match starts earlier.
-size_t FirstPossible(std::string_view text, std::string_view token, size_t from) {
-  if (token.empty()) return kCannotTell;
+// letters/digits and ascii_exact (AsciiFoldingIsExact(text)). A token's
+// folded form is then its spelling under ASCII case folding, so no match
+// starts earlier.
+size_t FirstPossible(std::string_view text, std::string_view token, size_t from, bool ascii_exact) {
+  if (token.empty() || !ascii_exact) return kCannotTell;
   for (char c : token) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return kCannotTell;
   }
-  if (text.find("\xE2\x84\xAA") != std::string_view::npos ||
-      text.find("\xC5\xBF") != std::string_view::npos) {
-    return kCannotTell;
-  }
+  if (text.size() < token.size()) return kNowhere;
   auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-  for (size_t i = from; i + token.size() <= text.size(); ++i) {
-    if (lower(text[i]) != token[0]) continue;
+  const size_t last = text.size() - token.size();
+  for (size_t i = FindEitherCase(text, token[0], from, last); i != kNowhere;
+       i = FindEitherCase(text, token[0], i + 1, last)) {
     size_t k = 1;
     while (k < token.size() && lower(text[i + k]) == token[k]) ++k;
     if (k == token.size()) return i;
@@ -51,11 +72,11 @@ size_t FirstPossible(std::string_view text, std::string_view token, size_t from)
 // FirstPossible of the earliest of the non-regex terms: kCannotTell when any
 // of them cannot be told, kNowhere when none may occur.
 size_t FirstPossibleOfAny(std::string_view text, const std::vector<const QueryNode*>& terms,
-                          size_t from) {
+                          size_t from, bool ascii_exact) {
   size_t first = kNowhere;
   for (const QueryNode* t : terms) {
     if (t->kind == QueryNode::Kind::kRegex) continue;
-    const size_t at = FirstPossible(text, t->tokens[0], from);
+    const size_t at = FirstPossible(text, t->tokens[0], from, ascii_exact);
     if (at == kCannotTell) return kCannotTell;
     first = std::min(first, at);
   }
@@ -119,7 +140,8 @@ void MatchSpans(std::string_view text, const std::vector<const QueryNode*>& term
       pos = e > b ? e : b + 1;
     }
   }
-  size_t next = FirstPossibleOfAny(text, terms, 0);
+  const bool ascii_exact = AsciiFoldingIsExact(text);
+  size_t next = FirstPossibleOfAny(text, terms, 0, ascii_exact);
   if (!any_tokens || next == kNowhere) return;
   if (!first_fragment || next == kCannotTell) {
     TokenSpans(text, 0, text.size(), terms, spans);
@@ -161,7 +183,7 @@ void MatchSpans(std::string_view text, const std::vector<const QueryNode*>& term
       return;
     }
     if (end == text.size()) return;
-    next = FirstPossibleOfAny(text, terms, end - kSpan / 2);
+    next = FirstPossibleOfAny(text, terms, end - kSpan / 2, ascii_exact);
   }
 }
 
