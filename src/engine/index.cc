@@ -491,13 +491,13 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Bitse
   std::vector<Ranked> ranked;
   const bool select_deep = scored && end > kSmallPage && end < total;
   if (select_deep) {
-    // Deep relevance pages: every score first (doc order), then the score of
+    // Deep relevance pages: the scores first (doc order), then the score of
     // rank `end` by selection; only matches scoring at least that (the page's
     // and the ones before it, plus ties) become Ranked entries. A heap of
-    // tens of thousands of entries cost more than this in cache misses.
-    // A sample's guess of that score spares keeping (and passing over) the
+    // tens of thousands of entries cost more than this in cache misses. Only
+    // the scores reaching a floor guessed from a sample are kept, sparing the
     // keys of the many matches below it; when fewer than `end` matches reach
-    // the guess, every key is kept after all.
+    // the floor, it was too high and every score is kept after all.
     std::vector<double> keys;
     std::vector<uint32_t> docs;
     double floor = GuessKthScore(set, matches, terms, one_list, total, end);

@@ -379,6 +379,7 @@ TEST_F(IndexTest, DeepRelevancePagesHoldWhereScoresBunchInPartsOfTheIndex) {
     EXPECT_EQ(got, want) << "offset " << offset;
   }
 }
+
 TEST_F(IndexTest, FacetsCountAllMatches) {
   Build(Corpus());
   auto idx = OpenIndex();

@@ -140,9 +140,10 @@ void MatchSpans(std::string_view text, const std::vector<const QueryNode*>& term
       pos = e > b ? e : b + 1;
     }
   }
+  if (!any_tokens) return;
   const bool ascii_exact = AsciiFoldingIsExact(text);
   size_t next = FirstPossibleOfAny(text, terms, 0, ascii_exact);
-  if (!any_tokens || next == kNowhere) return;
+  if (next == kNowhere) return;
   if (!first_fragment || next == kCannotTell) {
     TokenSpans(text, 0, text.size(), terms, spans);
     return;
