@@ -636,14 +636,27 @@ class Evaluator {
         if (id && n.scope.all()) {
           // The hot loop of broad queries: a block of docs at a time, its
           // frequencies appended without a capacity check per doc.
+          // On the spine, only the docs of *restrict can match, so only theirs
+          // are listed (kept without a branch): ranking then walks a list
+          // about as long as the matches, not the word's whole list.
           PostingCursor c = s.Postings(*id);
+          const Bitset* keep = spine ? restrict : nullptr;
           c.ForEachRemainingBlock([&](const uint32_t* docs, const uint32_t* tfs, uint32_t k) {
             for (uint32_t i = 0; i < k; ++i) matched.Add(base + docs[i]);
             if (!freq) return;
             const size_t at = freq->size();
             freq->resize(at + k);
             auto* to = freq->data() + at;
-            for (uint32_t i = 0; i < k; ++i) to[i] = {base + docs[i], tfs[i]};
+            if (!keep) {
+              for (uint32_t i = 0; i < k; ++i) to[i] = {base + docs[i], tfs[i]};
+              return;
+            }
+            size_t kept = 0;
+            for (uint32_t i = 0; i < k; ++i) {
+              to[kept] = {base + docs[i], tfs[i]};
+              kept += keep->Test(base + docs[i]) ? 1 : 0;
+            }
+            freq->resize(at + kept);
           });
           corrupt_ = corrupt_ || c.corrupt();
         } else if (id) {
