@@ -10,6 +10,7 @@
 #include "engine/query/cursor_docs.h"
 #include "engine/query/query_threads.h"
 #include "engine/query/regex_prefilter.h"
+#include "engine/segment/postings.h"
 #include "engine/store/record_codec.h"
 
 namespace wildchat {
@@ -591,7 +592,11 @@ class Evaluator {
         (want_freq_ && freq_of) ? &freq_of->docs : nullptr;
     const uint64_t df = n.kind == Kind::kTerm ? Estimate(n) : 0;  // a word's, in any role
     if (freq && n.kind == Kind::kTerm) {  // no regrowth (copies, fresh pages) on the way
-      freq->reserve(freq->size() + (restrict ? std::min<uint64_t>(restrict->Count(), df) : df));
+      // (A block more: a block's docs are appended whole before those outside
+      // *restrict are dropped.)
+      freq->reserve(
+          freq->size() +
+          (restrict ? std::min<uint64_t>(restrict->Count(), df) + kPostingBlockDocs : df));
     }
     if (Restricted(n, restrict, spine, df)) {
       if (freq_of) freq_of->df = df;
