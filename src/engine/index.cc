@@ -248,6 +248,21 @@ void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, cons
   }
 }
 
+// ScoreRange from anywhere: each term's list position (at[t]) is first found
+// by binary search for lo.
+template <typename Fn, typename Floor>
+void ScoreRangeFrom(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi,
+                    const Bitset& matches, const std::vector<TermFrequencies>& terms,
+                    const Bm25& bm, std::vector<size_t>& at, ScoreScratch& x, Fn&& fn,
+                    Floor&& floor) {
+  for (size_t t = 0; t < terms.size(); ++t) {
+    const auto& list = terms[t].docs;
+    at[t] = static_cast<size_t>(
+        std::lower_bound(list.begin(), list.end(), std::make_pair(lo, uint32_t{0})) - list.begin());
+  }
+  ScoreRange(set, si, lo, hi, matches, terms, bm, at, x, fn, floor);
+}
+
 // BM25 of every match (ScoreRange over each whole segment), in ascending doc
 // order. The cost is O(matches × terms + Σ list lengths), with no
 // per-index-size array. With a floor, matches certainly scoring below it
@@ -287,13 +302,7 @@ double GuessKthScore(const SegmentSet& set, const Bitset& matches,
     const uint32_t lo = static_cast<uint32_t>(uint64_t{set.num_docs} * w / kWindows);
     const size_t si = set.SegmentOf(lo);
     const uint32_t hi = std::min(lo + len, set.bases[si] + set.segments[si]->num_docs());
-    for (size_t t = 0; t < terms.size(); ++t) {
-      const auto& list = terms[t].docs;
-      at[t] = static_cast<size_t>(
-          std::lower_bound(list.begin(), list.end(), std::make_pair(lo, uint32_t{0})) -
-          list.begin());
-    }
-    ScoreRange(
+    ScoreRangeFrom(
         set, si, lo, hi, matches, terms, bm, at, scratch,
         [&](const Segment&, uint32_t, uint32_t, double score) { sample.push_back(score); },
         [none] { return none; });
@@ -399,13 +408,7 @@ void ScoreTopMatches(const SegmentSet& set, const Bitset& matches,
   std::vector<size_t> at(terms.size());
   ScoreScratch scratch;
   auto score = [&](size_t si, uint32_t lo, uint32_t hi) {
-    for (size_t t = 0; t < terms.size(); ++t) {
-      const auto& list = terms[t].docs;
-      at[t] = static_cast<size_t>(
-          std::lower_bound(list.begin(), list.end(), std::make_pair(lo, uint32_t{0})) -
-          list.begin());
-    }
-    ScoreRange(set, si, lo, hi, matches, terms, bm, at, scratch, fn, threshold);
+    ScoreRangeFrom(set, si, lo, hi, matches, terms, bm, at, scratch, fn, threshold);
   };
   constexpr size_t kBestFirst = 64;
   std::vector<size_t> best(ranges.size());
