@@ -38,8 +38,10 @@ void RecordText::DCtxFree::operator()(ZSTD_DCtx_s* d) const {
 RecordText::RecordText() = default;
 RecordText::~RecordText() = default;
 
-Status RecordText::Start(std::string_view frame, const ZSTD_DDict_s* dict, uint64_t size) {
+Status RecordText::Start(std::string_view frame, const DictWindows* dict, uint64_t size) {
   buf_.clear();
+  out_ = buf_.data();
+  size_ = 0;
   rest_ = {};
   done_ = 0;
   begun_ = false;
@@ -55,46 +57,59 @@ Status RecordText::Start(std::string_view frame, const ZSTD_DDict_s* dict, uint6
     dctx_.reset(spare ? spare.release() : ZSTD_createDCtx());
     if (!dctx_) return error_ = Status::Internal("out of memory");
   }
-  buf_.resize(size);
+  if (dict) {
+    if (window_.owner() != dict) window_ = dict->Acquire();
+    char* room;
+    if (Status st = window_.Reserve(size, &room); !st.ok()) return error_ = st;
+    out_ = room;
+  } else {
+    window_ = DictWindows::Lease();
+    buf_.resize(size);
+    out_ = buf_.data();
+  }
+  size_ = size;
   rest_ = frame;
-  dict_ = dict;
   return Status::OK();
 }
 
 void RecordText::Assign(std::string_view text) {
+  window_ = DictWindows::Lease();
   buf_.assign(text);
+  out_ = buf_.data();
+  size_ = buf_.size();
   rest_ = {};
-  done_ = buf_.size();
+  done_ = size_;
   begun_ = false;
   error_ = Status::OK();
 }
 
 Status RecordText::Through(uint64_t n) {
   WILDCHAT_RETURN_IF_ERROR(error_);
-  n = std::min<uint64_t>(n, buf_.size());
+  n = std::min<uint64_t>(n, size_);
   if (done_ >= n) return Status::OK();
   ZSTD_DCtx* d = dctx_.get();
   if (!begun_) {
-    const size_t r = dict_ ? ZSTD_decompressBegin_usingDDict(d, dict_) : ZSTD_decompressBegin(d);
+    const size_t r = window_.owner() ? ZSTD_decompressBegin_usingDDict(d, window_.ddict())
+                                     : ZSTD_decompressBegin(d);
     if (ZSTD_isError(r)) return error_ = Bad();
     begun_ = true;
   }
   // Frame header, then block header and block by turns; the output goes
-  // straight into buf_, whose decoded prefix is the decoder's window.
+  // straight into out_, whose decoded prefix is the decoder's window (after
+  // the dictionary's copy, with one).
   while (done_ < n) {
     const size_t want = ZSTD_nextSrcSizeToDecompress(d);
     if (want == 0 || want > rest_.size()) return error_ = Bad();
-    const size_t got =
-        ZSTD_decompressContinue(d, buf_.data() + done_, buf_.size() - done_, rest_.data(), want);
+    const size_t got = ZSTD_decompressContinue(d, out_ + done_, size_ - done_, rest_.data(), want);
     if (ZSTD_isError(got)) return error_ = Bad();
     rest_.remove_prefix(want);
     done_ += got;
   }
   // The whole text: the frame must end here (its last block, no more bytes).
-  if (done_ == buf_.size()) {
+  if (done_ == size_) {
     for (size_t want; (want = ZSTD_nextSrcSizeToDecompress(d)) != 0;) {
       if (want > rest_.size()) return error_ = Bad();
-      const size_t got = ZSTD_decompressContinue(d, buf_.data() + done_, 0, rest_.data(), want);
+      const size_t got = ZSTD_decompressContinue(d, out_ + done_, 0, rest_.data(), want);
       if (ZSTD_isError(got) || got != 0) return error_ = Bad();
       rest_.remove_prefix(want);
     }

@@ -4,10 +4,13 @@
 // the first n bytes are there: a snippet from the first utterance does not
 // pay for the whole conversation. Frames written without that block (one
 // block) decode whole on the first call; the result is the same. Frames are
-// untrusted bytes: any inconsistency is Corruption, never a crash. One object
-// decodes one text at a time and may be reused (it keeps its zstd context,
-// and leaves it to the thread's next RecordText when destroyed: keep
-// RecordTexts local, not static); not thread-safe.
+// untrusted bytes: any inconsistency is Corruption, never a crash. With a
+// dictionary the text is decoded into a window of it (dict_windows.h), held
+// until the next Start of another dictionary's text, Assign or destruction.
+// One object decodes one text at a time and may be reused (it keeps its zstd
+// context, and leaves it to the thread's next RecordText when destroyed: keep
+// RecordTexts local, not static, and within the life of their dictionaries);
+// not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -16,9 +19,9 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "engine/store/dict_windows.h"
 
 struct ZSTD_DCtx_s;
-struct ZSTD_DDict_s;
 
 namespace wildchat {
 
@@ -29,17 +32,17 @@ class RecordText {
   RecordText(const RecordText&) = delete;
   RecordText& operator=(const RecordText&) = delete;
 
-  // Starts on a frame holding `size` bytes of text (with dict, if not
-  // null); an empty text has no frame. Corruption if the frame's header
+  // Starts on a frame holding `size` bytes of text (compressed with dict, if
+  // not null); an empty text has no frame. Corruption if the frame's header
   // says another size. The frame's bytes (and dict) must stay valid until
   // the next Start/Assign; views of text() taken after this stay valid
   // until then too.
-  Status Start(std::string_view frame, const ZSTD_DDict_s* dict, uint64_t size);
+  Status Start(std::string_view frame, const DictWindows* dict, uint64_t size);
   // Takes a text that is already decompressed.
   void Assign(std::string_view text);
 
-  // The whole text's bytes; those past decoded() are zero until decoded.
-  std::string_view text() const { return buf_; }
+  // The whole text's bytes; those past decoded() are unspecified until decoded.
+  std::string_view text() const { return {out_, size_}; }
   uint64_t decoded() const { return done_; }
   // Decodes until at least the first min(n, size) bytes are there.
   Status Through(uint64_t n);
@@ -49,8 +52,10 @@ class RecordText {
     void operator()(ZSTD_DCtx_s* d) const;
   };
   std::unique_ptr<ZSTD_DCtx_s, DCtxFree> dctx_;
-  const ZSTD_DDict_s* dict_ = nullptr;
-  std::string buf_;
+  DictWindows::Lease window_;  // the output, with a dictionary
+  std::string buf_;            // the output, without one
+  char* out_ = nullptr;
+  uint64_t size_ = 0;
   std::string_view rest_;  // the frame's bytes not yet fed to the decoder
   uint64_t done_ = 0;
   bool begun_ = false;

@@ -3,8 +3,10 @@
 #include <zstd.h>
 
 #include <cstdint>
+#include <cstring>
 
 #include "engine/segment/coding.h"
+#include "engine/store/dict_windows.h"
 #include "engine/store/record_codec.h"
 
 namespace wildchat {
@@ -24,27 +26,40 @@ ZSTD_DCtx* ThreadDCtx() {
   return dctx.get();
 }
 
-// Decompresses frame (with dict, if any) into exactly `size` bytes at out;
-// Corruption unless the frame holds exactly that many.
-Status DecompressInto(std::string_view frame, const ZSTD_DDict* dict, char* out, uint64_t size) {
+// Decompresses frame into exactly `size` bytes at out; Corruption unless the
+// frame holds exactly that many. With a dictionary, through a window of it
+// (dict_windows.h: faster), leased into *lease unless it holds one of dict
+// already, then copied out.
+Status DecompressInto(std::string_view frame, const DictWindows* dict, DictWindows::Lease* lease,
+                      char* out, uint64_t size) {
   const unsigned long long have = ZSTD_getFrameContentSize(frame.data(), frame.size());
   if (have != size) return Status::Corruption("bad store block");
   ZSTD_DCtx* dctx = ThreadDCtx();
   if (dctx == nullptr) return Status::Internal("out of memory");
+  if (dict == nullptr) {
+    const size_t got = ZSTD_decompressDCtx(dctx, out, size, frame.data(), frame.size());
+    if (ZSTD_isError(got) || got != size) return Status::Corruption("bad store block");
+    return Status::OK();
+  }
+  if (lease->owner() != dict) *lease = dict->Acquire();
+  char* room;
+  WILDCHAT_RETURN_IF_ERROR(lease->Reserve(size, &room));
   const size_t got =
-      dict ? ZSTD_decompress_usingDDict(dctx, out, size, frame.data(), frame.size(), dict)
-           : ZSTD_decompressDCtx(dctx, out, size, frame.data(), frame.size());
+      ZSTD_decompress_usingDDict(dctx, room, size, frame.data(), frame.size(), lease->ddict());
   if (ZSTD_isError(got) || got != size) return Status::Corruption("bad store block");
+  std::memcpy(out, room, size);
   return Status::OK();
 }
 
-Status Decompress(std::string_view frame, const ZSTD_DDict* dict, std::string* out) {
+// A frame of any size (up to kMaxFrameBytes) into *out.
+Status Decompress(std::string_view frame, const DictWindows* dict, std::string* out) {
   const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxFrameBytes) {
     return Status::Corruption("bad store block");
   }
   out->resize(size);
-  return DecompressInto(frame, dict, out->data(), size);
+  DictWindows::Lease lease;
+  return DecompressInto(frame, dict, &lease, out->data(), size);
 }
 
 // A block's frames: varint |meta frame|, varint |scores frame|, per record
@@ -94,16 +109,18 @@ Status SplitBlock(std::string_view block, uint32_t docs, TextFrames layout, Bloc
 // The records' texts into *text, lens[d] being record d's text length (from
 // the meta frame). (*texts)[d] is set for every record: its text when wanted
 // or when the block has one text frame, else empty.
-Status ReadTexts(const BlockFrames& f, TextFrames layout, const ZSTD_DDict* dict,
+Status ReadTexts(const BlockFrames& f, TextFrames layout, const DictWindows* dict,
                  const std::vector<uint64_t>& lens, const StoreReader::Wanted& wanted,
                  std::string* text, std::vector<std::string_view>* texts) {
   texts->clear();
   size_t t = 0;
+  DictWindows::Lease lease;
   if (layout == TextFrames::kPerBlock) {
-    WILDCHAT_RETURN_IF_ERROR(Decompress(f.texts[0], dict, text));
     uint64_t sum = 0;
     for (const uint64_t l : lens) sum += l;
-    if (sum != text->size()) return Status::Corruption("bad store block");
+    if (sum > kMaxFrameBytes) return Status::Corruption("bad store block");
+    text->resize(sum);
+    WILDCHAT_RETURN_IF_ERROR(DecompressInto(f.texts[0], dict, &lease, text->data(), sum));
     for (const uint64_t l : lens) {
       texts->push_back(std::string_view(*text).substr(t, l));
       t += l;
@@ -126,7 +143,7 @@ Status ReadTexts(const BlockFrames& f, TextFrames layout, const ZSTD_DDict* dict
       texts->push_back({});
       continue;
     }
-    WILDCHAT_RETURN_IF_ERROR(DecompressInto(f.texts[d], dict, text->data() + t, lens[d]));
+    WILDCHAT_RETURN_IF_ERROR(DecompressInto(f.texts[d], dict, &lease, text->data() + t, lens[d]));
     texts->push_back(std::string_view(*text).substr(t, lens[d]));
     t += lens[d];
   }
@@ -165,7 +182,7 @@ Status ParseLengths(std::string_view meta, uint32_t docs, RecordLengths* out) {
 // A block's frames split apart and its meta frame decompressed into *meta,
 // with the per-record lengths heading it.
 Status OpenBlock(std::string_view block, uint32_t docs, TextFrames layout,
-                 const ZSTD_DDict* meta_dict, BlockFrames* f, std::string* meta,
+                 const DictWindows* meta_dict, BlockFrames* f, std::string* meta,
                  RecordLengths* lens) {
   WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, docs, layout, f));
   WILDCHAT_RETURN_IF_ERROR(Decompress(f->meta, meta_dict, meta));
@@ -193,12 +210,7 @@ void UnshuffleWordBytes(std::string_view in, std::string* out) {
 }
 
 struct StoreReader::Dictionaries {
-  ZSTD_DDict* meta = nullptr;
-  ZSTD_DDict* text = nullptr;
-  ~Dictionaries() {
-    ZSTD_freeDDict(meta);
-    ZSTD_freeDDict(text);
-  }
+  std::unique_ptr<DictWindows> meta, text;
 };
 
 StoreReader::~StoreReader() = default;
@@ -209,12 +221,10 @@ Status StoreReader::Open(std::string_view meta_dict, std::string_view text_dict,
   r->layout_ = layout;
   r->dicts_ = std::make_unique<Dictionaries>();
   if (!meta_dict.empty()) {
-    r->dicts_->meta = ZSTD_createDDict(meta_dict.data(), meta_dict.size());
-    if (r->dicts_->meta == nullptr) return Status::Corruption("bad store dictionary");
+    WILDCHAT_RETURN_IF_ERROR(DictWindows::Open(meta_dict, &r->dicts_->meta));
   }
   if (!text_dict.empty()) {
-    r->dicts_->text = ZSTD_createDDict(text_dict.data(), text_dict.size());
-    if (r->dicts_->text == nullptr) return Status::Corruption("bad store dictionary");
+    WILDCHAT_RETURN_IF_ERROR(DictWindows::Open(text_dict, &r->dicts_->text));
   }
   *out = std::move(r);
   return Status::OK();
@@ -240,13 +250,13 @@ Status StoreReader::ReadMetaAndText(std::string_view block, uint32_t docs, const
   texts->clear();
   BlockFrames f;
   RecordLengths lens;
-  WILDCHAT_RETURN_IF_ERROR(OpenBlock(block, docs, layout_, dicts_->meta, &f, meta, &lens));
+  WILDCHAT_RETURN_IF_ERROR(OpenBlock(block, docs, layout_, dicts_->meta.get(), &f, meta, &lens));
   size_t m = lens.meta_at;
   for (uint32_t d = 0; d < docs; ++d) {
     metas->push_back(std::string_view(*meta).substr(m, lens.meta[d]));
     m += lens.meta[d];
   }
-  return ReadTexts(f, layout_, dicts_->text, lens.text, wanted, text, texts);
+  return ReadTexts(f, layout_, dicts_->text.get(), lens.text, wanted, text, texts);
 }
 
 Status StoreReader::ReadMetaAndRecordText(std::string_view block, uint32_t docs, uint32_t index,
@@ -255,18 +265,19 @@ Status StoreReader::ReadMetaAndRecordText(std::string_view block, uint32_t docs,
   if (index >= docs) return Status::NotFound("no such record in the block");
   BlockFrames f;
   RecordLengths lens;
-  WILDCHAT_RETURN_IF_ERROR(OpenBlock(block, docs, layout_, dicts_->meta, &f, meta_raw, &lens));
+  WILDCHAT_RETURN_IF_ERROR(
+      OpenBlock(block, docs, layout_, dicts_->meta.get(), &f, meta_raw, &lens));
   size_t m = lens.meta_at;
   for (uint32_t d = 0; d < index; ++d) m += lens.meta[d];
   *meta = std::string_view(*meta_raw).substr(m, lens.meta[index]);
   if (layout_ == TextFrames::kPerRecord) {
     if (f.texts.size() != docs) return Status::Corruption("bad store block");
-    return text->Start(f.texts[index], dicts_->text, lens.text[index]);
+    return text->Start(f.texts[index], dicts_->text.get(), lens.text[index]);
   }
   thread_local std::string all;
   thread_local std::vector<std::string_view> texts;
   const Wanted one = [index](uint32_t d) { return d == index; };
-  WILDCHAT_RETURN_IF_ERROR(ReadTexts(f, layout_, dicts_->text, lens.text, one, &all, &texts));
+  WILDCHAT_RETURN_IF_ERROR(ReadTexts(f, layout_, dicts_->text.get(), lens.text, one, &all, &texts));
   text->Assign(texts[index]);
   return Status::OK();
 }
@@ -280,7 +291,7 @@ Status StoreReader::Decode(std::string_view block, uint32_t docs, uint32_t only,
   thread_local std::vector<std::string_view> texts;
   // Lengths first; every part must fit in what its stream has left.
   RecordLengths lens;
-  WILDCHAT_RETURN_IF_ERROR(OpenBlock(block, docs, layout_, dicts_->meta, &f, &meta, &lens));
+  WILDCHAT_RETURN_IF_ERROR(OpenBlock(block, docs, layout_, dicts_->meta.get(), &f, &meta, &lens));
   WILDCHAT_RETURN_IF_ERROR(Decompress(f.scores, nullptr, &shuffled));
   UnshuffleWordBytes(shuffled, &scores);
   uint64_t scores_total = 0;
@@ -290,7 +301,8 @@ Status StoreReader::Decode(std::string_view block, uint32_t docs, uint32_t only,
   }
   if (scores_total != scores.size()) return Status::Corruption("bad store block");
   const Wanted wanted = [only](uint32_t d) { return only == kAllRecords || d == only; };
-  WILDCHAT_RETURN_IF_ERROR(ReadTexts(f, layout_, dicts_->text, lens.text, wanted, &text, &texts));
+  WILDCHAT_RETURN_IF_ERROR(
+      ReadTexts(f, layout_, dicts_->text.get(), lens.text, wanted, &text, &texts));
   if (only == kAllRecords) {
     raw->reserve(meta.size() + scores.size() + text.size() + 20 * static_cast<size_t>(docs));
   }
