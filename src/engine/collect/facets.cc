@@ -124,7 +124,12 @@ const FacetCounter::BinColumn& FacetCounter::Bins(size_t si, size_t field) const
     for (uint32_t d = 0; d < n; ++d) ++col->totals[bin[d]];
   }
   if (!col->u32 && col->bins <= 256) {
-    col->u8.assign(bin.begin(), bin.end());
+    // A dictionary field's bins are its codes: the segment's narrow copy.
+    col->u8 = field < 4 ? s.narrow().codes8(static_cast<DictField>(field)) : nullptr;
+    if (!col->u8) {
+      col->own8.assign(bin.begin(), bin.end());
+      col->u8 = col->own8.data();
+    }
   } else if (!col->u32 && col->bins <= 65536) {
     col->u16.assign(bin.begin(), bin.end());
   } else if (!col->u32) {  // months spanning over 5,000 years
@@ -209,7 +214,7 @@ Status FacetCounter::Count(const std::vector<std::string>& fields, const Bitset&
         if (by_bits[k]) continue;
         const BinColumn& c = *cols[k];
         Histogram& h = hist[k];
-        if (!c.u8.empty()) {
+        if (c.u8) {
           for (size_t i = 0; i < n; ++i) h.Add(i, c.u8[docs[i]]);
         } else if (!c.u16.empty()) {
           for (size_t i = 0; i < n; ++i) h.Add(i, c.u16[docs[i]]);

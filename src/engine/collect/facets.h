@@ -41,7 +41,8 @@ class FacetCounter {
   // first_month (bins − 1: null). u8 when bins <= 256, else u16 when bins <=
   // 65,536, else u32 (the segment's own code column, or `own`).
   struct BinColumn {
-    std::vector<uint8_t> u8;
+    const uint8_t* u8 = nullptr;  // own8, or the segment's narrow codes (narrow_columns.h)
+    std::vector<uint8_t> own8;
     std::vector<uint16_t> u16;
     std::vector<uint32_t> own;
     const uint32_t* u32 = nullptr;

@@ -6,6 +6,7 @@
 #include <array>
 #include <map>
 #include <optional>
+#include <type_traits>
 
 #include "engine/query/cursor_docs.h"
 #include "engine/query/query_threads.h"
@@ -770,19 +771,27 @@ class Evaluator {
             if (ok[code]) matching.push_back(code);
           }
           if (matching.empty()) break;
-          const uint32_t* col = s.code_column(n.dict_field);
           // Up to four values (a name, a `gpt-4*` prefix): compares, which
-          // vectorise, instead of a lookup per doc. Unused slots repeat a value.
-          if (matching.size() <= 4) {
-            std::array<uint32_t, 4> codes;
-            for (size_t i = 0; i < codes.size(); ++i)
-              codes[i] = matching[std::min(i, matching.size() - 1)];
-            test([col, codes](size_t d) {
-              const uint32_t v = col[d];
-              return (v == codes[0]) | (v == codes[1]) | (v == codes[2]) | (v == codes[3]);
-            });
+          // vectorise, instead of a lookup per doc. Unused slots repeat a
+          // value. One byte a doc where the dictionary is small enough.
+          auto by_codes = [&](const auto* col) {
+            using Code = std::remove_cvref_t<decltype(col[0])>;
+            if (matching.size() <= 4) {
+              std::array<Code, 4> codes;
+              for (size_t i = 0; i < codes.size(); ++i)
+                codes[i] = static_cast<Code>(matching[std::min(i, matching.size() - 1)]);
+              test([col, codes](size_t d) {
+                const Code v = col[d];
+                return (v == codes[0]) | (v == codes[1]) | (v == codes[2]) | (v == codes[3]);
+              });
+            } else {
+              test([&](size_t d) { return ok[col[d]] != 0; });
+            }
+          };
+          if (const uint8_t* narrow = s.narrow().codes8(n.dict_field)) {
+            by_codes(narrow);
           } else {
-            test([&](size_t d) { return ok[col[d]] != 0; });
+            by_codes(s.code_column(n.dict_field));
           }
           break;
         }
@@ -790,18 +799,33 @@ class Evaluator {
           for (uint32_t d : s.DocsOfTurn(n.int_lo)) out->Set(base + d);
           break;
         case Kind::kFlag: {
-          const uint32_t* f = s.flag_column();
           const uint32_t mask = n.flag_mask;
           const bool value = n.flag_value;
-          test([f, mask, value](size_t d) { return ((f[d] & mask) != 0) == value; });
+          if (mask <= 0xFF) {
+            const uint8_t* f = s.narrow().flags8();
+            const uint8_t m = static_cast<uint8_t>(mask);
+            test([f, m, value](size_t d) { return ((f[d] & m) != 0) == value; });
+          } else {
+            const uint32_t* f = s.flag_column();
+            test([f, mask, value](size_t d) { return ((f[d] & mask) != 0) == value; });
+          }
           break;
         }
         // (Branch-free tests of values copied out of n: the compiler turns
         // the 64 tests of a bitset word into vector compares.)
         case Kind::kTurns: {
-          const int64_t* t = s.turns();
           const int64_t lo = n.int_lo, hi = n.int_hi;
-          test([t, lo, hi](size_t d) { return (t[d] >= lo) & (t[d] <= hi); });
+          if (const uint16_t* t16 = s.narrow().turns16()) {
+            // Every count is in [0, 65535): the bounds clamped to that
+            // range select the same docs.
+            const int64_t l = std::max<int64_t>(lo, 0), h = std::min<int64_t>(hi, 65534);
+            if (l > h) break;
+            const uint16_t l16 = static_cast<uint16_t>(l), h16 = static_cast<uint16_t>(h);
+            test([t16, l16, h16](size_t d) { return (t16[d] >= l16) & (t16[d] <= h16); });
+          } else {
+            const int64_t* t = s.turns();
+            test([t, lo, hi](size_t d) { return (t[d] >= lo) & (t[d] <= hi); });
+          }
           break;
         }
         case Kind::kDate: {

@@ -17,6 +17,7 @@
 #include "base/status.h"
 #include "engine/segment/coding.h"
 #include "engine/segment/keyed_streams.h"
+#include "engine/segment/narrow_columns.h"
 #include "engine/segment/postings.h"
 #include "engine/segment/segment_file.h"
 #include "engine/segment/segment_format.h"
@@ -45,6 +46,8 @@ class Segment {
   const int64_t* timestamps() const { return ts_; }
   const int64_t* turns() const { return turns_; }
   const uint32_t* flag_column() const { return flags_; }
+  // Narrow copies of the filter columns, built on first use.
+  const NarrowColumns& narrow() const { return narrow_; }
 
   uint32_t code(DictField f, uint32_t doc) const { return codes_[static_cast<int>(f)][doc]; }
   const uint32_t* code_column(DictField f) const { return codes_[static_cast<int>(f)]; }
@@ -154,6 +157,7 @@ class Segment {
   const uint64_t* store_offsets_ = nullptr;
   const uint32_t* store_first_ = nullptr;
   uint64_t num_blocks_ = 0;
+  NarrowColumns narrow_{this};
 };
 
 }  // namespace wildchat
