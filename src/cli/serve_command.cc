@@ -60,7 +60,7 @@ void AddServerOptions(Args* args) {
   args->Option("port", "N", "port to listen on (0: any free port)", "8080");
   args->Option("threads", "N", "connection threads (each open connection holds one)", "64");
   args->Option("workers", "N",
-               "requests computed at once, the rest served in arrival order (0: four per core)",
+               "requests computed at once, the rest served in arrival order (0: one per core)",
                "0");
   args->Option("cache-mb", "N", "memory for repeated search, stats and user answers (0: off)",
                "64");

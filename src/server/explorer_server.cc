@@ -29,7 +29,7 @@ struct ExplorerServer::Impl {
         options(std::move(opts)),
         responses(options.cache_bytes),
         gate(options.workers > 0 ? options.workers
-                                 : 4 * static_cast<int>(std::thread::hardware_concurrency())) {}
+                                 : static_cast<int>(std::thread::hardware_concurrency())) {}
 };
 
 ExplorerServer::ExplorerServer(const Index& index, ServerOptions options)

@@ -85,8 +85,7 @@ void AddSearchRoutes(httplib::Server& server, const Index& index, MapCache& maps
   server.Get("/api/search", CachedRoute(cache, {"area"},
                                         [&index, &maps, &gate](const httplib::Request& req,
                                                                httplib::Response& res) {
-                                          WorkGate::Pass pass(gate);
-                                          Search(index, maps, req, res);
+                                          gate.Run([&] { Search(index, maps, req, res); });
                                         }));
 
   server.Get("/api/info", [&index](const httplib::Request&, httplib::Response& res) {
@@ -102,8 +101,7 @@ void AddSearchRoutes(httplib::Server& server, const Index& index, MapCache& maps
   server.Get("/api/stats", CachedRoute(cache, {"area"},
                                        [&index, &maps, &gate](const httplib::Request& req,
                                                               httplib::Response& res) {
-                                         WorkGate::Pass pass(gate);
-                                         Stats(index, maps, req, res);
+                                         gate.Run([&] { Stats(index, maps, req, res); });
                                        }));
 }
 

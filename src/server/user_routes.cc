@@ -122,8 +122,7 @@ void AddUserRoutes(httplib::Server& server, const Index& index, ResponseCache& c
   server.Get(
       R"(/api/user/([^/]*))",
       CachedRoute(cache, {}, [&index, &gate](const httplib::Request& req, httplib::Response& res) {
-        WorkGate::Pass pass(gate);
-        UserPage(index, req, res);
+        gate.Run([&] { UserPage(index, req, res); });
       }));
 }
 
