@@ -158,6 +158,24 @@ struct ScoreScratch {
                       score = std::vector<double>(kWindow);
 };
 
+// Calls fn for the window's first n docs (x.docs, x.freq, x.norm) whose
+// score wt·f / (f + norm) of one term may reach least > 0, with that score:
+// wt·f / (f + norm) < least  ⟸  wt·f < cut · (f + norm), cut a hair under
+// least so that rounding cannot drop a score equal to it (a product per doc,
+// a division only for those kept).
+template <typename Fn>
+void EmitAboveFloor(const Segment& s, uint32_t base, size_t n, double wt, double least,
+                    ScoreScratch& x, Fn&& fn) {
+  const double cut = least * (1 - 1e-9);
+  for (size_t i = 0; i < n; ++i) {
+    x.score[i] = wt * x.freq[i] >= cut * (x.freq[i] + x.norm[i]) ? 1 : 0;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (x.score[i] == 0) continue;
+    fn(s, x.docs[i] - base, x.docs[i], wt * x.freq[i] / (x.freq[i] + x.norm[i]));
+  }
+}
+
 // BM25 of the matches among global docs [lo, hi) of segment si, summed over
 // the positive text terms in query order: fn(segment, local doc, global doc,
 // score) for each, in ascending doc order. at[t] indexes the first entry of
@@ -198,21 +216,13 @@ void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, cons
         for (size_t i = 0; i < n; ++i) fn(s, x.docs[i] - base, x.docs[i], x.score[i]);
         continue;
       }
-      // wt·f / (f + norm) < least  ⟸  wt·f < cut · (f + norm), cut a hair
-      // under least so that rounding cannot drop a score equal to it.
-      const double cut = least * (1 - 1e-9);
-      for (size_t i = 0; i < n; ++i) {
-        x.score[i] = wt * x.freq[i] >= cut * (x.freq[i] + x.norm[i]) ? 1 : 0;
-      }
-      for (size_t i = 0; i < n; ++i) {
-        if (x.score[i] == 0) continue;
-        fn(s, x.docs[i] - base, x.docs[i], wt * x.freq[i] / (x.freq[i] + x.norm[i]));
-      }
+      EmitAboveFloor(s, base, n, wt, least, x, fn);
     }
     return;
   }
   for (uint32_t w = lo; w < hi;) {
     const uint32_t end = static_cast<uint32_t>(std::min<uint64_t>(hi, uint64_t{w} + x.kWindow));
+    double least = 0;  // > 0: the window's matches are emitted by EmitAboveFloor
     size_t n = 0;
     matches.ForEachInRange(w, end, [&](uint32_t doc) { x.docs[n++] = doc; });
     for (size_t i = 0; i < n; ++i) {
@@ -241,9 +251,19 @@ void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, cons
         for (size_t k = first; k < j; ++k) x.tf[list[k].first - w] = 0;
       }
       const double wt = bm.weight[t];
+      // One scored term (a word and filters, say): the matches certainly
+      // below floor() are skipped as in the single-list path (the score of
+      // the rest is the same sum, 0 + one term).
+      if (terms.size() == 1) least = floor();
+      if (least > 0) {
+        EmitAboveFloor(s, base, n, wt, least, x, fn);
+        break;
+      }
       for (size_t i = 0; i < n; ++i) x.score[i] += wt * x.freq[i] / (x.freq[i] + x.norm[i]);
     }
-    for (size_t i = 0; i < n; ++i) fn(s, x.docs[i] - base, x.docs[i], x.score[i]);
+    if (least <= 0) {
+      for (size_t i = 0; i < n; ++i) fn(s, x.docs[i] - base, x.docs[i], x.score[i]);
+    }
     w = end;
   }
 }

@@ -257,6 +257,24 @@ class Evaluator {
   // document frequencies (a phrase the least of its tokens' and bigrams' per
   // segment); everything else counts as unknown (all docs).
   uint64_t Estimate(const QueryNode& n) const {
+    switch (n.kind) {
+      case Kind::kTurnId:  // a table lookup: a doc or a few
+        return 1;
+      case Kind::kDict:
+      case Kind::kFlag:
+      case Kind::kTurns:
+      case Kind::kDate:
+      case Kind::kScore:
+        // A column filter scans the index once, or tests only candidates
+        // under 1/16 of it (EvalFilter), about what reading a word of
+        // num_docs/16 docs costs. Placed there, it goes before the more
+        // frequent words (which are then read only at its matches: their
+        // frequency lists, and the ranking that walks them, shrink to those)
+        // and after the rarer ones (at whose few docs it is tested).
+        return index_.num_docs / 16;
+      default:
+        break;
+    }
     if (n.kind != Kind::kTerm && n.kind != Kind::kPhrase) return index_.num_docs;
     uint64_t total = 0;
     for (const auto& seg : index_.segments) {
