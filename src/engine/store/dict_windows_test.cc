@@ -155,7 +155,9 @@ TEST(DictWindowsTest, RecordTextsDecodeThroughWindowsOfSeveralDictionaries) {
     // to other bytes), never a crash.
     Status st = t.Start(frame, on_a ? b.get() : a.get(), text.size());
     if (st.ok()) st = t.Through(text.size());
-    if (!st.ok()) EXPECT_EQ(st.code(), Status::Code::kCorruption) << st.ToString();
+    if (!st.ok()) {
+      EXPECT_EQ(st.code(), Status::Code::kCorruption) << st.ToString();
+    }
   }
   t.Assign("plain");
   EXPECT_EQ(t.text(), "plain");
