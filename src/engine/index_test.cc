@@ -216,11 +216,18 @@ TEST_F(IndexTest, FiltersAgreeWhetherColumnsAreNarrowOrWide) {
   for (int i = 0; i < 600; ++i) {
     Conversation c = Make(i + 1, {{"hello", "hi"}}, "model-" + std::to_string(i % 300));
     c.turn = i == 7 ? 70000 : i % 9;
+    // Days from 1900 to 2099: over 65,535 of them, so no narrow day column.
+    c.timestamp = i % 10 == 3 ? std::optional<TimestampMicros>()
+                              : ParseIso8601(std::to_string(1900 + i % 200) + "-0" +
+                                             std::to_string(1 + i % 9) + "-15T12:00:00Z");
     c.toxic = i % 4 == 0 ? TriBool::kTrue : TriBool::kFalse;
     c.redacted = i % 6 == 0 ? TriBool::kTrue : TriBool::kNull;
     wide.push_back(c);
     Conversation d = Make(i + 1001, {{"hello", "hi"}}, "model-" + std::to_string(i % 5));
     d.turn = i % 11;
+    d.timestamp = i % 10 == 4 ? std::optional<TimestampMicros>()
+                              : ParseIso8601("2023-0" + std::to_string(1 + i % 9) + "-" +
+                                             std::to_string(10 + i % 19) + "T23:59:59.999999Z");
     d.toxic = i % 3 == 0 ? TriBool::kTrue : TriBool::kFalse;
     d.redacted = i % 5 == 0 ? TriBool::kTrue : TriBool::kFalse;
     narrow.push_back(d);
@@ -279,6 +286,28 @@ TEST_F(IndexTest, FiltersAgreeWhetherColumnsAreNarrowOrWide) {
       lo = hi = std::stoll(v);
     }
     EXPECT_EQ(Ids(*idx, q), expect([&](auto& c) { return c.turn >= lo && c.turn <= hi; })) << q;
+  }
+  // Dates: [from, to) in UTC, either bound open.
+  const std::optional<TimestampMicros> none;
+  auto at = [](const char* iso) { return ParseIso8601(iso); };
+  const struct {
+    const char* q;
+    std::optional<TimestampMicros> from, to;
+  } dates[] = {
+      {"date:2023-06", at("2023-06-01T00:00:00Z"), at("2023-07-01T00:00:00Z")},
+      {"date:2023-05-01..2023-06-30", at("2023-05-01T00:00:00Z"), at("2023-07-01T00:00:00Z")},
+      {"date:>=2023-08", at("2023-08-01T00:00:00Z"), none},
+      {"date:<2023-03-12", none, at("2023-03-12T00:00:00Z")},
+      {"date:1950..1999", at("1950-01-01T00:00:00Z"), at("2000-01-01T00:00:00Z")},
+      {"date:>2098", at("2099-01-01T00:00:00Z"), none},
+      {"date:<=1900-03-15", none, at("1900-03-16T00:00:00Z")},
+  };
+  for (const auto& d : dates) {
+    EXPECT_EQ(Ids(*idx, d.q), expect([&](auto& c) {
+                return c.timestamp && (!d.from || *c.timestamp >= *d.from) &&
+                       (!d.to || *c.timestamp < *d.to);
+              }))
+        << d.q;
   }
 }
 

@@ -5,6 +5,7 @@
 // always writes `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`. Thread-safe, no locale.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,13 @@ namespace wildchat {
 
 std::optional<TimestampMicros> ParseIso8601(std::string_view text);
 std::string FormatIso8601(TimestampMicros micros);
+
+inline constexpr int64_t kMicrosPerDay = 86'400'000'000;
+
+// The UTC day (days since 1970-01-01, rounded down) of a timestamp.
+constexpr int64_t DayOf(TimestampMicros micros) {
+  return micros / kMicrosPerDay - (micros % kMicrosPerDay < 0 ? 1 : 0);
+}
 
 // Days since 1970-01-01 for a civil date, and back (proleptic Gregorian).
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);

@@ -11,8 +11,6 @@
 namespace wildchat {
 namespace {
 
-constexpr int64_t kMicrosPerDay = 86400LL * 1000000LL;
-
 int TurnBucket(int64_t t) {
   if (t < 1) return -1;
   if (t <= 5) return static_cast<int>(t - 1);
@@ -90,8 +88,7 @@ const FacetCounter::BinColumn& FacetCounter::Bins(size_t si, size_t field) const
     for (uint32_t d = 0; d < n; ++d) {
       const int64_t ts = s.timestamp(d);
       if (ts == kNullTimestamp) continue;
-      int64_t days = ts / kMicrosPerDay;
-      if (ts % kMicrosPerDay < 0) --days;
+      const int64_t days = DayOf(ts);
       int64_t y;
       unsigned mo, da;
       CivilFromDays(days, &y, &mo, &da);

@@ -14,7 +14,6 @@ namespace wildchat {
 namespace {
 
 constexpr int kMaxDepth = 100;
-constexpr int64_t kMicrosPerDay = 86400LL * 1000000LL;
 
 bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';

@@ -1,6 +1,9 @@
 #include "engine/segment/narrow_columns.h"
 
+#include <algorithm>
+
 #include "engine/segment/segment.h"
+#include "model/timestamp.h"
 
 namespace wildchat {
 
@@ -38,6 +41,34 @@ const uint16_t* NarrowColumns::turns16() const {
     turns_.fits = true;
   });
   return turns_.fits ? turns_.values.data() : nullptr;
+}
+
+const uint16_t* NarrowColumns::days16() const {
+  std::call_once(days_.once, [&] {
+    const Segment& s = *segment_;
+    const int64_t* col = s.timestamps();
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (uint32_t d = 0; d < s.num_docs(); ++d) {
+      if (col[d] == kNullTimestamp) continue;
+      const int64_t day = DayOf(col[d]);
+      lo = std::min(lo, day);
+      hi = std::max(hi, day);
+    }
+    if (lo <= hi && hi - lo >= 65535) return;
+    first_day_ = lo <= hi ? lo : 0;
+    days_.values.resize(s.num_docs());
+    for (uint32_t d = 0; d < s.num_docs(); ++d) {
+      days_.values[d] = col[d] == kNullTimestamp
+                            ? uint16_t{65535}
+                            : static_cast<uint16_t>(DayOf(col[d]) - first_day_);
+    }
+    days_.fits = true;
+  });
+  return days_.fits ? days_.values.data() : nullptr;
+}
+
+int64_t NarrowColumns::first_day() const {
+  return first_day_;
 }
 
 }  // namespace wildchat

@@ -7,7 +7,11 @@
 //              255 values (0: null, as in the code column);
 //   flags8()   the low 8 bits of the flags column (toxic, redacted, flagged
 //              and the first categories: segment_format.h);
-//   turns16()  the turn counts, when every one is in [0, 65535).
+//   turns16()  the turn counts, when every one is in [0, 65535);
+//   days16()   the timestamps' UTC days (model/timestamp.h DayOf) minus
+//              first_day(), 65535 for a null timestamp, when every day is
+//              within 65,535 of the first (a date filter's bounds are whole
+//              days, so it selects the same docs by day).
 // nullptr where a column does not fit. Built from the segment's own columns,
 // so a narrow column and its source always agree. Thread-safe; lives as
 // long as its segment.
@@ -30,6 +34,8 @@ class NarrowColumns {
   const uint8_t* codes8(DictField f) const;
   const uint8_t* flags8() const;
   const uint16_t* turns16() const;
+  const uint16_t* days16() const;
+  int64_t first_day() const;  // after days16() returned a column
 
  private:
   template <typename T>
@@ -42,6 +48,8 @@ class NarrowColumns {
   mutable Lazy<uint8_t> codes_[kDictFieldCount];
   mutable Lazy<uint8_t> flags_;
   mutable Lazy<uint16_t> turns_;
+  mutable Lazy<uint16_t> days_;
+  mutable int64_t first_day_ = 0;
 };
 
 }  // namespace wildchat

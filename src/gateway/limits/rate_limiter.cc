@@ -2,11 +2,12 @@
 
 #include <algorithm>
 
+#include "model/timestamp.h"
+
 namespace wildchat {
 namespace {
 
 constexpr int64_t kMicrosPerMinute = 60'000'000;
-constexpr int64_t kMicrosPerDay = 86'400'000'000;
 constexpr size_t kPruneAbove = 100'000;
 
 }  // namespace
