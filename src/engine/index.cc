@@ -222,7 +222,10 @@ void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, cons
   }
   for (uint32_t w = lo; w < hi;) {
     const uint32_t end = static_cast<uint32_t>(std::min<uint64_t>(hi, uint64_t{w} + x.kWindow));
-    double least = 0;  // > 0: the window's matches are emitted by EmitAboveFloor
+    // One scored term (a word and filters, say): the matches certainly below
+    // floor() are skipped as in the single-list path (the score of the rest
+    // is the same sum, 0 + one term).
+    const double least = terms.size() == 1 ? floor() : 0;
     size_t n = 0;
     matches.ForEachInRange(w, end, [&](uint32_t doc) { x.docs[n++] = doc; });
     for (size_t i = 0; i < n; ++i) {
@@ -251,10 +254,6 @@ void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, cons
         for (size_t k = first; k < j; ++k) x.tf[list[k].first - w] = 0;
       }
       const double wt = bm.weight[t];
-      // One scored term (a word and filters, say): the matches certainly
-      // below floor() are skipped as in the single-list path (the score of
-      // the rest is the same sum, 0 + one term).
-      if (terms.size() == 1) least = floor();
       if (least > 0) {
         EmitAboveFloor(s, base, n, wt, least, x, fn);
         break;

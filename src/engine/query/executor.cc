@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <limits>
 #include <map>
 #include <optional>
 #include <type_traits>
@@ -14,7 +13,6 @@
 #include "engine/query/regex_prefilter.h"
 #include "engine/segment/postings.h"
 #include "engine/store/record_codec.h"
-#include "model/timestamp.h"
 
 namespace wildchat {
 
@@ -850,21 +848,11 @@ class Evaluator {
         }
         case Kind::kDate: {
           const int64_t lo = n.int_lo, hi = n.int_hi;
-          // The parser's bounds are whole UTC days, or open (the extremes):
-          // then lo <= t < hi holds exactly for the days in [lo/D, hi/D),
-          // which the day column answers in two bytes a doc.
-          constexpr int64_t kOpenLo = std::numeric_limits<int64_t>::min() + 1;
-          constexpr int64_t kOpenHi = std::numeric_limits<int64_t>::max();
-          const bool whole_days = (lo == kOpenLo || lo % kMicrosPerDay == 0) &&
-                                  (hi == kOpenHi || hi % kMicrosPerDay == 0);
-          const uint16_t* days = whole_days ? s.narrow().days16() : nullptr;
-          if (days) {
-            const int64_t first = s.narrow().first_day();
-            auto rel = [first](int64_t day) { return std::clamp<int64_t>(day - first, 0, 65535); };
-            const uint16_t l = static_cast<uint16_t>(lo == kOpenLo ? 0 : rel(lo / kMicrosPerDay));
-            const uint16_t h =
-                static_cast<uint16_t>(hi == kOpenHi ? 65535 : rel(hi / kMicrosPerDay));
-            // A null timestamp is day 65535, never below h.
+          // The parser's bounds fall on days' starts, or are open: two bytes
+          // a doc (narrow_columns.h).
+          uint16_t l, h;
+          if (s.narrow().DayRange(lo, hi, &l, &h)) {
+            const uint16_t* days = s.narrow().days16();
             test([days, l, h](size_t d) { return (days[d] >= l) & (days[d] < h); });
           } else {
             const int64_t* t = s.timestamps();

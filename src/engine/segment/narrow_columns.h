@@ -8,10 +8,10 @@
 //   flags8()   the low 8 bits of the flags column (toxic, redacted, flagged
 //              and the first categories: segment_format.h);
 //   turns16()  the turn counts, when every one is in [0, 65535);
-//   days16()   the timestamps' UTC days (model/timestamp.h DayOf) minus
-//              first_day(), 65535 for a null timestamp, when every day is
-//              within 65,535 of the first (a date filter's bounds are whole
-//              days, so it selects the same docs by day).
+//   days16()   the timestamps' UTC days (model/timestamp.h DayOf) minus the
+//              segment's first, 65535 for a null timestamp, when every day is
+//              within 65,535 of the first; DayRange() turns a date filter's
+//              bounds into the day range selecting the same docs.
 // nullptr where a column does not fit. Built from the segment's own columns,
 // so a narrow column and its source always agree. Thread-safe; lives as
 // long as its segment.
@@ -35,21 +35,32 @@ class NarrowColumns {
   const uint8_t* flags8() const;
   const uint16_t* turns16() const;
   const uint16_t* days16() const;
-  int64_t first_day() const;  // after days16() returned a column
+  // For the docs with lo <= timestamp < hi (a null one never): the range
+  // [*l, *h) of days16() values selecting exactly them. False when days16()
+  // is null, or a bound falls inside a day of the segment's span (only
+  // bounds on a day's start, or beyond the span, have a day range).
+  bool DayRange(int64_t lo, int64_t hi, uint16_t* l, uint16_t* h) const;
 
  private:
+  // A column built by fill(&values) on first use; fill returns false when
+  // the values do not fit (the column is then null).
   template <typename T>
   struct Lazy {
     std::once_flag once;
     std::vector<T> values;
     bool fits = false;
+    template <typename Fill>
+    const T* Get(Fill&& fill) {
+      std::call_once(once, [&] { fits = fill(&values); });
+      return fits ? values.data() : nullptr;
+    }
   };
   const Segment* segment_;
   mutable Lazy<uint8_t> codes_[kDictFieldCount];
   mutable Lazy<uint8_t> flags_;
   mutable Lazy<uint16_t> turns_;
   mutable Lazy<uint16_t> days_;
-  mutable int64_t first_day_ = 0;
+  mutable int64_t first_day_ = 0;  // set with days_
 };
 
 }  // namespace wildchat
