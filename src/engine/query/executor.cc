@@ -13,6 +13,7 @@
 #include "engine/query/regex_prefilter.h"
 #include "engine/segment/postings.h"
 #include "engine/store/record_codec.h"
+#include "engine/store/record_text.h"
 
 namespace wildchat {
 
@@ -145,8 +146,9 @@ constexpr uint64_t kBlocksPerRun = 8;
 
 Status VerifyBlocks(const SegmentSet& index, const QueryNode& n, const Bitset& candidates,
                     const std::vector<CandidateBlocks>& work, Bitset* out) {
-  std::string meta_raw, text_raw;
-  std::vector<std::string_view> metas, texts, utts;
+  std::string meta_raw;
+  std::vector<std::string_view> metas, utts;
+  RecordText text;
   for (const CandidateBlocks& w : work) {
     const Segment& s = *index.segments[w.segment];
     const uint32_t base = index.bases[w.segment];
@@ -158,26 +160,29 @@ Status VerifyBlocks(const SegmentSet& index, const QueryNode& n, const Bitset& c
       // (Two words of captures: the function keeps them without allocating.)
       const uint32_t at = base + first;
       const Bitset* c = &candidates;
-      WILDCHAT_RETURN_IF_ERROR(s.ReadBlockTexts(
-          b, [c, at](uint32_t i) { return c->Test(at + i); }, &meta_raw, &text_raw, &metas,
-          &texts));
-      for (uint32_t d = first; d < last; ++d) {
-        if (!candidates.Test(base + d)) continue;
-        WILDCHAT_RETURN_IF_ERROR(UtteranceTexts(metas[d - first], texts[d - first], &utts)
-                                     .WithContext(s.file_path() + ": "));
-        const DocUtterances roles(s, d);
-        if (utts.size() != roles.size()) {
-          return Status::Corruption(s.file_path() + ": stored record disagrees with the index");
-        }
-        for (uint32_t u = 0; u < utts.size(); ++u) {
-          if (!roles.Admits(roles.begin() + u, n.scope)) continue;
-          const re2::StringPiece text(utts[u].data(), utts[u].size());
-          if (RE2::PartialMatch(text, *n.regex)) {
-            out->Set(base + d);
-            break;
-          }
-        }
-      }
+      // Each candidate's utterances in order, decompressed only as far as the
+      // one that matches.
+      WILDCHAT_RETURN_IF_ERROR(s.ForEachBlockRecordText(
+          b, [c, at](uint32_t i) { return c->Test(at + i); }, &meta_raw, &metas, &text,
+          [&](uint32_t i, RecordText* t) -> Status {
+            const uint32_t d = first + i;
+            WILDCHAT_RETURN_IF_ERROR(UtteranceTexts(metas[i], t->text(), &utts));
+            const DocUtterances roles(s, d);
+            if (utts.size() != roles.size()) {
+              return Status::Corruption("stored record disagrees with the index");
+            }
+            for (uint32_t u = 0; u < utts.size(); ++u) {
+              if (!roles.Admits(roles.begin() + u, n.scope)) continue;
+              const std::string_view utt = utts[u];
+              WILDCHAT_RETURN_IF_ERROR(
+                  t->Through(static_cast<uint64_t>(utt.data() + utt.size() - t->text().data())));
+              if (RE2::PartialMatch(re2::StringPiece(utt.data(), utt.size()), *n.regex)) {
+                out->Set(base + d);
+                break;
+              }
+            }
+            return Status::OK();
+          }));
     }
   }
   return Status::OK();

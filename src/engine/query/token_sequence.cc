@@ -651,17 +651,23 @@ bool TokenSequenceMatcher::Narrow(const Segment& s, const TokenSequenceOptions& 
     corrupt = corrupt || c.corrupt();
   }
   std::sort(starts.begin(), starts.end());
+  // Where each doc's starts begin (a doc's are found without a search).
+  std::vector<size_t> first_start;
   for (size_t k = 1; k < n && !corrupt && !starts.empty(); ++k) {
     const size_t i = order[k];
     Bitset live(nd);
-    for (const auto& start : starts) live.Set(start.first);
+    first_start.assign(nd, 0);
+    for (size_t j = starts.size(); j-- > 0;) {
+      live.Set(starts[j].first);
+      first_start[starts[j].first] = j;
+    }
     const uint64_t live_count = live.Count();
     hit.assign(starts.size(), 0);
     for (uint64_t t : terms[i]) {
       PostingCursor c = s.Postings(t);
       ForEachDocIn(c, s.doc_freq(t), live, live_count, [&](uint32_t d) {
         c.ReadPositions(&scratch);
-        auto it = std::lower_bound(starts.begin(), starts.end(), std::make_pair(d, 0u));
+        auto it = starts.begin() + first_start[d];
         for (uint32_t q : scratch) {  // ascending
           if (q < i) continue;
           const uint32_t want = q - static_cast<uint32_t>(i);

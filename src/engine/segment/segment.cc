@@ -273,16 +273,15 @@ Status Segment::ReadBlock(uint64_t block, std::string* raw,
       .WithContext(file_->path() + ": ");
 }
 
-Status Segment::ReadBlockTexts(uint64_t block, const StoreReader::Wanted& wanted,
-                               std::string* meta_raw, std::string* text_raw,
-                               std::vector<std::string_view>* metas,
-                               std::vector<std::string_view>* texts) const {
+Status Segment::ForEachBlockRecordText(uint64_t block, const StoreReader::Wanted& wanted,
+                                       std::string* meta_raw, std::vector<std::string_view>* metas,
+                                       RecordText* text, const StoreReader::RecordFn& fn) const {
   if (block >= num_blocks_) return Status::NotFound("no such block");
   const std::string_view bytes = store_blocks_.substr(
       store_offsets_[block], store_offsets_[block + 1] - store_offsets_[block]);
   return store_
-      ->ReadMetaAndText(bytes, store_first_[block + 1] - store_first_[block], wanted, meta_raw,
-                        text_raw, metas, texts)
+      ->ForEachRecordText(bytes, store_first_[block + 1] - store_first_[block], wanted, meta_raw,
+                          metas, text, fn)
       .WithContext(file_->path() + ": ");
 }
 

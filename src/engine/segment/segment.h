@@ -117,12 +117,12 @@ class Segment {
   // Decompresses block b into *raw and points records[i] at the encoded
   // record of doc block_first_doc(b) + i.
   Status ReadBlock(uint64_t b, std::string* raw, std::vector<std::string_view>* records) const;
-  // Only the meta parts of block b's records and the texts of the wanted
-  // ones (StoreReader::ReadMetaAndText; wanted(i) is about doc
-  // block_first_doc(b) + i).
-  Status ReadBlockTexts(uint64_t b, const StoreReader::Wanted& wanted, std::string* meta_raw,
-                        std::string* text_raw, std::vector<std::string_view>* metas,
-                        std::vector<std::string_view>* texts) const;
+  // The meta parts of block b's records, then fn(i, text) with the text of
+  // each wanted one, decompressed as far as fn asks
+  // (StoreReader::ForEachRecordText; i is about doc block_first_doc(b) + i).
+  Status ForEachBlockRecordText(uint64_t b, const StoreReader::Wanted& wanted,
+                                std::string* meta_raw, std::vector<std::string_view>* metas,
+                                RecordText* text, const StoreReader::RecordFn& fn) const;
 
  private:
   Segment() = default;

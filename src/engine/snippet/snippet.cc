@@ -88,29 +88,35 @@ bool IsAsciiSpace(char c) {
 }
 
 // Spans of the non-regex terms in text[begin, end), which starts and ends at
-// a whitespace character or an end of the text, tokenized once for all.
+// a whitespace character or an end of the text, tokenized once for all. Words
+// and prefixes are matched as the tokens stream by; the folded tokens are
+// kept only when a phrase must look at a run of them.
 void TokenSpans(std::string_view text, size_t begin, size_t end,
                 const std::vector<const QueryNode*>& terms, std::vector<Span>* spans) {
   using K = QueryNode::Kind;
+  bool phrases = false;
+  for (const QueryNode* t : terms) phrases = phrases || t->kind == K::kPhrase;
   std::vector<Span> toks;
   std::vector<std::string> folded;
   Tokenize(text.substr(begin, end - begin), [&](const Token& tok) {
-    toks.emplace_back(begin + tok.begin, begin + tok.end);
-    folded.emplace_back(tok.folded);
+    const Span at(begin + tok.begin, begin + tok.end);
+    for (const QueryNode* t : terms) {
+      if ((t->kind == K::kTerm && tok.folded == t->tokens[0]) ||
+          (t->kind == K::kPrefix && tok.folded.starts_with(t->tokens[0]))) {
+        spans->push_back(at);
+      }
+    }
+    if (phrases) {
+      toks.push_back(at);
+      folded.emplace_back(tok.folded);
+    }
   });
   for (const QueryNode* t : terms) {
-    if (t->kind == K::kRegex) continue;
-    const std::string& first = t->tokens[0];
-    for (size_t i = 0; i < toks.size(); ++i) {
-      if (t->kind == K::kTerm && folded[i] == first) {
-        spans->push_back(toks[i]);
-      } else if (t->kind == K::kPrefix && folded[i].compare(0, first.size(), first) == 0) {
-        spans->push_back(toks[i]);
-      } else if (t->kind == K::kPhrase && i + t->tokens.size() <= toks.size()) {
-        bool ok = true;
-        for (size_t k = 0; k < t->tokens.size() && ok; ++k) ok = folded[i + k] == t->tokens[k];
-        if (ok) spans->emplace_back(toks[i].first, toks[i + t->tokens.size() - 1].second);
-      }
+    if (t->kind != K::kPhrase) continue;
+    for (size_t i = 0; i + t->tokens.size() <= toks.size(); ++i) {
+      bool ok = true;
+      for (size_t k = 0; k < t->tokens.size() && ok; ++k) ok = folded[i + k] == t->tokens[k];
+      if (ok) spans->emplace_back(toks[i].first, toks[i + t->tokens.size() - 1].second);
     }
   }
 }
@@ -166,7 +172,7 @@ void MatchSpans(std::string_view text, const std::vector<const QueryNode*>& term
   // Windows reach kSpan past a possible start and the next one is searched
   // from kSpan / 2 before a window's end, so a phrase cut by a window's end
   // is whole in the next.
-  constexpr size_t kSpan = 2 * (kWindow + kBefore);
+  constexpr size_t kSpan = kWindow + kBefore;
   const size_t before = spans->size();
   while (next != kNowhere) {
     const size_t begin = back(next);

@@ -209,10 +209,12 @@ void EncodeConversationParts(const Conversation& c, RecordParts* parts) {
   out->push_back(c.timestamp ? 1 : 0);
   if (c.timestamp) PutFixed64(out, static_cast<uint64_t>(*c.timestamp));
   PutVarint(out, c.conversation.size());
-  parts->first_text_end = c.conversation.empty() ? 0 : c.conversation[0].content.size();
+  parts->utterance_ends.clear();
+  const size_t text_at = parts->text.size();
   for (const Utterance& u : c.conversation) {
     PutVarint(out, u.content.size());
     parts->text += u.content;
+    parts->utterance_ends.push_back(parts->text.size() - text_at);
     PutOptString(out, u.country);
     PutOptString(out, u.hashed_ip);
     PutOptHeader(out, u.header);

@@ -24,9 +24,9 @@ struct RecordParts {
   std::string meta;
   std::string scores;  // a multiple of 4 bytes: little-endian floats and doubles
   std::string text;
-  // The length of the first utterance's content, which starts `text` (not
-  // stored: the store ends a compressed block there).
-  uint64_t first_text_end = 0;
+  // Where each utterance's content ends in this record's `text`, in order (not stored: the
+  // store ends compressed blocks at some of them).
+  std::vector<uint64_t> utterance_ends;
 };
 
 // Appends c's parts to out's three strings.

@@ -1,9 +1,11 @@
 // RecordText: one stored record's text, decompressed from its start only as
-// far as asked. StoreBuilder ends a zstd block of a text frame after the
-// conversation's first utterance, and Through(n) decodes whole blocks until
-// the first n bytes are there: a snippet from the first utterance does not
-// pay for the whole conversation. Frames written without that block (one
-// block) decode whole on the first call; the result is the same. Frames are
+// far as asked. StoreBuilder ends the zstd blocks of a text frame at
+// utterance ends (after the first utterance, then every few KB:
+// StoreBuilder::kTextBlockBytes), and Through(n) decodes whole blocks until
+// the first n bytes are there: a snippet from the first utterance, or a regex
+// matching early in a long conversation, does not pay for the whole
+// conversation. Frames written as one block decode whole on the first call;
+// the result is the same. Frames are
 // untrusted bytes: any inconsistency is Corruption, never a crash. With a
 // dictionary the text is decoded into a window of it (dict_windows.h), held
 // until the next Start of another dictionary's text, Assign or destruction.

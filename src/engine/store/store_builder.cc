@@ -52,6 +52,22 @@ std::string Train(const std::vector<RecordParts>& samples, std::string RecordPar
   return dict;
 }
 
+// Where a record's text frame ends zstd blocks (CompressWithBreaks): after
+// the first utterance with text, then after each utterance that closes at
+// least StoreBuilder::kTextBlockBytes since the last break; never at the
+// text's end.
+void TextBreaks(const std::vector<uint64_t>& utterance_ends, uint64_t size,
+                std::vector<uint64_t>* out) {
+  out->clear();
+  uint64_t last = 0;
+  for (const uint64_t end : utterance_ends) {
+    if (end >= size) break;
+    if (end == 0 || (!out->empty() && end - last < StoreBuilder::kTextBlockBytes)) continue;
+    out->push_back(end);
+    last = end;
+  }
+}
+
 }  // namespace
 
 struct StoreBuilder::Compressor {
@@ -75,12 +91,13 @@ struct StoreBuilder::Compressor {
     // Compression into a buffer of compressBound bytes cannot fail.
     out->resize(old + (ZSTD_isError(n) ? 0 : n));
   }
-  // Compress, but when 0 < split < |src| the frame ends a block after src's
-  // first `split` bytes: a reader can decompress that part alone
-  // (record_text.h). Matches in the rest still reach back into it.
-  void CompressSplit(std::string_view src, uint64_t split, const ZSTD_CDict* dict,
-                     std::string* out) {
-    if (split == 0 || split >= src.size()) return Compress(src, dict, out);
+  // Compress, but the frame ends a zstd block at each of `breaks` (ascending
+  // offsets strictly inside src): a reader can decompress src up to any
+  // break alone (record_text.h). Matches after a break still reach back
+  // before it.
+  void CompressWithBreaks(std::string_view src, const std::vector<uint64_t>& breaks,
+                          const ZSTD_CDict* dict, std::string* out) {
+    if (breaks.empty()) return Compress(src, dict, out);
     ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
     if (dict) {
       ZSTD_CCtx_refCDict(cctx, dict);
@@ -89,13 +106,23 @@ struct StoreBuilder::Compressor {
     }
     ZSTD_CCtx_setPledgedSrcSize(cctx, src.size());
     const size_t old = out->size();
-    // Two blocks may each be stored raw: a bound of two compressions.
-    out->resize(old + ZSTD_compressBound(split) + ZSTD_compressBound(src.size() - split));
+    // Each block may be stored raw: a bound of a compression per block.
+    size_t bound = 0, at = 0;
+    for (const uint64_t b : breaks) {
+      bound += ZSTD_compressBound(b - at);
+      at = b;
+    }
+    out->resize(old + bound + ZSTD_compressBound(src.size() - at));
     ZSTD_outBuffer o{out->data(), out->size(), old};
-    ZSTD_inBuffer in{src.data(), split, 0};
+    ZSTD_inBuffer in{src.data(), 0, 0};
     // The output buffer holds the whole frame, so each call finishes its
     // part at once and none fails.
-    size_t left = ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_flush);
+    size_t left = 0;
+    for (const uint64_t b : breaks) {
+      in.size = b;
+      left = ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_flush);
+      if (left != 0) break;
+    }
     if (left == 0) {
       in.size = src.size();
       left = ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_end);
@@ -154,11 +181,15 @@ void StoreBuilder::AppendToBlock(const RecordParts& doc) {
   open_meta_ += doc.meta;
   open_scores_ += doc.scores;
   // Each record's text is its own frame (an empty text none), so reading one
-  // record decompresses only its text; its first utterance is a block of its
-  // own, so a snippet of it decompresses only that.
+  // record decompresses only its text, and only as far as its reader asks:
+  // the first utterance is a block of its own (a snippet of it decompresses
+  // only that), and so is each later run of utterances of at least
+  // kTextBlockBytes (a regex verified, or a snippet found, in the opening
+  // utterances of a long conversation decompresses only those).
   const size_t before = text_frames_.size();
   if (!doc.text.empty()) {
-    compressor_->CompressSplit(doc.text, doc.first_text_end, compressor_->text, &text_frames_);
+    TextBreaks(doc.utterance_ends, doc.text.size(), &breaks_);
+    compressor_->CompressWithBreaks(doc.text, breaks_, compressor_->text, &text_frames_);
   }
   PutVarint(&text_frame_lengths_, text_frames_.size() - before);
   open_text_bytes_ += doc.text.size();

@@ -259,6 +259,40 @@ Status StoreReader::ReadMetaAndText(std::string_view block, uint32_t docs, const
   return ReadTexts(f, layout_, dicts_->text.get(), lens.text, wanted, text, texts);
 }
 
+Status StoreReader::ForEachRecordText(std::string_view block, uint32_t docs, const Wanted& wanted,
+                                      std::string* meta_raw, std::vector<std::string_view>* metas,
+                                      RecordText* text, const RecordFn& fn) const {
+  metas->clear();
+  BlockFrames f;
+  RecordLengths lens;
+  WILDCHAT_RETURN_IF_ERROR(
+      OpenBlock(block, docs, layout_, dicts_->meta.get(), &f, meta_raw, &lens));
+  size_t m = lens.meta_at;
+  for (uint32_t d = 0; d < docs; ++d) {
+    metas->push_back(std::string_view(*meta_raw).substr(m, lens.meta[d]));
+    m += lens.meta[d];
+  }
+  if (layout_ == TextFrames::kPerRecord) {
+    if (f.texts.size() != docs) return Status::Corruption("bad store block");
+    for (uint32_t d = 0; d < docs; ++d) {
+      if (wanted && !wanted(d)) continue;
+      WILDCHAT_RETURN_IF_ERROR(text->Start(f.texts[d], dicts_->text.get(), lens.text[d]));
+      WILDCHAT_RETURN_IF_ERROR(fn(d, text));
+    }
+    return Status::OK();
+  }
+  thread_local std::string all;
+  thread_local std::vector<std::string_view> texts;
+  WILDCHAT_RETURN_IF_ERROR(
+      ReadTexts(f, layout_, dicts_->text.get(), lens.text, wanted, &all, &texts));
+  for (uint32_t d = 0; d < docs; ++d) {
+    if (wanted && !wanted(d)) continue;
+    text->Assign(texts[d]);
+    WILDCHAT_RETURN_IF_ERROR(fn(d, text));
+  }
+  return Status::OK();
+}
+
 Status StoreReader::ReadMetaAndRecordText(std::string_view block, uint32_t docs, uint32_t index,
                                           std::string* meta_raw, std::string_view* meta,
                                           RecordText* text) const {

@@ -61,6 +61,16 @@ class StoreReader {
   Status ReadMetaAndRecordText(std::string_view block, uint32_t docs, uint32_t index,
                                std::string* meta_raw, std::string_view* meta,
                                RecordText* text) const;
+  // The meta part of every record of the block ((*metas)[i] points into
+  // *meta_raw), then fn(i, text) for each wanted record i in order, its
+  // text started in *text to be decompressed only as far as fn asks
+  // (record_text.h): a reader that stops early (a regex verified in a
+  // conversation's first utterances) decompresses no further. A status fn
+  // returns other than OK ends the walk and is returned.
+  using RecordFn = std::function<Status(uint32_t, RecordText*)>;
+  Status ForEachRecordText(std::string_view block, uint32_t docs, const Wanted& wanted,
+                           std::string* meta_raw, std::vector<std::string_view>* metas,
+                           RecordText* text, const RecordFn& fn) const;
   // The joined bytes of the block's index-th record only (what a single
   // fetch needs: the other records are not copied).
   Status ReadRecord(std::string_view block, uint32_t docs, uint32_t index,

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -258,6 +259,94 @@ TEST_F(StoreReaderTest, RecordTextsDecompressTheFirstUtteranceAlone) {
               Status::Code::kNotFound);
   }
   EXPECT_GT(alone, 600u);
+}
+
+// Long conversations' texts are read in runs of utterances: through
+// ForEachRecordText, a wanted record's text decompresses to an utterance end
+// at most about StoreBuilder::kTextBlockBytes (plus one utterance) past the
+// one asked for, and whole it is what a whole-block read gives. Records not
+// wanted are not visited, and an error of the callback ends the walk.
+TEST_F(StoreReaderTest, LongTextsDecompressOnlyAboutAsFarAsAsked) {
+  std::vector<Conversation> docs = Corpus(700);
+  for (size_t i = 0; i < docs.size(); i += 5) {  // every fifth: 48 utterances
+    Conversation& c = docs[i];
+    const size_t n = c.conversation.size();
+    for (size_t u = n; u < 48; ++u) {
+      c.conversation.push_back(c.conversation[u % n]);
+      c.openai_moderation.push_back(c.openai_moderation[u % n]);
+      c.detoxify_moderation.push_back(c.detoxify_moderation[u % n]);
+    }
+    c.turn = 24;
+  }
+  Write(docs);
+  std::unique_ptr<StoreReader> reader;
+  ASSERT_TRUE(StoreReader::Open(meta_dict_, text_dict_, TextFrames::kPerRecord, &reader).ok());
+  RecordText text;
+  size_t early = 0, visited = 0;
+  for (size_t b = 0; b + 1 < offsets_.size(); ++b) {
+    const uint32_t n = first_[b + 1] - first_[b];
+    std::string meta_all, text_all, meta_raw;
+    std::vector<std::string_view> metas_all, texts_all, metas;
+    ASSERT_TRUE(
+        reader->ReadMetaAndText(Block(b), n, {}, &meta_all, &text_all, &metas_all, &texts_all)
+            .ok());
+    uint32_t next = 0;
+    const Status st = reader->ForEachRecordText(
+        Block(b), n, {}, &meta_raw, &metas, &text, [&](uint32_t i, RecordText* t) -> Status {
+          EXPECT_EQ(i, next++);
+          EXPECT_EQ(metas[i], metas_all[i]);
+          const Conversation& c = docs[first_[b] + i];
+          std::vector<uint64_t> ends;
+          uint64_t longest = 0;
+          for (const Utterance& u : c.conversation) {
+            ends.push_back((ends.empty() ? 0 : ends.back()) + u.content.size());
+            longest = std::max<uint64_t>(longest, u.content.size());
+          }
+          uint64_t after_second = 0;  // decoded once the second utterance is asked for
+          for (const uint64_t end : ends) {
+            WILDCHAT_RETURN_IF_ERROR(t->Through(end));
+            if (ends.size() > 1 && end == ends[1] && after_second == 0) {
+              after_second = t->decoded();
+            }
+            EXPECT_EQ(t->text().substr(0, end), texts_all[i].substr(0, end));
+            EXPECT_TRUE(std::find(ends.begin(), ends.end(), t->decoded()) != ends.end())
+                << "decoded to " << t->decoded() << ", not an utterance end";
+            EXPECT_LE(t->decoded(), end + StoreBuilder::kTextBlockBytes + longest);
+          }
+          // A long text's first utterances decompress without most of the rest.
+          if (ends.size() > 12 && ends[1] < texts_all[i].size() / 4) {
+            early += after_second < texts_all[i].size() / 2;
+          }
+          ++visited;
+          return Status::OK();
+        });
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    EXPECT_EQ(next, n);
+
+    // Only the wanted records, in order; the callback's error is returned.
+    std::vector<uint32_t> seen;
+    ASSERT_TRUE(reader
+                    ->ForEachRecordText(
+                        Block(b), n, [](uint32_t i) { return i % 2 == 1; }, &meta_raw, &metas,
+                        &text,
+                        [&](uint32_t i, RecordText*) {
+                          seen.push_back(i);
+                          return Status::OK();
+                        })
+                    .ok());
+    for (size_t k = 0; k < seen.size(); ++k) EXPECT_EQ(seen[k], 2 * k + 1);
+    EXPECT_EQ(seen.size(), n / 2);
+    int calls = 0;
+    const Status stop = reader->ForEachRecordText(Block(b), n, {}, &meta_raw, &metas, &text,
+                                                  [&](uint32_t, RecordText*) {
+                                                    ++calls;
+                                                    return Status::Corruption("stop here");
+                                                  });
+    EXPECT_EQ(stop.code(), Status::Code::kCorruption);
+    EXPECT_EQ(calls, 1);
+  }
+  EXPECT_EQ(visited, docs.size());
+  EXPECT_GT(early, 100u);
 }
 
 // Segments of format 5 and before keep one text frame per block: such a
