@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -25,10 +26,6 @@
 namespace wildchat {
 namespace {
 
-// Conversations per segment: bounds the builder's memory (about 0.5-1 GB of
-// postings for typical conversations) and keeps segment boundaries a pure
-// function of the input.
-constexpr uint32_t kSegmentDocs = 131072;
 constexpr size_t kBatchDocs = 256;
 constexpr size_t kQueueBatches = 8;
 
@@ -172,12 +169,15 @@ Status RunBuild(const std::string& dir, const RecordSource& source,
       store->Add(c);
       batch.records.push_back(std::move(c));
       ++records;
-      const bool segment_full = store->num_docs() >= kSegmentDocs;
+      const bool segment_full = store->num_docs() >= std::max<uint32_t>(options.segment_docs, 1);
       if (segment_full) batch.store = std::move(store);
       if (segment_full || batch.records.size() >= kBatchDocs) {
+        // The build's segments share the first one's dictionaries.
+        std::shared_ptr<const StoreDictionaries> dicts =
+            segment_full ? batch.store->dictionaries() : nullptr;
         if (!emit(std::move(batch))) return Status::OK();
         batch = Batch();
-        if (segment_full) store = std::make_unique<StoreBuilder>();
+        if (segment_full) store = std::make_unique<StoreBuilder>(std::move(dicts));
       }
     }
     if (store->num_docs() > 0) {

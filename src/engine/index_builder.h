@@ -20,6 +20,12 @@ namespace wildchat {
 struct IndexBuildOptions {
   bool append = false;  // extend an existing index instead of replacing it
   int threads = 2;
+  // Conversations per segment (the last may hold fewer): bounds the
+  // builder's memory (about 0.5-1 GB of postings for typical conversations)
+  // and keeps segment boundaries a pure function of the input. The segments
+  // of one build share the dictionaries their stores are compressed with
+  // (the first segment's).
+  uint32_t segment_docs = 131072;
   // Input errors: false stops at the first bad record (kInvalidArgument naming
   // file, line and field); true skips it, counts it and, when reject_path is
   // set, appends the raw record there.

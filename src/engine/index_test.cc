@@ -13,6 +13,7 @@
 #include <set>
 
 #include "engine/index_builder.h"
+#include "engine/segment/segment_file.h"
 #include "model/timestamp.h"
 
 namespace wildchat {
@@ -791,6 +792,54 @@ TEST_F(IndexTest, AppendsMatchOneBuildAndBuildsAreDeterministic) {
   fs::remove_all(dir_);
   fs::remove_all(dir1 + "_appended");
   dir_ = dir1;
+}
+
+// The segments of one build compress their stores with the first one's
+// dictionaries (so readers share their windows), and every conversation
+// still reads back whole and is found.
+TEST_F(IndexTest, SegmentsOfOneBuildShareTheirDictionaries) {
+  static const char* kWords[] = {"climate", "python",  "function", "recipe", "story",
+                                 "bonjour", "weather", "garden",   "rust",   "question"};
+  std::mt19937 rng(5);
+  std::vector<Conversation> docs;
+  for (int64_t i = 0; i < 6000; ++i) {
+    std::string user, assistant;
+    for (int w = 0; w < 30 + static_cast<int>(rng() % 60); ++w) {
+      user += kWords[rng() % 10];
+      user += ' ';
+      assistant += kWords[rng() % 10];
+      assistant += std::to_string(rng() % 50) + ' ';
+    }
+    docs.push_back(Make(i + 1, {{user, assistant}}));
+  }
+  docs[4321].conversation[1].content += " uniquetoken";
+  IndexBuildOptions o;
+  o.segment_docs = 2500;
+  IndexBuildStats stats;
+  ASSERT_TRUE(BuildIndexFromRecords(dir_, docs, o, &stats).ok());
+  std::vector<std::string> dicts;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    if (e.path().filename().string().rfind("seg-", 0) != 0) continue;
+    std::unique_ptr<MappedSegmentFile> f;
+    ASSERT_TRUE(MappedSegmentFile::Open(e.path().string(), &f).ok());
+    std::string_view text_dict, meta_dict;
+    ASSERT_TRUE(f->Section("store.dict.text", &text_dict).ok());
+    ASSERT_TRUE(f->Section("store.dict.meta", &meta_dict).ok());
+    EXPECT_FALSE(text_dict.empty());
+    dicts.push_back(std::string(text_dict) + '|' + std::string(meta_dict));
+  }
+  ASSERT_EQ(dicts.size(), 3u);
+  EXPECT_EQ(dicts[0], dicts[1]);
+  EXPECT_EQ(dicts[0], dicts[2]);
+  auto idx = OpenIndex();
+  ASSERT_EQ(idx->NumDocs(), docs.size());
+  for (size_t i = 0; i < docs.size(); i += 97) {
+    Conversation got;
+    ASSERT_TRUE(idx->Get(docs[i].conversation[0].turn_identifier, &got).ok());
+    EXPECT_EQ(got.conversation[1].content, docs[i].conversation[1].content);
+  }
+  EXPECT_EQ(Ids(*idx, "uniquetoken"), S({4322}));
+  EXPECT_EQ(Ids(*idx, "/uniquetoken/"), S({4322}));
 }
 
 TEST_F(IndexTest, InterruptedBuildLeavesPreviousIndexReadable) {

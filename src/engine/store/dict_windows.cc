@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <new>
+#include <unordered_map>
 
 namespace wildchat {
 
@@ -27,6 +29,28 @@ Status DictWindows::Open(std::string_view dict, std::unique_ptr<DictWindows>* ou
   char* room;
   if (!probe.Reserve(0, &room).ok()) return Status::Corruption("bad store dictionary");
   probe = Lease();
+  *out = std::move(w);
+  return Status::OK();
+}
+
+Status DictWindows::OpenShared(std::string_view dict, std::shared_ptr<const DictWindows>* out) {
+  // By the bytes' hash; dictionaries that expired are dropped as others open.
+  static std::mutex mu;
+  static std::unordered_multimap<size_t, std::weak_ptr<const DictWindows>> open;
+  const size_t key = std::hash<std::string_view>()(dict);
+  std::lock_guard<std::mutex> lock(mu);
+  for (auto [it, end] = open.equal_range(key); it != end; ++it) {
+    std::shared_ptr<const DictWindows> w = it->second.lock();
+    if (w && w->dict_ == dict) {
+      *out = std::move(w);
+      return Status::OK();
+    }
+  }
+  std::erase_if(open, [](const auto& e) { return e.second.expired(); });
+  std::unique_ptr<DictWindows> fresh;
+  WILDCHAT_RETURN_IF_ERROR(Open(dict, &fresh));
+  std::shared_ptr<const DictWindows> w(std::move(fresh));
+  open.emplace(key, w);
   *out = std::move(w);
   return Status::OK();
 }

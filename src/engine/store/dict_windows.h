@@ -10,7 +10,11 @@
 //
 // Windows are pooled: there are as many as were ever leased at once (a window
 // whose output room grew past kMaxPooledOutput is freed instead). Acquire is
-// thread-safe; a Lease is used by one thread at a time.
+// thread-safe; a Lease is used by one thread at a time. OpenShared gives every
+// reader of the same dictionary bytes in the process one DictWindows: the
+// segments of an index built with one dictionary then share its pool, and a
+// page of hits from alternating segments decodes in one window per thread
+// that stays in cache, not in a window per segment.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +34,9 @@ class DictWindows {
  public:
   // Corruption if dict is not a usable zstd dictionary.
   static Status Open(std::string_view dict, std::unique_ptr<DictWindows>* out);
+  // Open, or the DictWindows of the same bytes that is already open (and
+  // alive) in this process.
+  static Status OpenShared(std::string_view dict, std::shared_ptr<const DictWindows>* out);
   ~DictWindows();
   DictWindows(const DictWindows&) = delete;
   DictWindows& operator=(const DictWindows&) = delete;

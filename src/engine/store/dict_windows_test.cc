@@ -119,6 +119,46 @@ TEST(DictWindowsTest, AMalformedDictionaryIsCorruption) {
   EXPECT_TRUE(st.ok() || st.code() == Status::Code::kCorruption) << st.ToString();
 }
 
+// Readers of the same dictionary bytes (segments of one build) share one
+// DictWindows, wherever the bytes are; other bytes get their own, a malformed
+// dictionary is Corruption (and not kept), and one no longer held by anyone
+// is opened afresh.
+TEST(DictWindowsTest, SharedWindowsAreOnePerDictionary) {
+  const std::string dict = TrainedDictionary();
+  const std::string copy = dict;  // the same bytes elsewhere (another segment file)
+  std::string other = dict;
+  other[other.size() - 1] ^= 1;  // content, not tables: still a dictionary
+  std::shared_ptr<const DictWindows> a, b, c;
+  ASSERT_TRUE(DictWindows::OpenShared(dict, &a).ok());
+  ASSERT_TRUE(DictWindows::OpenShared(copy, &b).ok());
+  ASSERT_TRUE(DictWindows::OpenShared(other, &c).ok());
+  EXPECT_EQ(a.get(), b.get());
+  EXPECT_NE(a.get(), c.get());
+  std::shared_ptr<const DictWindows> bad;
+  EXPECT_EQ(DictWindows::OpenShared(dict.substr(0, 12), &bad).code(), Status::Code::kCorruption);
+  EXPECT_EQ(DictWindows::OpenShared(dict.substr(0, 12), &bad).code(), Status::Code::kCorruption);
+
+  // A text decodes alike through either reader's windows.
+  const std::string text = Text(5000, 7);
+  std::string frame(ZSTD_compressBound(text.size()), '\0');
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  const size_t n = ZSTD_compress_usingDict(cctx, frame.data(), frame.size(), text.data(),
+                                           text.size(), dict.data(), dict.size(), 3);
+  ZSTD_freeCCtx(cctx);
+  ASSERT_FALSE(ZSTD_isError(n));
+  frame.resize(n);
+  RecordText t;
+  ASSERT_TRUE(t.Start(frame, b.get(), text.size()).ok());
+  ASSERT_TRUE(t.Through(text.size()).ok());
+  EXPECT_EQ(t.text(), text);
+
+  std::weak_ptr<const DictWindows> gone = c;
+  c.reset();
+  EXPECT_TRUE(gone.expired());
+  ASSERT_TRUE(DictWindows::OpenShared(other, &c).ok());
+  EXPECT_NE(c, nullptr);
+}
+
 TEST(DictWindowsTest, RecordTextsDecodeThroughWindowsOfSeveralDictionaries) {
   // Two segments' dictionaries, texts alternating between them, read as a
   // page of hits is: partly (through the first block), then whole.

@@ -131,7 +131,9 @@ struct StoreBuilder::Compressor {
   }
 };
 
-StoreBuilder::StoreBuilder() = default;
+StoreBuilder::StoreBuilder(std::shared_ptr<const StoreDictionaries> shared) {
+  if (shared && !(shared->meta.empty() && shared->text.empty())) UseDictionaries(std::move(shared));
+}
 StoreBuilder::~StoreBuilder() = default;
 
 uint64_t StoreBuilder::memory_bytes() const {
@@ -156,16 +158,22 @@ void StoreBuilder::Add(const Conversation& c) {
   if (samples_.size() >= kSampleDocs) TrainDictionaries();
 }
 
-void StoreBuilder::TrainDictionaries() {
-  meta_dict_ = Train(samples_, &RecordParts::meta, kMetaDictBytes);
-  text_dict_ = Train(samples_, &RecordParts::text, kTextDictBytes);
+void StoreBuilder::UseDictionaries(std::shared_ptr<const StoreDictionaries> dicts) {
+  dicts_ = std::move(dicts);
   compressor_ = std::make_unique<Compressor>();
-  if (!meta_dict_.empty()) {
-    compressor_->meta = ZSTD_createCDict(meta_dict_.data(), meta_dict_.size(), kZstdLevel);
+  if (!dicts_->meta.empty()) {
+    compressor_->meta = ZSTD_createCDict(dicts_->meta.data(), dicts_->meta.size(), kZstdLevel);
   }
-  if (!text_dict_.empty()) {
-    compressor_->text = ZSTD_createCDict(text_dict_.data(), text_dict_.size(), kTextLevel);
+  if (!dicts_->text.empty()) {
+    compressor_->text = ZSTD_createCDict(dicts_->text.data(), dicts_->text.size(), kTextLevel);
   }
+}
+
+void StoreBuilder::TrainDictionaries() {
+  auto trained = std::make_shared<StoreDictionaries>();
+  trained->meta = Train(samples_, &RecordParts::meta, kMetaDictBytes);
+  trained->text = Train(samples_, &RecordParts::text, kTextDictBytes);
+  UseDictionaries(std::move(trained));
   for (const RecordParts& doc : samples_) AppendToBlock(doc);
   samples_.clear();
   samples_.shrink_to_fit();
@@ -226,8 +234,8 @@ Status StoreBuilder::WriteTo(SegmentFileWriter* w) {
   if (!compressor_) TrainDictionaries();
   FlushBlock();
   first_doc_.push_back(num_docs_);
-  WILDCHAT_RETURN_IF_ERROR(w->Add("store.dict.meta", meta_dict_));
-  WILDCHAT_RETURN_IF_ERROR(w->Add("store.dict.text", text_dict_));
+  WILDCHAT_RETURN_IF_ERROR(w->Add("store.dict.meta", dicts_->meta));
+  WILDCHAT_RETURN_IF_ERROR(w->Add("store.dict.text", dicts_->text));
   WILDCHAT_RETURN_IF_ERROR(w->Add("store.blocks", blocks_));
   WILDCHAT_RETURN_IF_ERROR(
       w->Add("store.offsets", std::string_view(reinterpret_cast<const char*>(offsets_.data()),

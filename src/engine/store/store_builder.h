@@ -3,12 +3,11 @@
 // kPerRecord). A block keeps the records' meta parts in one zstd frame, their
 // scores in another, and each record's text in a frame of its own, whose
 // zstd blocks end at utterance ends (kTextBlockBytes; record_text.h reads a
-// text only as far as asked); meta and
-// text are compressed with dictionaries trained on the segment's first
-// conversations, so that small frames compress nearly as well as a long
-// stream while one conversation is fetched quickly. Single-threaded; blocks and
-// dictionaries depend only on the sequence of records, so the output is
-// deterministic.
+// text only as far as asked); meta and text are compressed with dictionaries
+// trained on the first conversations of a build (or of the segment), so that
+// small frames compress nearly as well as a long stream while one
+// conversation is fetched quickly. Single-threaded; blocks and dictionaries
+// depend only on the sequence of records, so the output is deterministic.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +23,12 @@ namespace wildchat {
 
 class SegmentFileWriter;
 
+// The zstd dictionaries a store's meta and text parts are compressed with
+// (empty: none).
+struct StoreDictionaries {
+  std::string meta, text;
+};
+
 class StoreBuilder {
  public:
   // A record's text frame ends a zstd block after its first utterance with
@@ -34,7 +39,12 @@ class StoreBuilder {
   // utterance would cost 3.0%, 2 KB 1.1%.
   static constexpr uint64_t kTextBlockBytes = 4096;
 
-  StoreBuilder();
+  // With `shared` (another builder's dictionaries()), the records are
+  // compressed with those dictionaries instead of ones trained on this
+  // builder's first records: the segments of one build then share them, and
+  // readers share their decoding windows (dict_windows.h). Without (or when
+  // `shared` has none), dictionaries are trained here.
+  explicit StoreBuilder(std::shared_ptr<const StoreDictionaries> shared = nullptr);
   ~StoreBuilder();
   StoreBuilder(const StoreBuilder&) = delete;
   StoreBuilder& operator=(const StoreBuilder&) = delete;
@@ -42,12 +52,15 @@ class StoreBuilder {
   void Add(const Conversation& c);
   uint32_t num_docs() const { return num_docs_; }
   uint64_t memory_bytes() const;
+  // The dictionaries in use; null until they are trained.
+  std::shared_ptr<const StoreDictionaries> dictionaries() const { return dicts_; }
   // Flushes the open block and writes the store.* sections.
   Status WriteTo(SegmentFileWriter* w);
 
  private:
   struct Compressor;
   void TrainDictionaries();
+  void UseDictionaries(std::shared_ptr<const StoreDictionaries> dicts);
   void AppendToBlock(const RecordParts& doc);
   void FlushBlock();
 
@@ -55,7 +68,7 @@ class StoreBuilder {
   std::vector<RecordParts> samples_;
   uint64_t sample_bytes_ = 0;
   std::unique_ptr<Compressor> compressor_;  // set once trained
-  std::string meta_dict_, text_dict_;
+  std::shared_ptr<const StoreDictionaries> dicts_;
   // The open block: per doc (varint |meta|, varint |scores| / 4, varint |text|), then the parts;
   // the texts already compressed, a frame per doc, and per doc varint |text frame|.
   std::string lengths_;

@@ -209,8 +209,10 @@ void UnshuffleWordBytes(std::string_view in, std::string* out) {
   }
 }
 
+// Shared with the other segments built with the same dictionaries
+// (DictWindows::OpenShared).
 struct StoreReader::Dictionaries {
-  std::unique_ptr<DictWindows> meta, text;
+  std::shared_ptr<const DictWindows> meta, text;
 };
 
 StoreReader::~StoreReader() = default;
@@ -221,10 +223,10 @@ Status StoreReader::Open(std::string_view meta_dict, std::string_view text_dict,
   r->layout_ = layout;
   r->dicts_ = std::make_unique<Dictionaries>();
   if (!meta_dict.empty()) {
-    WILDCHAT_RETURN_IF_ERROR(DictWindows::Open(meta_dict, &r->dicts_->meta));
+    WILDCHAT_RETURN_IF_ERROR(DictWindows::OpenShared(meta_dict, &r->dicts_->meta));
   }
   if (!text_dict.empty()) {
-    WILDCHAT_RETURN_IF_ERROR(DictWindows::Open(text_dict, &r->dicts_->text));
+    WILDCHAT_RETURN_IF_ERROR(DictWindows::OpenShared(text_dict, &r->dicts_->text));
   }
   *out = std::move(r);
   return Status::OK();
