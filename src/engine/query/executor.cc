@@ -145,7 +145,8 @@ constexpr uint64_t kBlocksPerThread = 64;
 constexpr uint64_t kBlocksPerRun = 8;
 
 Status VerifyBlocks(const SegmentSet& index, const QueryNode& n, const Bitset& candidates,
-                    const std::vector<CandidateBlocks>& work, Bitset* out) {
+                    const std::vector<uint32_t>& earliest, const std::vector<CandidateBlocks>& work,
+                    Bitset* out) {
   std::string meta_raw;
   std::vector<std::string_view> metas, utts;
   RecordText text;
@@ -171,7 +172,13 @@ Status VerifyBlocks(const SegmentSet& index, const QueryNode& n, const Bitset& c
             if (utts.size() != roles.size()) {
               return Status::Corruption("stored record disagrees with the index");
             }
+            // Utterances ending before the earliest possible start are passed.
+            const uint32_t from = earliest.empty() ? 0 : earliest[base + d];
             for (uint32_t u = 0; u < utts.size(); ++u) {
+              if (from > 0 && u + 1 < utts.size() &&
+                  s.utt_token_start(roles.begin() + u + 1) <= from) {
+                continue;
+              }
               if (!roles.Admits(roles.begin() + u, n.scope)) continue;
               const std::string_view utt = utts[u];
               WILDCHAT_RETURN_IF_ERROR(
@@ -188,8 +195,10 @@ Status VerifyBlocks(const SegmentSet& index, const QueryNode& n, const Bitset& c
   return Status::OK();
 }
 
+// earliest: per doc, a token position before which no match starts (0:
+// none known), or empty.
 Status VerifyRegex(const SegmentSet& index, const QueryNode& n, const Bitset& candidates,
-                   Bitset* out) {
+                   const std::vector<uint32_t>& earliest, Bitset* out) {
   // Runs of kBlocksPerRun blocks dealt to the threads in turn, so that
   // candidates bunched in one part of the index are still shared.
   uint64_t blocks = 0;
@@ -205,11 +214,11 @@ Status VerifyRegex(const SegmentSet& index, const QueryNode& n, const Bitset& ca
       work[run++ % threads].push_back(CandidateBlocks{si, b, std::min(nb, b + kBlocksPerRun)});
     }
   }
-  if (threads == 1) return VerifyBlocks(index, n, candidates, work[0], out);
+  if (threads == 1) return VerifyBlocks(index, n, candidates, earliest, work[0], out);
   std::vector<Bitset> found(threads, Bitset(index.num_docs));
   std::vector<Status> status(threads);
   RunOnThreads(threads, [&](unsigned t) {
-    status[t] = VerifyBlocks(index, n, candidates, work[t], &found[t]);
+    status[t] = VerifyBlocks(index, n, candidates, earliest, work[t], &found[t]);
   });
   for (unsigned t = 0; t < threads; ++t) {
     WILDCHAT_RETURN_IF_ERROR(status[t]);
@@ -745,13 +754,14 @@ class Evaluator {
     constexpr uint64_t kPrefilterMinDocs = 2000;
     const Bitset* limit = restrict;
     Bitset candidates;
+    std::vector<uint32_t> earliest;
     if (limit && limit->Count() < kPrefilterMinDocs) {
       candidates = *limit;
     } else {
-      RegexCandidates(index_, re, RegexPrefilterOptions(), &candidates);
+      RegexCandidates(index_, re, RegexPrefilterOptions(), &candidates, nullptr, &earliest);
       if (limit) candidates.And(*limit);
     }
-    return VerifyRegex(index_, n, candidates, out);
+    return VerifyRegex(index_, n, candidates, earliest, out);
   }
 
   static bool AsciiEqualLower(std::string_view value, std::string_view lower_query, bool prefix) {

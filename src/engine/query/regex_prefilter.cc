@@ -211,8 +211,9 @@ void SegmentLiteralCandidates(const Segment& s, const LiteralFilter& lf, Formula
 }  // namespace
 
 void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
-                     const RegexPrefilterOptions& options, Bitset* out,
-                     RegexPrefilterStats* stats) {
+                     const RegexPrefilterOptions& options, Bitset* out, RegexPrefilterStats* stats,
+                     std::vector<uint32_t>* earliest) {
+  if (earliest) earliest->assign(index.num_docs, 0);
   RegexPrefilterStats ignored;
   if (!stats) stats = &ignored;
   *stats = RegexPrefilterStats();
@@ -249,9 +250,15 @@ void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
       } else {
         local[si] = Bitset(s.num_docs(), true);
       }
+      // (A segment's part of *earliest: segments are disjoint ranges of it.)
+      std::vector<uint32_t> from;
+      if (earliest && !sequences.empty()) from.assign(s.num_docs(), 0);
       for (const TokenSequenceMatcher& m : sequences) {
-        if (m.Narrow(s, options.token_sequence, &local[si])) by_sequence[si] = 1;
+        if (m.Narrow(s, options.token_sequence, &local[si], earliest ? &from : nullptr)) {
+          by_sequence[si] = 1;
+        }
       }
+      if (!from.empty()) std::copy(from.begin(), from.end(), earliest->begin() + index.bases[si]);
     }
   };
   const unsigned threads =
@@ -269,6 +276,9 @@ void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
   merged.Flush();
   stats->filtered = literals.usable || stats->token_sequence;
   stats->candidates = out->Count();
+  if (earliest) {
+    for (const uint32_t at : *earliest) stats->positioned += at > 0 ? 1 : 0;
+  }
 }
 
 }  // namespace wildchat

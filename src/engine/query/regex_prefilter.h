@@ -52,6 +52,7 @@ struct RegexPrefilterStats {
   uint64_t terms_read = 0;      // posting lists decoded
   uint64_t candidates = 0;      // docs in the result
   bool token_sequence = false;  // narrowed further by token sequences (token_sequence.h)
+  uint64_t positioned = 0;      // candidates with an earliest start known (when asked)
 };
 
 struct RegexPrefilterOptions {
@@ -70,8 +71,12 @@ struct RegexPrefilterOptions {
 // matches some utterance. When the regex cannot be narrowed, *out holds every
 // doc and stats->filtered is false. Segments are narrowed on the query's
 // threads (query_threads.h: up to four, as many as the machine has cores).
+// With `earliest`, it is resized to one entry per doc: a token position no
+// match of a candidate starts before (its utterances ending before it need no
+// verifying), 0 when nothing is known.
 void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
                      const RegexPrefilterOptions& options, Bitset* out,
-                     RegexPrefilterStats* stats = nullptr);
+                     RegexPrefilterStats* stats = nullptr,
+                     std::vector<uint32_t>* earliest = nullptr);
 
 }  // namespace wildchat

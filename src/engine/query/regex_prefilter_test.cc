@@ -256,13 +256,33 @@ class RegexPrefilterCorpusTest : public ::testing::Test {
     Bitset cand;
     RegexPrefilterOptions options;
     options.token_sequence.min_candidates = 0;  // narrow even the edge texts' few candidates
-    RegexCandidates(*set_, re, options, &cand, stats);
+    std::vector<uint32_t> earliest;
+    RegexCandidates(*set_, re, options, &cand, stats, &earliest);
     EXPECT_EQ(cand.size(), set_->num_docs);
     EXPECT_EQ(cand.Count(), stats->candidates);
+    EXPECT_EQ(earliest.size(), set_->num_docs);
+    if (earliest.size() != set_->num_docs) return cand;
     const Bitset truth = Truth(re);
     uint64_t missed = 0;
     truth.ForEach([&](uint32_t d) { missed += cand.Test(d) ? 0 : 1; });
     EXPECT_EQ(missed, 0u) << "/" << pattern << "/ misses " << missed << " of " << truth.Count();
+    // Verification passes the utterances ending before a candidate's
+    // earliest start: some matching utterance must not be among them.
+    uint64_t passed_over = 0;
+    truth.ForEach([&](uint32_t d) {
+      const size_t si = set_->SegmentOf(d);
+      const Segment& s = *set_->segments[si];
+      const uint32_t local = d - set_->bases[si];
+      const uint32_t first = s.utt_begin(local), end = s.utt_begin(local + 1);
+      const auto& utterances = (*records_)[d].conversation;
+      bool found = false;
+      for (uint32_t u = first; u < end && !found; ++u) {
+        const bool passed = u + 1 < end && s.utt_token_start(u + 1) <= earliest[d];
+        found = !passed && RE2::PartialMatch(utterances[u - first].content, re);
+      }
+      passed_over += found ? 0 : 1;
+    });
+    EXPECT_EQ(passed_over, 0u) << "/" << pattern << "/: a match before the earliest start";
     return cand;
   }
 
@@ -510,6 +530,10 @@ TEST_F(RegexPrefilterCorpusTest, TokenSequencesNarrow) {
     RegexPrefilterStats stats;
     const Bitset cand = Check(p, &stats);
     EXPECT_TRUE(stats.token_sequence) << p;
+    // Runs of elements narrowed by positions: where matches may start is known.
+    if (std::string_view(p).find("-[") != std::string_view::npos) {
+      EXPECT_GT(stats.positioned, 0u) << p;
+    }
     const uint64_t matches = Truth(RE2(p)).Count();
     EXPECT_GT(matches, 0u) << p;
     EXPECT_LT(cand.Count(), matches + set_->num_docs / 20) << p;

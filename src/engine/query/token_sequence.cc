@@ -591,7 +591,7 @@ bool TokenSequenceMatcher::ok() const {
 }
 
 bool TokenSequenceMatcher::Narrow(const Segment& s, const TokenSequenceOptions& options,
-                                  Bitset* docs_in) const {
+                                  Bitset* docs_in, std::vector<uint32_t>* earliest) const {
   const size_t n = seq_.elements.size();
   if (!ok()) return false;
   const double budget = n == 1 ? options.max_single_postings_per_doc : options.max_postings_per_doc;
@@ -686,7 +686,14 @@ bool TokenSequenceMatcher::Narrow(const Segment& s, const TokenSequenceOptions& 
   }
   if (corrupt) return false;
   Bitset keep(nd);
-  for (const auto& start : starts) keep.Set(start.first);
+  for (size_t j = 0; j < starts.size(); ++j) {
+    const auto [doc, at] = starts[j];
+    keep.Set(doc);
+    // A doc's first start (they are sorted) is its earliest.
+    if (earliest && (j == 0 || starts[j - 1].first != doc)) {
+      (*earliest)[doc] = std::max((*earliest)[doc], at);
+    }
+  }
   *docs_in = std::move(keep);
   return true;
 }
