@@ -621,7 +621,13 @@ bool TokenSequenceMatcher::Narrow(const Segment& s, const TokenSequenceOptions& 
     const uint64_t count = docs.Count();
     for (uint64_t t : terms[i]) {
       PostingCursor c = s.Postings(t);
-      ForEachDocIn(c, s.doc_freq(t), docs, count, [&](uint32_t d) { has.Set(d); });
+      if (s.doc_freq(t) > 8 * count) {
+        CursorDocsIn(docs, 0, docs.size(), &c, [&](uint32_t d) { has.Set(d); });
+      } else {  // no positions wanted: the list a block at a time
+        c.ForEachRemaining([&](uint32_t d, uint32_t) {
+          if (docs.Test(d)) has.Set(d);
+        });
+      }
       corrupt = corrupt || c.corrupt();
     }
     docs.And(has);
@@ -635,7 +641,7 @@ bool TokenSequenceMatcher::Narrow(const Segment& s, const TokenSequenceOptions& 
   // other element, rarer first, keeps the starts where it stands at p + i.
   // Its positions are merged with the starts doc by doc, in docs that still
   // have some, so no long list is sorted.
-  std::vector<std::pair<uint32_t, uint32_t>> starts;  // (doc, position of the first element)
+  std::vector<std::pair<uint32_t, uint32_t>> found;  // (doc, position of the first element)
   std::vector<uint8_t> hit;
   std::vector<uint32_t> scratch;
   const size_t r = order[0];
@@ -645,12 +651,27 @@ bool TokenSequenceMatcher::Narrow(const Segment& s, const TokenSequenceOptions& 
     ForEachDocIn(c, s.doc_freq(t), docs, count, [&](uint32_t d) {
       c.ReadPositions(&scratch);
       for (uint32_t p : scratch) {
-        if (p >= r) starts.emplace_back(d, p - static_cast<uint32_t>(r));
+        if (p >= r) found.emplace_back(d, p - static_cast<uint32_t>(r));
       }
     });
     corrupt = corrupt || c.corrupt();
   }
-  std::sort(starts.begin(), starts.end());
+  // In (doc, position) order: bucketed by doc (each term's come in doc
+  // order, so a doc's bucket is a few ascending runs), then each bucket
+  // sorted.
+  std::vector<std::pair<uint32_t, uint32_t>> starts(found.size());
+  {
+    std::vector<size_t> at(nd + 1, 0);
+    for (const auto& f : found) ++at[f.first + 1];
+    for (uint32_t d = 0; d < nd; ++d) at[d + 1] += at[d];
+    for (const auto& f : found) starts[at[f.first]++] = f;
+    // at[d] now ends doc d's bucket.
+    size_t begin = 0;
+    for (uint32_t d = 0; d < nd; ++d) {
+      if (at[d] - begin > 1) std::sort(starts.begin() + begin, starts.begin() + at[d]);
+      begin = at[d];
+    }
+  }
   // Where each doc's starts begin (a doc's are found without a search).
   std::vector<size_t> first_start;
   for (size_t k = 1; k < n && !corrupt && !starts.empty(); ++k) {
