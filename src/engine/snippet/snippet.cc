@@ -172,7 +172,7 @@ void MatchSpans(std::string_view text, const std::vector<const QueryNode*>& term
   // Windows reach kSpan past a possible start and the next one is searched
   // from kSpan / 2 before a window's end, so a phrase cut by a window's end
   // is whole in the next.
-  constexpr size_t kSpan = kWindow + kBefore;
+  constexpr size_t kSpan = 2 * (kWindow + kBefore);
   const size_t before = spans->size();
   while (next != kNowhere) {
     const size_t begin = back(next);

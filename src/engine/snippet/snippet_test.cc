@@ -69,6 +69,38 @@ TEST(SnippetTest, WindowedMatchingGivesTheSnippetsOfWholeUtterances) {
 
 // Escaping, against a character-by-character reference: nothing of the text
 // can open a tag, an attribute or an entity.
+// Found by snippet_fuzz when the windows were made shorter: one-letter
+// matches between long runs of a separator that is whitespace to the window
+// search ('\r') and others that are not (control characters). The windowed
+// search must still give what whole tokenization gives.
+TEST(SnippetTest, WindowsOverSeparatorRunsGiveTheWholeUtterancesSnippets) {
+  const std::string text = std::string(
+                               "g\ng\f\f\fggg\x02"
+                               "g&") +
+                           std::string(34, '\r') +
+                           "\ng\x04"
+                           "gg\x1a"
+                           "g\n\ng\x04"
+                           "g\x04\x04\x04\x04"
+                           "g&" +
+                           std::string(66, '\r') + "\ng\x04" + std::string(60, '\r') + "\ng\x04" +
+                           std::string(32, '\r') + "\ng\x04" + std::string(6, '\r') + "\ng\x04" +
+                           std::string(60, '\r') + "\ng";
+  std::unique_ptr<QueryNode> root;
+  ASSERT_TRUE(ParseQuery("g&g", &root).ok());
+  std::vector<const QueryNode*> terms;
+  CollectPositiveTerms(*root, &terms);
+  const std::vector<UtteranceText> utterances = {{"user", text}};
+  const std::vector<Snippet> got = MakeSnippets(utterances, terms);
+  const std::vector<Snippet> want = MakeSnippets(utterances, terms, 3, /*whole_utterances=*/true);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].turn, want[i].turn);
+    EXPECT_EQ(got[i].text, want[i].text);
+  }
+  EXPECT_NE(want.at(0).text.find("<mark>"), std::string::npos);  // something matched
+}
+
 TEST(SnippetTest, HtmlEscapingReplacesEachSpecialCharacter) {
   const std::string alphabet[] = {"a", " ", "&", "<", ">", "\"", "'", "é", "数", "\n", "&amp;"};
   std::mt19937 rng(8);
