@@ -250,15 +250,11 @@ void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
       } else {
         local[si] = Bitset(s.num_docs(), true);
       }
-      // (A segment's part of *earliest: segments are disjoint ranges of it.)
-      std::vector<uint32_t> from;
-      if (earliest && !sequences.empty()) from.assign(s.num_docs(), 0);
+      // The segment's part of *earliest (the threads' parts are disjoint).
+      uint32_t* from = earliest ? earliest->data() + index.bases[si] : nullptr;
       for (const TokenSequenceMatcher& m : sequences) {
-        if (m.Narrow(s, options.token_sequence, &local[si], earliest ? &from : nullptr)) {
-          by_sequence[si] = 1;
-        }
+        if (m.Narrow(s, options.token_sequence, &local[si], from)) by_sequence[si] = 1;
       }
-      if (!from.empty()) std::copy(from.begin(), from.end(), earliest->begin() + index.bases[si]);
     }
   };
   const unsigned threads =
@@ -276,7 +272,7 @@ void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
   merged.Flush();
   stats->filtered = literals.usable || stats->token_sequence;
   stats->candidates = out->Count();
-  if (earliest) {
+  if (earliest && stats != &ignored) {
     for (const uint32_t at : *earliest) stats->positioned += at > 0 ? 1 : 0;
   }
 }

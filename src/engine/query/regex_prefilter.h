@@ -52,7 +52,7 @@ struct RegexPrefilterStats {
   uint64_t terms_read = 0;      // posting lists decoded
   uint64_t candidates = 0;      // docs in the result
   bool token_sequence = false;  // narrowed further by token sequences (token_sequence.h)
-  uint64_t positioned = 0;      // candidates with an earliest start known (when asked)
+  uint64_t positioned = 0;      // candidates with an earliest start known (when one is asked for)
 };
 
 struct RegexPrefilterOptions {

@@ -591,7 +591,7 @@ bool TokenSequenceMatcher::ok() const {
 }
 
 bool TokenSequenceMatcher::Narrow(const Segment& s, const TokenSequenceOptions& options,
-                                  Bitset* docs_in, std::vector<uint32_t>* earliest) const {
+                                  Bitset* docs_in, uint32_t* earliest) const {
   const size_t n = seq_.elements.size();
   if (!ok()) return false;
   const double budget = n == 1 ? options.max_single_postings_per_doc : options.max_postings_per_doc;
@@ -712,7 +712,7 @@ bool TokenSequenceMatcher::Narrow(const Segment& s, const TokenSequenceOptions& 
     keep.Set(doc);
     // A doc's first start (they are sorted) is its earliest.
     if (earliest && (j == 0 || starts[j - 1].first != doc)) {
-      (*earliest)[doc] = std::max((*earliest)[doc], at);
+      earliest[doc] = std::max(earliest[doc], at);
     }
   }
   *docs_in = std::move(keep);

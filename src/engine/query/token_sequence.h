@@ -90,12 +90,12 @@ class TokenSequenceMatcher {
   // Clears from *docs (candidates of segment s, local doc numbers) the docs
   // where no utterance holds the sequence. False, leaving *docs as it was,
   // when the segment is over the options' limits or its postings turn out
-  // corrupt. With `earliest` (one entry per doc of s), a kept doc's entry is
+  // corrupt. With `earliest` (an entry per doc of s), a kept doc's entry is
   // raised to the first token position where the sequence may start in it
   // when that is known (sequences of two elements or more): no utterance
   // ending before it can match.
   bool Narrow(const Segment& s, const TokenSequenceOptions& options, Bitset* docs,
-              std::vector<uint32_t>* earliest = nullptr) const;
+              uint32_t* earliest = nullptr) const;
 
  private:
   TokenSequence seq_;

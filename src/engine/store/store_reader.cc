@@ -189,6 +189,20 @@ Status OpenBlock(std::string_view block, uint32_t docs, TextFrames layout,
   return ParseLengths(*meta, docs, lens);
 }
 
+// OpenBlock, and *metas pointed at each record's meta part in *meta.
+Status OpenBlockMetas(std::string_view block, uint32_t docs, TextFrames layout,
+                      const DictWindows* meta_dict, BlockFrames* f, std::string* meta,
+                      RecordLengths* lens, std::vector<std::string_view>* metas) {
+  metas->clear();
+  WILDCHAT_RETURN_IF_ERROR(OpenBlock(block, docs, layout, meta_dict, f, meta, lens));
+  size_t m = lens->meta_at;
+  for (uint32_t d = 0; d < docs; ++d) {
+    metas->push_back(std::string_view(*meta).substr(m, lens->meta[d]));
+    m += lens->meta[d];
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 void ShuffleWordBytes(std::string_view in, std::string* out) {
@@ -248,32 +262,21 @@ Status StoreReader::ReadMetaAndText(std::string_view block, uint32_t docs, const
                                     std::string* meta, std::string* text,
                                     std::vector<std::string_view>* metas,
                                     std::vector<std::string_view>* texts) const {
-  metas->clear();
   texts->clear();
   BlockFrames f;
   RecordLengths lens;
-  WILDCHAT_RETURN_IF_ERROR(OpenBlock(block, docs, layout_, dicts_->meta.get(), &f, meta, &lens));
-  size_t m = lens.meta_at;
-  for (uint32_t d = 0; d < docs; ++d) {
-    metas->push_back(std::string_view(*meta).substr(m, lens.meta[d]));
-    m += lens.meta[d];
-  }
+  WILDCHAT_RETURN_IF_ERROR(
+      OpenBlockMetas(block, docs, layout_, dicts_->meta.get(), &f, meta, &lens, metas));
   return ReadTexts(f, layout_, dicts_->text.get(), lens.text, wanted, text, texts);
 }
 
 Status StoreReader::ForEachRecordText(std::string_view block, uint32_t docs, const Wanted& wanted,
                                       std::string* meta_raw, std::vector<std::string_view>* metas,
                                       RecordText* text, const RecordFn& fn) const {
-  metas->clear();
   BlockFrames f;
   RecordLengths lens;
   WILDCHAT_RETURN_IF_ERROR(
-      OpenBlock(block, docs, layout_, dicts_->meta.get(), &f, meta_raw, &lens));
-  size_t m = lens.meta_at;
-  for (uint32_t d = 0; d < docs; ++d) {
-    metas->push_back(std::string_view(*meta_raw).substr(m, lens.meta[d]));
-    m += lens.meta[d];
-  }
+      OpenBlockMetas(block, docs, layout_, dicts_->meta.get(), &f, meta_raw, &lens, metas));
   if (layout_ == TextFrames::kPerRecord) {
     if (f.texts.size() != docs) return Status::Corruption("bad store block");
     for (uint32_t d = 0; d < docs; ++d) {
