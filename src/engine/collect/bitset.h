@@ -127,6 +127,25 @@ class Bitset {
       }
       bits_ |= 1ull << (i & 63);
     }
+    // Add(base + docs[i]) for i < n, with the state in registers for the
+    // whole run (as members, it is stored and reloaded per doc).
+    void AddAll(uint32_t base, const uint32_t* docs, uint32_t n) {
+      uint64_t* words = set_->words_.data();
+      size_t word = word_;
+      uint64_t bits = bits_;
+      for (uint32_t i = 0; i < n; ++i) {
+        const uint32_t d = base + docs[i];
+        const size_t w = d >> 6;
+        if (w != word) {
+          if (bits) words[word] |= bits;
+          bits = 0;
+          word = w;
+        }
+        bits |= 1ull << (d & 63);
+      }
+      word_ = word;
+      bits_ = bits;
+    }
     void Flush() {
       if (bits_) set_->words_[word_] |= bits_;
       bits_ = 0;

@@ -45,8 +45,8 @@ TEST(BitsetTest, SetWhereSetsExactlyThePredicatesDocs) {
 }
 
 // The appender against Set: ascending runs (dense and sparse), docs out of
-// order and repeated, bits already in the set, an explicit Flush followed by
-// more docs; everything is in the set once the appender is gone.
+// order and repeated, runs added at once (AddAll, mixed with single docs), bits already in the set,
+// an explicit Flush followed by more docs; everything is in the set once the appender is gone.
 TEST(BitsetTest, AppenderSetsWhatSetWould) {
   std::mt19937 rng(6);
   for (int round = 0; round < 300; ++round) {
@@ -63,6 +63,19 @@ TEST(BitsetTest, AppenderSetsWhatSetWould) {
     {
       Bitset::Appender app(&got);
       for (size_t k = 0; k < docs.size(); ++k) {
+        if (k % 5 == 1) {  // a run of docs at once, given relative to a base
+          const uint32_t n = static_cast<uint32_t>(std::min<size_t>(docs.size() - k, rng() % 90));
+          const uint32_t base =
+              n == 0 ? 0 : *std::min_element(docs.begin() + k, docs.begin() + k + n) / 2;
+          std::vector<uint32_t> run;
+          for (uint32_t i = 0; i < n; ++i) {
+            run.push_back(docs[k + i] - base);
+            want.Set(docs[k + i]);
+          }
+          app.AddAll(base, run.data(), n);
+          if (n > 0) k += n - 1;
+          continue;
+        }
         app.Add(docs[k]);
         want.Set(docs[k]);
         if (k % 7 == 3) app.Add(docs[k]);

@@ -621,8 +621,7 @@ class Evaluator {
     *out = Bitset(index_.num_docs);
     auto slot = slots_.find(&n);
     TermFrequencies* freq_of = slot != slots_.end() ? &out_->terms[slot->second] : nullptr;
-    std::vector<std::pair<uint32_t, uint32_t>>* freq =
-        (want_freq_ && freq_of) ? &freq_of->docs : nullptr;
+    std::vector<DocFreq>* freq = (want_freq_ && freq_of) ? &freq_of->docs : nullptr;
     const uint64_t df = n.kind == Kind::kTerm ? Estimate(n) : 0;  // a word's, in any role
     if (freq && n.kind == Kind::kTerm) {  // no regrowth (copies, fresh pages) on the way
       // (A block more: a block's docs are appended whole before those outside
@@ -680,7 +679,7 @@ class Evaluator {
           PostingCursor c = s.Postings(*id);
           const Bitset* keep = spine ? restrict : nullptr;
           c.ForEachRemainingBlock([&](const uint32_t* docs, const uint32_t* tfs, uint32_t k) {
-            for (uint32_t i = 0; i < k; ++i) matched.Add(base + docs[i]);
+            matched.AddAll(base, docs, k);
             if (!freq) return;
             const size_t at = freq->size();
             freq->resize(at + k);

@@ -29,12 +29,20 @@ struct SegmentSet {
   size_t SegmentOf(uint32_t doc) const;
 };
 
+// A term's frequency in one doc. Left unset when default-made, so that a
+// list grows by a block of postings without being written twice.
+struct DocFreq {
+  uint32_t doc, tf;
+  DocFreq() {}  // NOLINT(modernize-use-equals-default): no zeroing, on purpose
+  DocFreq(uint32_t d, uint32_t f) : doc(d), tf(f) {}
+};
+
 struct TermFrequencies {
   const QueryNode* term = nullptr;
   // (global doc, tf > 0), ascending: every doc the term (in its scope) occurs
   // in, or — when evaluation was restricted to the candidates of an AND on
   // the path from the root — at least every matching doc it occurs in.
-  std::vector<std::pair<uint32_t, uint32_t>> docs;
+  std::vector<DocFreq> docs;
   uint64_t df = 0;  // docs the term occurs in, over the whole index (for IDF)
 };
 
