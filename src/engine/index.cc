@@ -11,7 +11,6 @@
 #include <optional>
 
 #include "engine/collect/facets.h"
-#include "engine/collect/id_hashes.h"
 #include "engine/collect/time_order.h"
 #include "engine/query/executor.h"
 #include "engine/query/query_cache.h"
@@ -65,7 +64,6 @@ struct Index::Impl {
   SegmentSet set;
   std::unique_ptr<FacetCounter> facets;
   std::unique_ptr<TimeOrder> time_order;
-  std::unique_ptr<IdHashes> id_hashes;
   std::unique_ptr<QueryCache> queries;
   // Per segment, the tally of all its docs (built on first use).
   mutable std::mutex tallies_mu;
@@ -91,6 +89,13 @@ struct Index::Impl {
 };
 
 namespace {
+
+uint64_t Mix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
 
 // Evaluated queries kept for the requests that follow them (query_cache.h).
 constexpr size_t kQueryCacheBytes = size_t{256} << 20;
@@ -490,8 +495,8 @@ double KthLargestScore(const std::vector<double>& keys, size_t k) {
 // keep a bounded heap of the best `end`, and deep pages select with
 // nth_element, so offset 500,000 costs about what offset 0 does. one_list:
 // the matches are exactly the docs of terms' one list.
-void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const IdHashes& id_hashes,
-                 const Bitset& matches, const std::vector<TermFrequencies>& terms, bool one_list,
+void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Bitset& matches,
+                 const std::vector<TermFrequencies>& terms, bool one_list,
                  const SearchRequest& request, bool scored, size_t begin, size_t end,
                  std::vector<Ranked>* page) {
   page->clear();
@@ -595,31 +600,17 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const IdHas
   } else if (heap && request.sort == SortOrder::kRandom) {
     // Random keys only: entries differ by key2 then id, and a key above a
     // full heap's worst is rejected before an entry is built.
-    // A word of matches at a time; a full one is first tested without a
-    // branch per doc (a loop the compiler vectorises), and only the docs
-    // whose key may reach the heap are walked.
     uint64_t worst = UINT64_MAX;
-    const uint64_t* hashes = id_hashes.All().data();
-    const std::vector<uint64_t>& words = matches.words();
-    for (size_t i = 0; i < words.size(); ++i) {
-      uint64_t w = words[i];
-      const uint64_t* h = hashes + i * 64;
-      if (w == ~0ull) {
-        uint64_t below = 0;
-        for (uint32_t k = 0; k < 64; ++k) {
-          below |= static_cast<uint64_t>(RandomOrderMix(request.seed ^ h[k]) <= worst) << k;
-        }
-        w = below;
-      }
-      for (; w; w &= w - 1) {
-        const uint32_t k = static_cast<uint32_t>(std::countr_zero(w));
-        const uint64_t key = RandomOrderMix(request.seed ^ h[k]);
-        if (key > worst) continue;
-        const uint32_t doc = static_cast<uint32_t>(i * 64 + k);
-        const size_t si = set.SegmentOf(doc);
-        offer(Ranked{0, key, set.segments[si]->id(doc - set.bases[si]), doc, false});
+    for (size_t si = 0; si < set.segments.size(); ++si) {
+      const Segment& s = *set.segments[si];
+      const uint32_t base = set.bases[si];
+      matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
+        const int64_t id = s.id(doc - base);
+        const uint64_t key = Mix64(request.seed ^ Mix64(static_cast<uint64_t>(id)));
+        if (key > worst) return;
+        offer(Ranked{0, key, id, doc, false});
         if (ranked.size() == end) worst = ranked.front().key2;
-      }
+      });
     }
   } else {
     for (size_t si = 0; si < set.segments.size(); ++si) {
@@ -629,7 +620,7 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const IdHas
         const uint32_t d = doc - base;
         Ranked r{0, 0, s.id(d), doc, false};
         if (request.sort == SortOrder::kRandom) {
-          r.key2 = RandomOrderMix(request.seed ^ RandomOrderMix(static_cast<uint64_t>(r.id)));
+          r.key2 = Mix64(request.seed ^ Mix64(static_cast<uint64_t>(r.id)));
         } else {
           // Timestamps compared exactly as integers: the sign bit flipped
           // maps int64 order onto uint64 order; newest (also relevance
@@ -717,7 +708,6 @@ Status Index::Open(const std::string& dir, std::unique_ptr<Index>* out) {
   impl->set.num_docs = static_cast<uint32_t>(docs);
   impl->facets = std::make_unique<FacetCounter>(&impl->set);
   impl->time_order = std::make_unique<TimeOrder>(&impl->set);
-  impl->id_hashes = std::make_unique<IdHashes>(&impl->set);
   impl->queries = std::make_unique<QueryCache>(kQueryCacheBytes);
   out->reset(new Index(std::move(impl)));
   return Status::OK();
@@ -812,8 +802,8 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
   const size_t begin = static_cast<size_t>(std::min<int64_t>(request.offset, result->total));
   const size_t end = begin + static_cast<size_t>(std::min<uint64_t>(
                                  static_cast<uint64_t>(request.limit), result->total - begin));
-  RankMatches(set, *impl_->time_order, *impl_->id_hashes, matches, m.terms(), m.ListIsMatches(),
-              request, scored, begin, end, &page);
+  RankMatches(set, *impl_->time_order, matches, m.terms(), m.ListIsMatches(), request, scored,
+              begin, end, &page);
   std::vector<const QueryNode*> terms;
   CollectPositiveTerms(m.root(), &terms);
   std::string meta_raw;
