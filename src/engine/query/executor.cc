@@ -290,11 +290,16 @@ class Evaluator {
         break;
     }
     if (n.kind != Kind::kTerm && n.kind != Kind::kPhrase) return index_.num_docs;
+    // Asked several times of a node (ordering, sparse tests, a word's df):
+    // its terms are looked up in each segment once.
+    auto [it, added] = estimates_.try_emplace(&n, 0);
+    if (!added) return it->second;
     uint64_t total = 0;
     for (const auto& seg : index_.segments) {
       PhraseLists pl;
       if (FindPhraseLists(*seg, n, &pl)) total += pl.dfs[pl.lead];
     }
+    it->second = total;
     return total;
   }
 
@@ -915,6 +920,7 @@ class Evaluator {
   bool role_postings_everywhere_ = true;  // scoped words (but first:) need no positions
   Evaluation* out_;
   std::map<const QueryNode*, size_t> slots_;
+  mutable std::map<const QueryNode*, uint64_t> estimates_;  // Estimate's, of words and phrases
   std::vector<uint32_t> positions_;
   bool corrupt_ = false;
 };

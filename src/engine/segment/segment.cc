@@ -17,6 +17,18 @@ Status Segment::Open(const std::string& path, std::unique_ptr<Segment>* out) {
 }
 
 namespace {
+
+// The first 8 bytes of t as a big-endian number, zeros past its end: a <= b
+// implies TermKey(a) <= TermKey(b) (bytes compared unsigned, as
+// std::string_view compares them).
+uint64_t TermKey(std::string_view t) {
+  uint64_t k = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    k = (k << 8) | (i < t.size() ? static_cast<unsigned char>(t[i]) : 0u);
+  }
+  return k;
+}
+
 template <typename T>
 Status GetArray(const MappedSegmentFile& f, const std::string& name, size_t count, const T** out) {
   const void* p = nullptr;
@@ -120,6 +132,8 @@ Status Segment::Load() {
       !Monotone(term_offsets_, nt + 1)) {
     return corrupt("bad term dictionary");
   }
+  term_keys_.reserve(nt / kTermSample + 1);
+  for (uint64_t i = 0; i < nt; i += kTermSample) term_keys_.push_back(TermKey(term(i)));
   if (infos_[0].doc_offset != 0 || infos_[0].pos_offset != 0 ||
       infos_[nt].doc_offset != postings_.size() || infos_[nt].pos_offset != positions_.size()) {
     return corrupt("bad term table");
@@ -205,24 +219,36 @@ std::string_view Segment::term(uint64_t i) const {
   return term_bytes_.substr(term_offsets_[i], term_offsets_[i + 1] - term_offsets_[i]);
 }
 
-std::optional<uint64_t> Segment::FindTerm(std::string_view t) const {
-  uint64_t lo, hi;
-  PrefixRange(t, &lo, &hi);
-  if (lo < hi && term(lo) == t) return lo;
-  return std::nullopt;
-}
-
-void Segment::PrefixRange(std::string_view prefix, uint64_t* lo, uint64_t* hi) const {
-  uint64_t a = 0, b = meta_.num_terms;
+uint64_t Segment::LowerBound(std::string_view t) const {
+  // Samples below t's key are terms below t; samples above it, terms above.
+  const uint64_t key = TermKey(t);
+  const size_t below = static_cast<size_t>(
+      std::lower_bound(term_keys_.begin(), term_keys_.end(), key) - term_keys_.begin());
+  const size_t not_above = static_cast<size_t>(
+      std::upper_bound(term_keys_.begin() + static_cast<ptrdiff_t>(below), term_keys_.end(), key) -
+      term_keys_.begin());
+  uint64_t a = below == 0 ? 0 : (below - 1) * kTermSample + 1;
+  uint64_t b = std::min<uint64_t>(not_above * kTermSample, meta_.num_terms);
   while (a < b) {
     const uint64_t m = a + (b - a) / 2;
-    if (term(m) < prefix)
+    if (term(m) < t)
       a = m + 1;
     else
       b = m;
   }
+  return a;
+}
+
+std::optional<uint64_t> Segment::FindTerm(std::string_view t) const {
+  const uint64_t at = LowerBound(t);
+  if (at < meta_.num_terms && term(at) == t) return at;
+  return std::nullopt;
+}
+
+void Segment::PrefixRange(std::string_view prefix, uint64_t* lo, uint64_t* hi) const {
+  const uint64_t a = LowerBound(prefix);
   *lo = a;
-  b = meta_.num_terms;
+  uint64_t b = meta_.num_terms;
   uint64_t c = a;
   while (c < b) {
     const uint64_t m = c + (b - c) / 2;

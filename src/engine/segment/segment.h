@@ -125,6 +125,7 @@ class Segment {
                                 RecordText* text, const StoreReader::RecordFn& fn) const;
 
  private:
+  uint64_t LowerBound(std::string_view t) const;  // the first term not below t
   Segment() = default;
   Status Load();
   // The store block holding doc.
@@ -145,6 +146,11 @@ class Segment {
   ScoreColumn scores_[kScoreColumnCount];
   const uint64_t* term_offsets_ = nullptr;
   std::string_view term_bytes_;
+  // Every kTermSample-th term's first 8 bytes as a big-endian number (zeros
+  // past its end): a lookup binary-searches these, in cache, and then only
+  // the terms between two of them, instead of reading a term at each step.
+  static constexpr uint64_t kTermSample = 64;
+  std::vector<uint64_t> term_keys_;
   const TermInfo* infos_ = nullptr;
   std::string_view postings_, positions_;
   std::string_view impacts_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <filesystem>
@@ -567,6 +568,78 @@ TEST_F(SegmentTest, OptionalPartsCanBeLeftOut) {
     EXPECT_EQ(seg->BlockImpacts(hello).size(), parts.block_impacts ? 2u : 0u);
     seg.reset();
     fs::remove(path);
+  }
+}
+
+// Term lookups (FindTerm, PrefixRange) against a scan of the segment's own
+// sorted term list: thousands of terms (many sampled blocks), runs sharing
+// prefixes longer than the 8 bytes a sample keeps, non-ASCII words, and
+// probes that are absent, prefixes of terms, extensions of terms and terms
+// falling between two samples.
+TEST_F(SegmentTest, TermLookupsMatchAScanOfTheTermList) {
+  std::mt19937 rng(21);
+  std::vector<std::string> vocab;
+  for (int i = 0; i < 3000; ++i) {
+    switch (i % 4) {
+      case 0:
+        vocab.push_back("internationalization" + std::to_string(i));
+        break;
+      case 1:
+        vocab.push_back("w" + std::to_string(rng() % 100000));
+        break;
+      case 2:
+        vocab.push_back("\xc3\xa9t\xc3\xa9" + std::to_string(i % 97));
+        break;
+      default:
+        vocab.push_back(std::string(1 + rng() % 12, static_cast<char>('a' + rng() % 3)));
+    }
+  }
+  std::vector<Conversation> conversations;
+  for (size_t i = 0; i < vocab.size(); i += 50) {
+    Conversation c;
+    Utterance u;
+    u.role = "user";
+    u.turn_identifier = static_cast<int64_t>(i);
+    for (size_t k = i; k < std::min(vocab.size(), i + 50); ++k) u.content += vocab[k] + " ";
+    c.conversation.push_back(u);
+    conversations.push_back(c);
+  }
+  std::unique_ptr<Segment> seg;
+  ASSERT_TRUE(Segment::Open(Build(conversations), &seg).ok());
+  std::vector<std::string> terms;
+  for (uint64_t t = 0; t < seg->num_terms(); ++t) terms.emplace_back(seg->term(t));
+  ASSERT_TRUE(std::is_sorted(terms.begin(), terms.end()));
+  ASSERT_GT(terms.size(), 1000u);
+  std::vector<std::string> probes = {"", "a", "zzzz", "internationalization", "w", "\xc3"};
+  for (const std::string& t : terms) {
+    probes.push_back(t);
+    probes.push_back(t.substr(0, t.size() / 2));
+    probes.push_back(t + "0");
+    probes.push_back(t.substr(0, t.size() - 1) + "~");
+  }
+  for (const std::string& p : probes) {
+    const auto at = std::lower_bound(terms.begin(), terms.end(), p);
+    const auto found = seg->FindTerm(p);
+    if (at != terms.end() && *at == p) {
+      ASSERT_TRUE(found) << p;
+      EXPECT_EQ(*found, static_cast<uint64_t>(at - terms.begin())) << p;
+    } else {
+      EXPECT_FALSE(found) << p;
+    }
+    uint64_t lo = 0, hi = 0;
+    seg->PrefixRange(p, &lo, &hi);
+    uint64_t want_lo = UINT64_MAX, want_hi = 0;
+    for (uint64_t t = 0; t < terms.size(); ++t) {
+      if (terms[t].compare(0, p.size(), p) != 0) continue;
+      want_lo = std::min(want_lo, t);
+      want_hi = t + 1;
+    }
+    if (want_lo == UINT64_MAX) {
+      EXPECT_EQ(lo, hi) << p;
+    } else {
+      EXPECT_EQ(lo, want_lo) << p;
+      EXPECT_EQ(hi, want_hi) << p;
+    }
   }
 }
 
