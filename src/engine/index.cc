@@ -167,12 +167,21 @@ template <typename Fn>
 void EmitAboveFloor(const Segment& s, uint32_t base, size_t n, double wt, double least,
                     ScoreScratch& x, Fn&& fn) {
   const double cut = least * (1 - 1e-9);
-  for (size_t i = 0; i < n; ++i) {
-    x.score[i] = wt * x.freq[i] >= cut * (x.freq[i] + x.norm[i]) ? 1 : 0;
-  }
-  for (size_t i = 0; i < n; ++i) {
-    if (x.score[i] == 0) continue;
-    fn(s, x.docs[i] - base, x.docs[i], wt * x.freq[i] / (x.freq[i] + x.norm[i]));
+  const double* freq = x.freq.data();
+  const double* norm = x.norm.data();
+  // The tests of 64 docs make a word of bits without a branch; only the
+  // docs kept (a few, past a good floor) are then visited, by their bits.
+  for (size_t w = 0; w * 64 < n; ++w) {
+    const size_t from = w * 64, k_end = std::min<size_t>(64, n - from);
+    uint64_t kept = 0;
+    for (size_t k = 0; k < k_end; ++k) {
+      const double f = freq[from + k];
+      kept |= static_cast<uint64_t>(wt * f >= cut * (f + norm[from + k])) << k;
+    }
+    for (; kept; kept &= kept - 1) {
+      const size_t i = from + static_cast<size_t>(std::countr_zero(kept));
+      fn(s, x.docs[i] - base, x.docs[i], wt * freq[i] / (freq[i] + norm[i]));
+    }
   }
 }
 
@@ -198,28 +207,47 @@ void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, cons
   const uint32_t base = set.bases[si];
   if (bm.list_is_matches) {
     // The same scores, from the list alone: no match set to walk beside it.
-    const auto& list = terms[0].docs;
-    size_t& j = at[0];
+    // (Locals, not the scratch's and at's members: the copy loops then keep
+    // nothing in memory but the copies, and vectorise.)
+    const DocFreq* list = terms[0].docs.data();
+    const size_t size = terms[0].docs.size();
+    size_t j = at[0];
     const double wt = bm.weight[0];
-    while (j < list.size() && list[j].doc < hi) {
-      size_t n = 0;
-      for (; n < x.kWindow && j < list.size() && list[j].doc < hi; ++n, ++j) {
-        x.docs[n] = list[j].doc;
-        x.freq[n] = list[j].tf;
+    uint32_t* docs = x.docs.data();
+    double* freq = x.freq.data();
+    double* norm = x.norm.data();
+    while (j < size && list[j].doc < hi) {
+      // The window: the next kWindow entries, or those below hi.
+      size_t n = std::min<size_t>(x.kWindow, size - j);
+      if (list[j + n - 1].doc >= hi) {
+        n = static_cast<size_t>(
+            std::lower_bound(list + j, list + j + n, hi,
+                             [](const DocFreq& e, uint32_t d) { return e.doc < d; }) -
+            (list + j));
       }
       for (size_t i = 0; i < n; ++i) {
-        x.norm[i] = bm.norm0 + bm.norm1 * s.doc_len(x.docs[i] - base);
+        docs[i] = list[j + i].doc;
+        freq[i] = list[j + i].tf;
       }
+      j += n;
+      at[0] = j;
+      for (size_t i = 0; i < n; ++i) norm[i] = bm.norm0 + bm.norm1 * s.doc_len(docs[i] - base);
       const double least = floor();
       if (least <= 0) {  // every score is wanted: divisions in one loop, overlapping
-        for (size_t i = 0; i < n; ++i) x.score[i] = wt * x.freq[i] / (x.freq[i] + x.norm[i]);
-        for (size_t i = 0; i < n; ++i) fn(s, x.docs[i] - base, x.docs[i], x.score[i]);
+        double* score = x.score.data();
+        for (size_t i = 0; i < n; ++i) score[i] = wt * freq[i] / (freq[i] + norm[i]);
+        for (size_t i = 0; i < n; ++i) fn(s, docs[i] - base, docs[i], score[i]);
         continue;
       }
       EmitAboveFloor(s, base, n, wt, least, x, fn);
     }
     return;
   }
+  uint32_t* docs = x.docs.data();
+  uint32_t* tf = x.tf.data();
+  double* freq = x.freq.data();
+  double* norm = x.norm.data();
+  double* score = x.score.data();
   for (uint32_t w = lo; w < hi;) {
     const uint32_t end = static_cast<uint32_t>(std::min<uint64_t>(hi, uint64_t{w} + x.kWindow));
     // One scored term (a word and filters, say): the matches certainly below
@@ -227,41 +255,42 @@ void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, cons
     // is the same sum, 0 + one term).
     const double least = terms.size() == 1 ? floor() : 0;
     size_t n = 0;
-    matches.ForEachInRange(w, end, [&](uint32_t doc) { x.docs[n++] = doc; });
+    matches.ForEachInRange(w, end, [&](uint32_t doc) { docs[n++] = doc; });
     for (size_t i = 0; i < n; ++i) {
-      x.norm[i] = bm.norm0 + bm.norm1 * s.doc_len(x.docs[i] - base);
-      x.score[i] = 0;
+      norm[i] = bm.norm0 + bm.norm1 * s.doc_len(docs[i] - base);
+      score[i] = 0;
     }
     for (size_t t = 0; t < terms.size(); ++t) {
-      const auto& list = terms[t].docs;
-      size_t& j = at[t];
+      const DocFreq* list = terms[t].docs.data();
+      const size_t size = terms[t].docs.size();
+      size_t j = at[t];
       const size_t first = j;
       if (n == 0) {  // nothing to score: only pass the window's entries
-        while (j < list.size() && list[j].doc < end) ++j;
+        while (j < size && list[j].doc < end) ++j;
+        at[t] = j;
         continue;
       }
       if (bm.merge[t]) {
         for (size_t i = 0; i < n; ++i) {
-          while (j < list.size() && list[j].doc < x.docs[i]) ++j;
-          x.freq[i] = j < list.size() && list[j].doc == x.docs[i] ? list[j].tf : 0;
+          while (j < size && list[j].doc < docs[i]) ++j;
+          freq[i] = j < size && list[j].doc == docs[i] ? list[j].tf : 0;
         }
-        while (j < list.size() && list[j].doc < end) ++j;
+        while (j < size && list[j].doc < end) ++j;
       } else {
-        for (; j < list.size() && list[j].doc < end; ++j) {
-          x.tf[list[j].doc - w] = list[j].tf;
-        }
-        for (size_t i = 0; i < n; ++i) x.freq[i] = x.tf[x.docs[i] - w];
-        for (size_t k = first; k < j; ++k) x.tf[list[k].doc - w] = 0;
+        for (; j < size && list[j].doc < end; ++j) tf[list[j].doc - w] = list[j].tf;
+        for (size_t i = 0; i < n; ++i) freq[i] = tf[docs[i] - w];
+        for (size_t k = first; k < j; ++k) tf[list[k].doc - w] = 0;
       }
+      at[t] = j;
       const double wt = bm.weight[t];
       if (least > 0) {
         EmitAboveFloor(s, base, n, wt, least, x, fn);
         break;
       }
-      for (size_t i = 0; i < n; ++i) x.score[i] += wt * x.freq[i] / (x.freq[i] + x.norm[i]);
+      for (size_t i = 0; i < n; ++i) score[i] += wt * freq[i] / (freq[i] + norm[i]);
     }
     if (least <= 0) {
-      for (size_t i = 0; i < n; ++i) fn(s, x.docs[i] - base, x.docs[i], x.score[i]);
+      for (size_t i = 0; i < n; ++i) fn(s, docs[i] - base, docs[i], score[i]);
     }
     w = end;
   }
