@@ -220,10 +220,8 @@ void ScoreRange(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi, cons
       // The window: the next kWindow entries, or those below hi.
       size_t n = std::min<size_t>(x.kWindow, size - j);
       if (list[j + n - 1].doc >= hi) {
-        n = static_cast<size_t>(
-            std::lower_bound(list + j, list + j + n, hi,
-                             [](const DocFreq& e, uint32_t d) { return e.doc < d; }) -
-            (list + j));
+        n = static_cast<size_t>(std::lower_bound(list + j, list + j + n, hi, DocFreq::Before) -
+                                (list + j));
       }
       for (size_t i = 0; i < n; ++i) {
         docs[i] = list[j + i].doc;
@@ -305,10 +303,8 @@ void ScoreRangeFrom(const SegmentSet& set, size_t si, uint32_t lo, uint32_t hi,
                     Floor&& floor) {
   for (size_t t = 0; t < terms.size(); ++t) {
     const auto& list = terms[t].docs;
-    at[t] = static_cast<size_t>(
-        std::lower_bound(list.begin(), list.end(), lo,
-                         [](const DocFreq& e, uint32_t d) { return e.doc < d; }) -
-        list.begin());
+    at[t] = static_cast<size_t>(std::lower_bound(list.begin(), list.end(), lo, DocFreq::Before) -
+                                list.begin());
   }
   ScoreRange(set, si, lo, hi, matches, terms, bm, at, x, fn, floor);
 }

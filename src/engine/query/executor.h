@@ -35,6 +35,8 @@ struct DocFreq {
   uint32_t doc, tf;
   DocFreq() {}  // NOLINT(modernize-use-equals-default): no zeroing, on purpose
   DocFreq(uint32_t d, uint32_t f) : doc(d), tf(f) {}
+  // For std::lower_bound over a list by doc.
+  static bool Before(const DocFreq& e, uint32_t d) { return e.doc < d; }
 };
 
 struct TermFrequencies {
