@@ -258,18 +258,6 @@ Status StoreReader::ReadRecord(std::string_view block, uint32_t docs, uint32_t i
   return Decode(block, docs, index, joined, &records);
 }
 
-Status StoreReader::ReadMetaAndText(std::string_view block, uint32_t docs, const Wanted& wanted,
-                                    std::string* meta, std::string* text,
-                                    std::vector<std::string_view>* metas,
-                                    std::vector<std::string_view>* texts) const {
-  texts->clear();
-  BlockFrames f;
-  RecordLengths lens;
-  WILDCHAT_RETURN_IF_ERROR(
-      OpenBlockMetas(block, docs, layout_, dicts_->meta.get(), &f, meta, &lens, metas));
-  return ReadTexts(f, layout_, dicts_->text.get(), lens.text, wanted, text, texts);
-}
-
 Status StoreReader::ForEachRecordText(std::string_view block, uint32_t docs, const Wanted& wanted,
                                       std::string* meta_raw, std::vector<std::string_view>* metas,
                                       RecordText* text, const RecordFn& fn) const {

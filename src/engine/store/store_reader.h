@@ -47,14 +47,6 @@ class StoreReader {
   // Which records' texts a read needs (record index within the block); an
   // empty function: all of them.
   using Wanted = std::function<bool(uint32_t)>;
-  // The meta part of every record of the block and the text part of every
-  // wanted one (the scores frame is not decompressed): (*metas)[i],
-  // (*texts)[i] point into *meta_raw and *text_raw. The text of a record not
-  // wanted is empty, or its text when the block keeps one text frame.
-  Status ReadMetaAndText(std::string_view block, uint32_t docs, const Wanted& wanted,
-                         std::string* meta_raw, std::string* text_raw,
-                         std::vector<std::string_view>* metas,
-                         std::vector<std::string_view>* texts) const;
   // The meta part of the block's index-th record (*meta points into
   // *meta_raw) and its text, started in *text to be decompressed only as far
   // as the caller asks (record_text.h).

@@ -21,6 +21,13 @@ namespace {
 namespace fs = std::filesystem;
 
 // Conversations with enough varied text for the dictionaries to be trained.
+// What the store was given for c: the oracle of every read.
+RecordParts Parts(const Conversation& c) {
+  RecordParts p;
+  EncodeConversationParts(c, &p);
+  return p;
+}
+
 std::vector<Conversation> Corpus(size_t n) {
   static const char* kWords[] = {"climate", "change",  "python", "function", "return", "the",
                                  "recipe",  "bonjour", "数据",   "模型",     "über",   "why"};
@@ -183,8 +190,8 @@ TEST_F(StoreReaderTest, CorruptBlocksAndDictionariesAreRejectedNotCrashed) {
   EXPECT_GT(rejected, 150);
 }
 
-// Reading only some records' texts gives exactly those texts (the others
-// empty) and the meta part of every record, as a whole-block read does.
+// Reading only some records' texts visits exactly those, each whole as it was
+// written, and gives the meta part of every record as it was encoded.
 TEST_F(StoreReaderTest, WantedTextsAloneAreDecompressed) {
   std::vector<Conversation> docs = Corpus(700);
   docs[5].conversation[0].content.clear();                      // an utterance with no text
@@ -194,30 +201,28 @@ TEST_F(StoreReaderTest, WantedTextsAloneAreDecompressed) {
   ASSERT_TRUE(StoreReader::Open(meta_dict_, text_dict_, TextFrames::kPerRecord, &reader).ok());
   std::mt19937 rng(3);
   size_t multi = 0;
+  RecordText text;
   for (size_t b = 0; b + 1 < offsets_.size(); ++b) {
     const uint32_t n = first_[b + 1] - first_[b];
     multi += n > 1;
-    std::string meta_all, text_all, meta_some, text_some;
-    std::vector<std::string_view> metas_all, texts_all, metas_some, texts_some;
-    ASSERT_TRUE(
-        reader->ReadMetaAndText(Block(b), n, {}, &meta_all, &text_all, &metas_all, &texts_all)
-            .ok());
+    std::string meta_raw;
+    std::vector<std::string_view> metas;
     const uint32_t pick = rng() % n;
+    std::vector<uint32_t> visited;
     ASSERT_TRUE(reader
-                    ->ReadMetaAndText(
-                        Block(b), n, [&](uint32_t i) { return i == pick; }, &meta_some, &text_some,
-                        &metas_some, &texts_some)
+                    ->ForEachRecordText(
+                        Block(b), n, [&](uint32_t i) { return i == pick; }, &meta_raw, &metas,
+                        &text,
+                        [&](uint32_t i, RecordText* t) {
+                          visited.push_back(i);
+                          WILDCHAT_RETURN_IF_ERROR(t->Through(t->text().size()));
+                          EXPECT_EQ(t->text(), Parts(docs[first_[b] + i]).text);
+                          return Status::OK();
+                        })
                     .ok());
-    ASSERT_EQ(texts_some.size(), n);
-    ASSERT_EQ(metas_some.size(), n);
-    for (uint32_t i = 0; i < n; ++i) {
-      EXPECT_EQ(metas_some[i], metas_all[i]);
-      std::string expected;
-      for (const Utterance& u : docs[first_[b] + i].conversation) expected += u.content;
-      EXPECT_EQ(texts_all[i], expected);
-      EXPECT_EQ(texts_some[i], i == pick ? std::string_view(expected) : std::string_view());
-    }
-    EXPECT_EQ(text_some.size(), texts_some[pick].size());
+    EXPECT_EQ(visited, std::vector<uint32_t>{pick});
+    ASSERT_EQ(metas.size(), n);
+    for (uint32_t i = 0; i < n; ++i) EXPECT_EQ(metas[i], Parts(docs[first_[b] + i]).meta);
   }
   EXPECT_GT(multi, 10u);  // blocks of several records were tried
 }
@@ -235,25 +240,22 @@ TEST_F(StoreReaderTest, RecordTextsDecompressTheFirstUtteranceAlone) {
   RecordText text;  // one decoder for every record, as a page of hits uses it
   for (size_t b = 0; b + 1 < offsets_.size(); ++b) {
     const uint32_t n = first_[b + 1] - first_[b];
-    std::string meta_all, text_all, meta_one;
-    std::vector<std::string_view> metas_all, texts_all;
-    ASSERT_TRUE(
-        reader->ReadMetaAndText(Block(b), n, {}, &meta_all, &text_all, &metas_all, &texts_all)
-            .ok());
+    std::string meta_one;
     for (uint32_t i = 0; i < n; ++i) {
       std::string_view meta;
       ASSERT_TRUE(reader->ReadMetaAndRecordText(Block(b), n, i, &meta_one, &meta, &text).ok());
-      EXPECT_EQ(meta, metas_all[i]);
       const Conversation& c = docs[first_[b] + i];
+      const RecordParts parts = Parts(c);
+      EXPECT_EQ(meta, parts.meta);
       const size_t first = c.conversation[0].content.size();
       ASSERT_TRUE(text.Through(first).ok());
-      EXPECT_EQ(text.text().substr(0, first), texts_all[i].substr(0, first));
-      if (first > 0 && first < texts_all[i].size()) {
+      EXPECT_EQ(text.text().substr(0, first), parts.text.substr(0, first));
+      if (first > 0 && first < parts.text.size()) {
         EXPECT_EQ(text.decoded(), first);
         ++alone;
       }
-      ASSERT_TRUE(text.Through(texts_all[i].size()).ok());
-      EXPECT_EQ(text.text(), texts_all[i]);
+      ASSERT_TRUE(text.Through(parts.text.size()).ok());
+      EXPECT_EQ(text.text(), parts.text);
     }
     EXPECT_EQ(reader->ReadMetaAndRecordText(Block(b), n, n, &meta_one, nullptr, &text).code(),
               Status::Code::kNotFound);
@@ -285,16 +287,15 @@ TEST_F(StoreReaderTest, LongTextsDecompressOnlyAboutAsFarAsAsked) {
   size_t early = 0, visited = 0;
   for (size_t b = 0; b + 1 < offsets_.size(); ++b) {
     const uint32_t n = first_[b + 1] - first_[b];
-    std::string meta_all, text_all, meta_raw;
-    std::vector<std::string_view> metas_all, texts_all, metas;
-    ASSERT_TRUE(
-        reader->ReadMetaAndText(Block(b), n, {}, &meta_all, &text_all, &metas_all, &texts_all)
-            .ok());
+    std::string meta_raw;
+    std::vector<std::string_view> metas;
+    std::vector<RecordParts> parts;
+    for (uint32_t i = 0; i < n; ++i) parts.push_back(Parts(docs[first_[b] + i]));
     uint32_t next = 0;
     const Status st = reader->ForEachRecordText(
         Block(b), n, {}, &meta_raw, &metas, &text, [&](uint32_t i, RecordText* t) -> Status {
           EXPECT_EQ(i, next++);
-          EXPECT_EQ(metas[i], metas_all[i]);
+          EXPECT_EQ(metas[i], parts[i].meta);
           const Conversation& c = docs[first_[b] + i];
           std::vector<uint64_t> ends;
           uint64_t longest = 0;
@@ -308,14 +309,14 @@ TEST_F(StoreReaderTest, LongTextsDecompressOnlyAboutAsFarAsAsked) {
             if (ends.size() > 1 && end == ends[1] && after_second == 0) {
               after_second = t->decoded();
             }
-            EXPECT_EQ(t->text().substr(0, end), texts_all[i].substr(0, end));
+            EXPECT_EQ(t->text().substr(0, end), parts[i].text.substr(0, end));
             EXPECT_TRUE(std::find(ends.begin(), ends.end(), t->decoded()) != ends.end())
                 << "decoded to " << t->decoded() << ", not an utterance end";
             EXPECT_LE(t->decoded(), end + StoreBuilder::kTextBlockBytes + longest);
           }
           // A long text's first utterances decompress without most of the rest.
-          if (ends.size() > 12 && ends[1] < texts_all[i].size() / 4) {
-            early += after_second < texts_all[i].size() / 2;
+          if (ends.size() > 12 && ends[1] < parts[i].text.size() / 4) {
+            early += after_second < parts[i].text.size() / 2;
           }
           ++visited;
           return Status::OK();
