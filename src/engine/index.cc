@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "engine/collect/facets.h"
+#include "engine/collect/random_order.h"
 #include "engine/collect/time_order.h"
 #include "engine/query/executor.h"
 #include "engine/query/query_cache.h"
@@ -64,6 +65,7 @@ struct Index::Impl {
   SegmentSet set;
   std::unique_ptr<FacetCounter> facets;
   std::unique_ptr<TimeOrder> time_order;
+  std::unique_ptr<RandomOrder> random_order;
   std::unique_ptr<QueryCache> queries;
   // Per segment, the tally of all its docs (built on first use).
   mutable std::mutex tallies_mu;
@@ -90,13 +92,6 @@ struct Index::Impl {
 
 namespace {
 
-uint64_t Mix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
 // Evaluated queries kept for the requests that follow them (query_cache.h).
 constexpr size_t kQueryCacheBytes = size_t{256} << 20;
 
@@ -115,7 +110,8 @@ bool RankLess(const Ranked& a, const Ranked& b) {
   if (a.null_last != b.null_last) return !a.null_last;
   if (a.key != b.key) return a.key < b.key;
   if (a.key2 != b.key2) return a.key2 < b.key2;
-  return a.id < b.id;
+  if (a.id != b.id) return a.id < b.id;
+  return a.doc < b.doc;
 }
 
 // The BM25 weights of the scored terms (docs/query.md "Relevance").
@@ -515,12 +511,13 @@ double KthLargestScore(const std::vector<double>& keys, size_t k) {
 }
 
 // Orders the matches by the request's sort and leaves ranks [begin, end) in
-// order in *page. Newest/oldest pages of large match sets walk the
-// precomputed time order until `end` matches are seen. Otherwise small pages
+// order in *page. Newest/oldest and random pages of large match sets walk the
+// precomputed time order or hash trie until `end` matches are seen. Otherwise small pages
 // keep a bounded heap of the best `end`, and deep pages select with
 // nth_element, so offset 500,000 costs about what offset 0 does. one_list:
 // the matches are exactly the docs of terms' one list.
-void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Bitset& matches,
+void RankMatches(const SegmentSet& set, const TimeOrder& time_order,
+                 const RandomOrder& random_order, const Bitset& matches,
                  const std::vector<TermFrequencies>& terms, bool one_list,
                  const SearchRequest& request, bool scored, size_t begin, size_t end,
                  std::vector<Ranked>* page) {
@@ -531,6 +528,16 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Bitse
       time_order.WalkCost(end, total) < 4.0 * static_cast<double>(total)) {
     std::vector<uint32_t> docs;
     time_order.Page(matches, request.sort != SortOrder::kOldest, begin, end, &docs);
+    for (uint32_t doc : docs) {
+      const size_t si = set.SegmentOf(doc);
+      page->push_back(Ranked{0, 0, set.segments[si]->id(doc - set.bases[si]), doc, false});
+    }
+    return;
+  }
+  if (request.sort == SortOrder::kRandom &&
+      random_order.WalkCost(end, total) < static_cast<double>(total)) {
+    std::vector<uint32_t> docs;
+    random_order.Page(matches, request.seed, begin, end, &docs);
     for (uint32_t doc : docs) {
       const size_t si = set.SegmentOf(doc);
       page->push_back(Ranked{0, 0, set.segments[si]->id(doc - set.bases[si]), doc, false});
@@ -631,7 +638,7 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Bitse
       const uint32_t base = set.bases[si];
       matches.ForEachInRange(base, base + s.num_docs(), [&](uint32_t doc) {
         const int64_t id = s.id(doc - base);
-        const uint64_t key = Mix64(request.seed ^ Mix64(static_cast<uint64_t>(id)));
+        const uint64_t key = RandomKey(id, request.seed);
         if (key > worst) return;
         offer(Ranked{0, key, id, doc, false});
         if (ranked.size() == end) worst = ranked.front().key2;
@@ -645,7 +652,7 @@ void RankMatches(const SegmentSet& set, const TimeOrder& time_order, const Bitse
         const uint32_t d = doc - base;
         Ranked r{0, 0, s.id(d), doc, false};
         if (request.sort == SortOrder::kRandom) {
-          r.key2 = Mix64(request.seed ^ Mix64(static_cast<uint64_t>(r.id)));
+          r.key2 = RandomKey(r.id, request.seed);
         } else {
           // Timestamps compared exactly as integers: the sign bit flipped
           // maps int64 order onto uint64 order; newest (also relevance
@@ -733,6 +740,7 @@ Status Index::Open(const std::string& dir, std::unique_ptr<Index>* out) {
   impl->set.num_docs = static_cast<uint32_t>(docs);
   impl->facets = std::make_unique<FacetCounter>(&impl->set);
   impl->time_order = std::make_unique<TimeOrder>(&impl->set);
+  impl->random_order = std::make_unique<RandomOrder>(&impl->set);
   impl->queries = std::make_unique<QueryCache>(kQueryCacheBytes);
   out->reset(new Index(std::move(impl)));
   return Status::OK();
@@ -827,8 +835,8 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
   const size_t begin = static_cast<size_t>(std::min<int64_t>(request.offset, result->total));
   const size_t end = begin + static_cast<size_t>(std::min<uint64_t>(
                                  static_cast<uint64_t>(request.limit), result->total - begin));
-  RankMatches(set, *impl_->time_order, matches, m.terms(), m.ListIsMatches(), request, scored,
-              begin, end, &page);
+  RankMatches(set, *impl_->time_order, *impl_->random_order, matches, m.terms(), m.ListIsMatches(),
+              request, scored, begin, end, &page);
   std::vector<const QueryNode*> terms;
   CollectPositiveTerms(m.root(), &terms);
   std::string meta_raw;
