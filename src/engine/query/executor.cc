@@ -619,7 +619,12 @@ class Evaluator {
     if (want_freq_ && !spine) return false;  // scores need tf wherever the term occurs
     // A scoped word that reads positions per doc: that outweighs skipping.
     const bool positions = !n.scope.all() && (!role_postings_everywhere_ || n.scope.first_user);
-    return restrict->Count() * (positions ? 1 : 8) < df;
+    // Otherwise only a list 32 times as long as *restrict (on average four
+    // of a 128-doc block's docs in it): denser, nearly every block is read
+    // anyway, and decoding it whole and testing its docs against *restrict
+    // costs less than advancing a cursor to each (user:(write a story) at
+    // 1M: 5.3 -> 4.4 ms against a factor of 8).
+    return restrict->Count() * (positions ? 1 : 32) < df;
   }
 
   Status EvalText(const QueryNode& n, const Bitset* restrict, bool spine, Bitset* out) {
@@ -675,13 +680,19 @@ class Evaluator {
       };
       if (n.kind == Kind::kTerm) {
         const auto id = s.FindTerm(n.tokens[0]);
-        if (id && n.scope.all()) {
+        // A word scoped to one role with a stream of its own reads that
+        // stream as an unscoped word reads its postings.
+        bool sole = false;
+        std::optional<PostingCursor> role;
+        if (id && !n.scope.all()) role = SoleRoleStream(s, *id, n.scope, &sole);
+        if (sole && !role) continue;  // never in that role here
+        if (id && (n.scope.all() || sole)) {
           // The hot loop of broad queries: a block of docs at a time, its
           // frequencies appended without a capacity check per doc.
           // On the spine, only the docs of *restrict can match, so only theirs
           // are listed (kept without a branch): ranking then walks a list
           // about as long as the matches, not the word's whole list.
-          PostingCursor c = s.Postings(*id);
+          PostingCursor c = sole ? std::move(*role) : s.Postings(*id);
           const Bitset* keep = spine ? restrict : nullptr;
           c.ForEachRemainingBlock([&](const uint32_t* docs, const uint32_t* tfs, uint32_t k) {
             matched.AddAll(base, docs, k);
