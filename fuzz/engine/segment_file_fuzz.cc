@@ -1,6 +1,6 @@
 // libFuzzer target: a damaged segment file. A valid segment (built once, from
 // conversations that give it bigram and role tables, float and double score
-// columns, several store blocks) is patched at the offsets the input names;
+// columns, several store blocks, utterance lengths over 16 bits) is patched at the offsets the input names;
 // Segment::Open must refuse it with Corruption, or every read after it —
 // term lookups, posting, bigram and role streams, documents, columns — must
 // stay in bounds and report damage as corrupt, never crash, hang or leak.
@@ -52,6 +52,8 @@ Valid* MakeValid() {
       for (int k = 0; k < 2 + (i + u) % 6; ++k) {
         utt.content += std::string(k ? " " : "") + words[(i * 3 + u * 5 + k * k) % 9];
       }
+      // One utterance too long for utt.bytes' 16 bits (listed in utt.bytes.long).
+      while (i == 5 && u == 1 && utt.content.size() < 70000) utt.content += " the cat";
       c.conversation.push_back(utt);
       OpenAiModeration m;
       m.scores_null = false;

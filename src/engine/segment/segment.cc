@@ -73,6 +73,25 @@ Status Segment::Load() {
   if (utt_begin_[0] != 0 || utt_begin_[n] != nu || !Monotone(utt_begin_, n + 1)) {
     return corrupt("bad utterance table");
   }
+  if (f.Has("utt.bytes") && meta_.version >= 6) {  // read with a text frame per record
+    // Every kLongUtteranceBytes entry listed once, in order, with its length.
+    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "utt.bytes", nu, &utt_bytes_));
+    std::string_view long_bytes;
+    WILDCHAT_RETURN_IF_ERROR(f.Section("utt.bytes.long", &long_bytes));
+    const size_t nl = long_bytes.size() / sizeof(LongUtteranceBytes);
+    const LongUtteranceBytes* l = nullptr;
+    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "utt.bytes.long", nl, &l));
+    long_utt_bytes_ = std::span<const LongUtteranceBytes>(l, nl);
+    size_t next = 0;
+    for (size_t u = 0; u < nu; ++u) {
+      if (utt_bytes_[u] != kLongUtteranceBytes) continue;
+      if (next == nl || l[next].utterance != u || l[next].bytes < kLongUtteranceBytes) {
+        return corrupt("bad utterance lengths");
+      }
+      ++next;
+    }
+    if (next != nl) return corrupt("bad utterance lengths");
+  }
   {
     // One entry per (turn id, doc) pair, sorted; before format 5, one per
     // utterance. Either way at most one per utterance.
@@ -316,6 +335,14 @@ uint64_t Segment::BlockOf(uint32_t doc) const {
   return static_cast<uint64_t>(std::upper_bound(store_first_, end, doc) - store_first_) - 1;
 }
 
+uint32_t Segment::utt_bytes(uint32_t u) const {
+  if (utt_bytes_[u] != kLongUtteranceBytes) return utt_bytes_[u];
+  const auto it = std::lower_bound(
+      long_utt_bytes_.begin(), long_utt_bytes_.end(), u,
+      [](const LongUtteranceBytes& l, uint32_t want) { return l.utterance < want; });
+  return it->bytes;  // listed: checked on opening
+}
+
 Status Segment::DocumentTexts(uint32_t doc, std::string* meta_raw, RecordText* text,
                               std::vector<std::string_view>* roles,
                               std::vector<std::string_view>* contents) const {
@@ -323,6 +350,29 @@ Status Segment::DocumentTexts(uint32_t doc, std::string* meta_raw, RecordText* t
   const uint64_t block = BlockOf(doc);
   const std::string_view bytes = store_blocks_.substr(
       store_offsets_[block], store_offsets_[block + 1] - store_offsets_[block]);
+  const uint32_t first = utt_begin_[doc], end = utt_begin_[doc + 1];
+  bool plain_roles = true;
+  for (uint32_t u = first; u < end; ++u) plain_roles = plain_roles && utt_role_[u] != kRoleOther;
+  if (utt_bytes_ && plain_roles) {
+    uint64_t size = 0;
+    for (uint32_t u = first; u < end; ++u) size += utt_bytes(u);
+    // The frame's own content size must be that sum (RecordText::Start).
+    WILDCHAT_RETURN_IF_ERROR(store_
+                                 ->ReadRecordText(bytes,
+                                                  store_first_[block + 1] - store_first_[block],
+                                                  doc - store_first_[block], size, text)
+                                 .WithContext(file_->path() + ": "));
+    roles->clear();
+    contents->clear();
+    const std::string_view all = text->text();
+    uint64_t at = 0;
+    for (uint32_t u = first; u < end; ++u) {
+      roles->push_back(utt_role_[u] == kRoleUser ? "user" : "assistant");
+      contents->push_back(all.substr(at, utt_bytes(u)));
+      at += utt_bytes(u);
+    }
+    return Status::OK();
+  }
   std::string_view meta;
   WILDCHAT_RETURN_IF_ERROR(
       store_

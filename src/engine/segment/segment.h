@@ -59,6 +59,10 @@ class Segment {
   uint32_t utt_begin(uint32_t doc) const { return utt_begin_[doc]; }
   uint8_t utt_role(uint32_t u) const { return utt_role_[u]; }
   uint32_t utt_token_start(uint32_t u) const { return utt_tok_[u]; }
+  // Utterance u's content length in bytes (segment_format.h); only when
+  // has_utterance_bytes().
+  bool has_utterance_bytes() const { return utt_bytes_ != nullptr; }
+  uint32_t utt_bytes(uint32_t u) const;
 
   uint64_t num_terms() const { return meta_.num_terms; }
   std::string_view term(uint64_t i) const;
@@ -104,9 +108,12 @@ class Segment {
   std::span<const uint32_t> DocsOfTurn(int64_t turn_identifier) const;
   std::optional<uint32_t> DocOfTurn(int64_t turn_identifier) const;
   Status Document(uint32_t doc, Conversation* out) const;
-  // Doc's utterance roles and contents, decoding only the meta part of its
-  // store block (what snippets need): views into *meta_raw and text->text().
-  // The contents are decompressed only as far as text->Through() is asked.
+  // Doc's utterance roles and contents (what snippets need): views into
+  // *meta_raw or static strings, and text->text(). The contents' lengths come
+  // from the utt.bytes sections, or else from the meta part of the doc's
+  // store block, decompressed (and always for a doc with a role other than
+  // user and assistant, whose name the meta part holds). The contents are
+  // decompressed only as far as text->Through() is asked.
   Status DocumentTexts(uint32_t doc, std::string* meta_raw, RecordText* text,
                        std::vector<std::string_view>* roles,
                        std::vector<std::string_view>* contents) const;
@@ -136,6 +143,8 @@ class Segment {
   const int64_t *ids_ = nullptr, *ts_ = nullptr, *turns_ = nullptr;
   const uint32_t *flags_ = nullptr, *doc_len_ = nullptr, *utt_begin_ = nullptr, *utt_tok_ = nullptr;
   const uint8_t* utt_role_ = nullptr;
+  const uint16_t* utt_bytes_ = nullptr;  // null: no utt.bytes sections
+  std::span<const LongUtteranceBytes> long_utt_bytes_;
   size_t num_turn_ids_ = 0;
   const int64_t* tid_key_ = nullptr;
   const uint32_t* tid_doc_ = nullptr;

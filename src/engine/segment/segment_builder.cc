@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <unordered_map>
 
@@ -127,6 +128,8 @@ void SegmentBuilder::Add(const Conversation& c) {
     const uint8_t role = RoleCode(u.role);
     utt_role_.push_back(role);
     utt_tok_.push_back(pos);
+    utt_bytes_.push_back(static_cast<uint32_t>(
+        std::min<size_t>(u.content.size(), std::numeric_limits<uint32_t>::max())));
     turn_ids_.emplace_back(u.turn_identifier, doc);
     Tokenize(u.content, [&](const Token& t) {
       bool added = false;
@@ -210,6 +213,20 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
   WILDCHAT_RETURN_IF_ERROR(w.Add("utt.begin", Bytes(utt_begin_)));
   WILDCHAT_RETURN_IF_ERROR(w.Add("utt.tok", Bytes(utt_tok_)));
   WILDCHAT_RETURN_IF_ERROR(w.Add("utt.role", Bytes(utt_role_)));
+  if (parts_.utterance_bytes) {
+    std::vector<uint16_t> narrow;
+    std::vector<LongUtteranceBytes> long_ones;
+    narrow.reserve(utt_bytes_.size());
+    for (size_t u = 0; u < utt_bytes_.size(); ++u) {
+      narrow.push_back(
+          static_cast<uint16_t>(std::min<uint32_t>(utt_bytes_[u], kLongUtteranceBytes)));
+      if (utt_bytes_[u] >= kLongUtteranceBytes) {
+        long_ones.push_back(LongUtteranceBytes{static_cast<uint32_t>(u), utt_bytes_[u]});
+      }
+    }
+    WILDCHAT_RETURN_IF_ERROR(w.Add("utt.bytes", Bytes(narrow)));
+    WILDCHAT_RETURN_IF_ERROR(w.Add("utt.bytes.long", Bytes(long_ones)));
+  }
 
   std::sort(turn_ids_.begin(), turn_ids_.end());
   // A turn's user and assistant utterances share its identifier.

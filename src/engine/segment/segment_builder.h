@@ -87,7 +87,7 @@ class SegmentBuilder {
   std::unordered_map<uint32_t, PostingWriter> other_terms_;
 
   std::vector<int64_t> ids_, timestamps_, turns_;
-  std::vector<uint32_t> flags_, doc_len_, utt_begin_{0}, utt_tok_;
+  std::vector<uint32_t> flags_, doc_len_, utt_begin_{0}, utt_tok_, utt_bytes_;
   std::vector<uint8_t> utt_role_;
   std::vector<std::pair<int64_t, uint32_t>> turn_ids_;
   std::array<Dict, kDictFieldCount> dicts_;

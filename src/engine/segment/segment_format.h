@@ -129,13 +129,27 @@ inline constexpr uint64_t RoleStreamKey(uint64_t term, uint8_t role) {
   return term << 2 | role;
 }
 
+// Optional "utt.bytes" (uint16 per utterance) and "utt.bytes.long" (pairs
+// ascending by utterance): each utterance's content length in bytes, so that
+// a snippet finds a conversation's utterances in its text without
+// decompressing its block's meta part. A length of kLongUtteranceBytes or
+// more is written as kLongUtteranceBytes and listed in utt.bytes.long.
+inline constexpr uint16_t kLongUtteranceBytes = 0xFFFF;
+struct LongUtteranceBytes {
+  uint32_t utterance;
+  uint32_t bytes;
+};
+static_assert(sizeof(LongUtteranceBytes) == 8);
+
 // The optional parts of a segment a builder writes (all, unless asked to
 // write segments like older builds did): the role.* sections (without them
-// role-scoped words are answered from positions) and the impacts sections
-// (without them BM25 pages score every match).
+// role-scoped words are answered from positions), the impacts sections
+// (without them BM25 pages score every match) and the utt.bytes sections
+// (without them snippets read utterance lengths from the store's meta part).
 struct SegmentParts {
   bool role_postings = true;
   bool block_impacts = true;
+  bool utterance_bytes = true;
 };
 
 struct SegmentMeta {

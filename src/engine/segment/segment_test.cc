@@ -16,6 +16,7 @@
 
 #include "engine/segment/segment_builder.h"
 #include "engine/segment/segment_file.h"
+#include "engine/store/record_text.h"
 #include "engine/store/store_builder.h"
 
 namespace wildchat {
@@ -568,6 +569,97 @@ TEST_F(SegmentTest, OptionalPartsCanBeLeftOut) {
     EXPECT_EQ(seg->BlockImpacts(hello).size(), parts.block_impacts ? 2u : 0u);
     seg.reset();
     fs::remove(path);
+  }
+}
+
+// DocumentTexts gives each conversation's roles and contents as they went
+// in, whether the lengths come from the utt.bytes sections or from the
+// store's meta part: utterances of every size (empty, multi-byte, one of
+// 70,000 bytes, over the uint16 the section keeps), an "other" role (whose
+// name only the meta part holds), a conversation without utterances.
+// Lengths that disagree with the sections' rules are corruption.
+TEST_F(SegmentTest, DocumentTextsMatchTheInputWithOrWithoutUtteranceLengths) {
+  std::mt19937 rng(5);
+  std::vector<Conversation> input;
+  const std::vector<std::string> pieces = {"word ", "ünïcödé ", "中文", "", "\n", "<b>x</b> "};
+  for (int i = 0; i < 60; ++i) {
+    Conversation c;
+    const int n = i == 7 ? 0 : 1 + static_cast<int>(rng() % 5);
+    for (int k = 0; k < n; ++k) {
+      Utterance u;
+      u.role = k % 2 ? "assistant" : "user";
+      if (i == 11 && k == 1) u.role = "system";
+      u.turn_identifier = 1000 * i + k / 2;
+      const size_t len = i == 20 && k == 0 ? 70000 : rng() % 200;
+      while (u.content.size() < len) u.content += pieces[rng() % pieces.size()];
+      if (i == 3 && k == 0) u.content.clear();
+      c.conversation.push_back(u);
+    }
+    input.push_back(c);
+  }
+  for (const bool lengths : {true, false}) {
+    SCOPED_TRACE(lengths ? "utt.bytes" : "meta part");
+    const std::string path = Build(input, SegmentParts{.utterance_bytes = lengths});
+    std::unique_ptr<Segment> seg;
+    ASSERT_TRUE(Segment::Open(path, &seg).ok());
+    EXPECT_EQ(seg->has_utterance_bytes(), lengths);
+    std::string meta_raw;
+    std::vector<std::string_view> roles, contents;
+    for (uint32_t d = 0; d < input.size(); ++d) {
+      RecordText text;  // within the life of the segment's dictionaries
+      SCOPED_TRACE(d);
+      ASSERT_TRUE(seg->DocumentTexts(d, &meta_raw, &text, &roles, &contents).ok());
+      ASSERT_TRUE(text.Through(text.text().size()).ok());
+      const auto& want = input[d].conversation;
+      ASSERT_EQ(contents.size(), want.size());
+      ASSERT_EQ(roles.size(), want.size());
+      for (size_t u = 0; u < want.size(); ++u) {
+        EXPECT_EQ(roles[u], want[u].role);
+        EXPECT_EQ(contents[u], want[u].content);
+      }
+    }
+    if (!lengths) continue;
+    // The 70,000-byte utterance is the segment's one long entry.
+    std::ifstream in(path, std::ios::binary);
+    const std::string original((std::istreambuf_iterator<char>(in)), {});
+    uint64_t narrow_at = 0, long_at = 0;
+    {
+      std::unique_ptr<MappedSegmentFile> f;
+      ASSERT_TRUE(MappedSegmentFile::Open(path, &f).ok());
+      std::string_view meta, narrow, long_ones;
+      ASSERT_TRUE(f->Section("meta", &meta).ok());
+      ASSERT_TRUE(f->Section("utt.bytes", &narrow).ok());
+      ASSERT_TRUE(f->Section("utt.bytes.long", &long_ones).ok());
+      ASSERT_EQ(long_ones.size(), sizeof(LongUtteranceBytes));
+      narrow_at = static_cast<uint64_t>(narrow.data() - meta.data());
+      long_at = static_cast<uint64_t>(long_ones.data() - meta.data());
+    }
+    seg.reset();
+    auto open_with = [&](const std::function<void(std::string*)>& change) {
+      return OpenChanged(path, original, change);
+    };
+    EXPECT_TRUE(open_with([](std::string*) {}).ok());
+    // The long entry's length under 65,535, its utterance another one, a
+    // second utterance marked long but not listed.
+    for (const auto& change : std::vector<std::function<void(std::string*)>>{
+             [&](std::string* b) { std::memset(b->data() + long_at + 4, 0, 4); },
+             [&](std::string* b) { (*b)[long_at] ^= 1; },
+             [&](std::string* b) { std::memset(b->data() + narrow_at, 0xFF, 2); }}) {
+      const Status st = open_with(change);
+      EXPECT_EQ(st.code(), Status::Code::kCorruption) << st.ToString();
+    }
+    // A short length that disagrees with the stored text: an error, not a
+    // wrong or out-of-bounds view.
+    ASSERT_TRUE(open_with([&](std::string* b) {
+                  uint16_t v;
+                  std::memcpy(&v, b->data() + narrow_at, 2);
+                  v = v == 0 ? 1 : v - 1;
+                  std::memcpy(b->data() + narrow_at, &v, 2);
+                }).ok());
+    ASSERT_TRUE(Segment::Open(path, &seg).ok());
+    RecordText text;
+    EXPECT_EQ(seg->DocumentTexts(0, &meta_raw, &text, &roles, &contents).code(),
+              Status::Code::kCorruption);
   }
 }
 

@@ -286,6 +286,18 @@ Status StoreReader::ForEachRecordText(std::string_view block, uint32_t docs, con
   return Status::OK();
 }
 
+Status StoreReader::ReadRecordText(std::string_view block, uint32_t docs, uint32_t index,
+                                   uint64_t size, RecordText* text) const {
+  if (index >= docs) return Status::NotFound("no such record in the block");
+  if (layout_ != TextFrames::kPerRecord) {
+    return Status::Unsupported("a text frame per record is needed");
+  }
+  BlockFrames f;
+  WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, docs, layout_, &f));
+  if (f.texts.size() != docs) return Status::Corruption("bad store block");
+  return text->Start(f.texts[index], dicts_->text.get(), size);
+}
+
 Status StoreReader::ReadMetaAndRecordText(std::string_view block, uint32_t docs, uint32_t index,
                                           std::string* meta_raw, std::string_view* meta,
                                           RecordText* text) const {

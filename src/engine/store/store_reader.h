@@ -47,6 +47,11 @@ class StoreReader {
   // Which records' texts a read needs (record index within the block); an
   // empty function: all of them.
   using Wanted = std::function<bool(uint32_t)>;
+  // The text of the block's index-th record, `size` bytes, started in *text
+  // as ReadMetaAndRecordText does, without decompressing the meta part
+  // (blocks with a text frame per record only).
+  Status ReadRecordText(std::string_view block, uint32_t docs, uint32_t index, uint64_t size,
+                        RecordText* text) const;
   // The meta part of the block's index-th record (*meta points into
   // *meta_raw) and its text, started in *text to be decompressed only as far
   // as the caller asks (record_text.h).
