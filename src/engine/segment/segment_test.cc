@@ -627,11 +627,17 @@ TEST_F(SegmentTest, DocumentTextsMatchTheInputWithOrWithoutUtteranceLengths) {
     };
     EXPECT_TRUE(open_with([](std::string*) {}).ok());
     // The long entry's length under 65,535, its utterance another one, a
-    // second utterance marked long but not listed.
+    // second utterance marked long but not listed, the listed one no longer
+    // marked long.
+    uint32_t long_utterance = 0;
+    std::memcpy(&long_utterance, original.data() + long_at, 4);
     for (const auto& change : std::vector<std::function<void(std::string*)>>{
              [&](std::string* b) { std::memset(b->data() + long_at + 4, 0, 4); },
              [&](std::string* b) { (*b)[long_at] ^= 1; },
-             [&](std::string* b) { std::memset(b->data() + narrow_at, 0xFF, 2); }}) {
+             [&](std::string* b) { std::memset(b->data() + narrow_at, 0xFF, 2); },
+             [&](std::string* b) {
+               std::memset(b->data() + narrow_at + 2 * long_utterance, 0, 2);
+             }}) {
       const Status st = open_with(change);
       EXPECT_EQ(st.code(), Status::Code::kCorruption) << st.ToString();
     }
