@@ -7,7 +7,7 @@
 // the sorted hashes as a binary trie that takes, at each bit, the side
 // agreeing with c's bit first, so a page of a broad match set is found by
 // visiting about offset + limit members, whatever the seed, instead of
-// hashing every match: WalkCost() says when that pays. Thread-safe.
+// hashing every match (index.cc decides when that pays). Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -30,12 +30,6 @@ inline uint64_t RandomKey(int64_t id, uint64_t seed) {
 class RandomOrder {
  public:
   explicit RandomOrder(const SegmentSet* index) : index_(index) {}
-
-  // Expected entries of the order to visit to find `needed` members of a
-  // match set of `total` documents (the order is independent of the set).
-  double WalkCost(uint64_t needed, uint64_t total) const {
-    return total == 0 ? 0 : static_cast<double>(needed) * index_->num_docs / total;
-  }
 
   // The members of `matches` at ranks [begin, end) of the order for `seed`,
   // in order.

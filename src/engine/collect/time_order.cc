@@ -25,7 +25,7 @@ const std::vector<uint32_t>& TimeOrder::Order(bool newest) const {
     const bool an = a.ts == kNullTimestamp, bn = b.ts == kNullTimestamp;
     if (an != bn) return bn;  // null timestamps last
     if (!an && a.ts != b.ts) return newest ? a.ts > b.ts : a.ts < b.ts;
-    return a.id < b.id;
+    return a.id != b.id ? a.id < b.id : a.doc < b.doc;  // a repeated id: index order
   });
   order.resize(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].doc;

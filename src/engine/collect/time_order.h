@@ -1,10 +1,12 @@
 // TimeOrder: every document of an index in "newest" and in "oldest" order
 // (docs/query.md "Sorting": timestamp descending / ascending, null timestamps
-// last, ties by conversation id ascending), computed on first use and kept.
+// last, ties by conversation id ascending, then index order), computed on
+// first use and kept.
 //
 // With it a newest/oldest page of a broad match set is found by walking the
 // order and testing the match bitset until offset + limit members are seen,
-// instead of ranking every match: WalkCost() says when that pays. Thread-safe.
+// instead of ranking every match (index.cc decides when that pays).
+// Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -22,12 +24,6 @@ class TimeOrder {
 
   // Global doc numbers, all of them, in the order (newest or oldest).
   const std::vector<uint32_t>& Order(bool newest) const;
-
-  // Expected entries of the order to visit to find `needed` members of a
-  // match set of `total` documents spread evenly.
-  double WalkCost(uint64_t needed, uint64_t total) const {
-    return total == 0 ? 0 : static_cast<double>(needed) * index_->num_docs / total;
-  }
 
   // The members of `matches` at ranks [begin, end) of the order, in order.
   void Page(const Bitset& matches, bool newest, uint64_t begin, uint64_t end,
