@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -104,6 +106,24 @@ TEST(GatewayCrashTest, KilledGatewayLosesNoAcknowledgedTurn) {
   EXPECT_EQ(RunWildchat({"gateway", "export", "--log", dir, "--out", dir + "/out.jsonl"}, &err), 0)
       << err;
   EXPECT_TRUE(fs::exists(dir + "/out.jsonl"));
+  fs::remove_all(dir);
+}
+
+// SIGTERM as soon as the gateway says it listens, which can be before its
+// accept loop has begun, must still stop it, and cleanly.
+TEST(GatewayCrashTest, SignalRightAfterStartStopsTheGateway) {
+  const std::string dir =
+      (fs::temp_directory_path() / ("wildchat-gw-term-" + std::to_string(getpid()))).string();
+  fs::remove_all(dir);
+  FakeUpstream upstream;
+  for (int i = 0; i < 20; ++i) {
+    GatewayProcess gw;
+    ASSERT_TRUE(
+        gw.Start({"--log", dir, "--upstream", "fake=" + upstream.base_url(), "--model", "m"}).ok());
+    const std::optional<int> status = gw.StopWithin(SIGTERM, 10);
+    ASSERT_TRUE(status.has_value()) << "start " << i << ": still running 10 s after SIGTERM";
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "start " << i;
+  }
   fs::remove_all(dir);
 }
 

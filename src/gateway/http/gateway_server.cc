@@ -473,4 +473,8 @@ void GatewayServer::Stop() {
   impl_->server.stop();
 }
 
+bool GatewayServer::Serving() const {
+  return impl_->server.is_running();
+}
+
 }  // namespace wildchat

@@ -62,7 +62,10 @@ class GatewayServer {
   Status Listen(int* port);
   // Serves until Stop(). Returns an error if the server stopped abnormally.
   Status Run();
+  // Ends Run(), once Serving(): a Stop() before Run() has begun serving has
+  // no effect.
   void Stop();
+  bool Serving() const;
 
  private:
   struct Impl;

@@ -76,6 +76,21 @@ int GatewayProcess::Stop(int signal) {
   return status;
 }
 
+std::optional<int> GatewayProcess::StopWithin(int signal, int seconds) {
+  if (pid_ <= 0) return 0;
+  kill(pid_, signal);
+  int status = 0;
+  for (int waited_ms = 0; waited_ms < seconds * 1000; waited_ms += 10) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return status;
+    }
+    usleep(10'000);
+  }
+  Stop(SIGKILL);
+  return std::nullopt;
+}
+
 GatewayProcess::~GatewayProcess() {
   Stop(SIGKILL);
 }

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ class GatewayProcess {
   pid_t pid() const { return pid_; }
   // Sends `signal` and waits for the exit; returns the wait status.
   int Stop(int signal);
+  // Stop, waiting at most `seconds`: nullopt when the process is still
+  // running then (it is killed).
+  std::optional<int> StopWithin(int signal, int seconds);
 
   static std::string Binary();
 
