@@ -6,8 +6,10 @@
 #include <simdjson.h>
 
 #include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <memory>
 #include <random>
@@ -475,6 +477,44 @@ TEST_F(ApiTest, StaticFilesAndUnknownPaths) {
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
   ExpectError("/api/no-such-endpoint", {}, 404);
+}
+
+// Stop() from another thread ends Run() whenever it comes: before Run(),
+// while it starts (before its accept loop, where the HTTP library's own stop
+// does nothing), or while it serves.
+TEST(ExplorerServerTest, StopEndsRunWheneverItComes) {
+  const std::string dir = TestDir("explorer_stop");
+  TestCorpus corpus;
+  ASSERT_TRUE(BuildTestCorpus(dir + "/index", 20, &corpus).ok());
+  std::unique_ptr<Index> index;
+  ASSERT_TRUE(Index::Open(dir + "/index", &index).ok());
+  for (int i = 0; i < 60; ++i) {
+    ServerOptions options;
+    options.port = 0;
+    options.threads = 2;
+    ExplorerServer server(*index, options);
+    ASSERT_TRUE(server.Bind().ok());
+    std::promise<Status> ran;
+    std::future<Status> result = ran.get_future();
+    if (i % 3 == 0) server.Stop();  // before Run()
+    std::thread runner([&] { ran.set_value(server.Run()); });
+    if (i % 3 == 1) {  // while Run() starts, at varied moments
+      std::this_thread::sleep_for(std::chrono::microseconds(20 * i));
+      server.Stop();
+    } else if (i % 3 == 2) {  // while it serves
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      server.Stop();
+    }
+    const bool ended = result.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+    if (!ended) {
+      ADD_FAILURE() << "Run() still serving 10 s after Stop(), round " << i;
+      std::_Exit(1);  // the runner cannot be joined
+    }
+    EXPECT_TRUE(result.get().ok()) << "round " << i;
+    runner.join();
+  }
+  index.reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <thread>
 
@@ -22,6 +23,7 @@ struct ExplorerServer::Impl {
   httplib::Server server;
   int port = -1;
   std::atomic<bool> stop_requested{false};
+  std::atomic<bool> running{false};  // inside Run()
   std::shared_ptr<MapCache> maps;
 
   Impl(const Index& idx, ServerOptions opts)
@@ -80,15 +82,21 @@ int ExplorerServer::port() const {
 
 Status ExplorerServer::Run() {
   if (impl_->port <= 0) return Status::Internal("Run() before a successful Bind()");
-  if (impl_->stop_requested) return Status::OK();
-  if (!impl_->server.listen_after_bind() && !impl_->stop_requested) {
-    return Status::IOError("the HTTP server stopped unexpectedly");
-  }
+  impl_->running = true;
+  const bool stopped = impl_->stop_requested || impl_->server.listen_after_bind();
+  const bool asked = impl_->stop_requested;
+  impl_->running = false;
+  if (!stopped && !asked) return Status::IOError("the HTTP server stopped unexpectedly");
   return Status::OK();
 }
 
 void ExplorerServer::Stop() {
   impl_->stop_requested = true;
+  // httplib's stop does nothing before its accept loop has begun: a Run()
+  // past its check of stop_requested is waited for until it serves.
+  while (impl_->running && !impl_->server.is_running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   impl_->server.stop();
 }
 
