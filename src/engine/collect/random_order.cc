@@ -15,7 +15,7 @@ uint64_t Mix64(uint64_t x) {
 
 const RandomOrder::Sorted& RandomOrder::Hashes() const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (ready_) return sorted_;
+  if (sorted_.doc.size() == index_->num_docs) return sorted_;
   std::vector<std::pair<uint64_t, uint32_t>> keys;
   keys.reserve(index_->num_docs);
   for (size_t si = 0; si < index_->segments.size(); ++si) {
@@ -32,7 +32,6 @@ const RandomOrder::Sorted& RandomOrder::Hashes() const {
     sorted_.hash[i] = keys[i].first;
     sorted_.doc[i] = keys[i].second;
   }
-  ready_ = true;
   return sorted_;
 }
 

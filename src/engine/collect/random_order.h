@@ -45,8 +45,7 @@ class RandomOrder {
 
   const SegmentSet* index_;
   mutable std::mutex mu_;
-  mutable Sorted sorted_;
-  mutable bool ready_ = false;
+  mutable Sorted sorted_;  // built once: then one entry per doc
 };
 
 }  // namespace wildchat

@@ -351,11 +351,13 @@ Status Segment::DocumentTexts(uint32_t doc, std::string* meta_raw, RecordText* t
   const std::string_view bytes = store_blocks_.substr(
       store_offsets_[block], store_offsets_[block + 1] - store_offsets_[block]);
   const uint32_t first = utt_begin_[doc], end = utt_begin_[doc + 1];
-  bool plain_roles = true;
-  for (uint32_t u = first; u < end; ++u) plain_roles = plain_roles && utt_role_[u] != kRoleOther;
-  if (utt_bytes_ && plain_roles) {
-    uint64_t size = 0;
-    for (uint32_t u = first; u < end; ++u) size += utt_bytes(u);
+  bool from_columns = utt_bytes_ != nullptr;  // and no role only the meta part names
+  uint64_t size = 0;
+  for (uint32_t u = first; u < end && from_columns; ++u) {
+    from_columns = utt_role_[u] != kRoleOther;
+    size += utt_bytes(u);
+  }
+  if (from_columns) {
     // The frame's own content size must be that sum (RecordText::Start).
     WILDCHAT_RETURN_IF_ERROR(store_
                                  ->ReadRecordText(bytes,

@@ -67,7 +67,9 @@ Status Decompress(std::string_view frame, const DictWindows* dict, std::string* 
 // kPerBlock, the text frame is the rest of the block).
 struct BlockFrames {
   std::string_view meta, scores;
-  std::vector<std::string_view> texts;  // one per record (kPerRecord), or the block's one
+  // One per record (kPerRecord: exactly `docs`, or SplitBlock fails), or the
+  // block's one.
+  std::vector<std::string_view> texts;
 };
 
 Status SplitBlock(std::string_view block, uint32_t docs, TextFrames layout, BlockFrames* out) {
@@ -266,7 +268,6 @@ Status StoreReader::ForEachRecordText(std::string_view block, uint32_t docs, con
   WILDCHAT_RETURN_IF_ERROR(
       OpenBlockMetas(block, docs, layout_, dicts_->meta.get(), &f, meta_raw, &lens, metas));
   if (layout_ == TextFrames::kPerRecord) {
-    if (f.texts.size() != docs) return Status::Corruption("bad store block");
     for (uint32_t d = 0; d < docs; ++d) {
       if (wanted && !wanted(d)) continue;
       WILDCHAT_RETURN_IF_ERROR(text->Start(f.texts[d], dicts_->text.get(), lens.text[d]));
@@ -294,7 +295,6 @@ Status StoreReader::ReadRecordText(std::string_view block, uint32_t docs, uint32
   }
   BlockFrames f;
   WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, docs, layout_, &f));
-  if (f.texts.size() != docs) return Status::Corruption("bad store block");
   return text->Start(f.texts[index], dicts_->text.get(), size);
 }
 
@@ -310,7 +310,6 @@ Status StoreReader::ReadMetaAndRecordText(std::string_view block, uint32_t docs,
   for (uint32_t d = 0; d < index; ++d) m += lens.meta[d];
   *meta = std::string_view(*meta_raw).substr(m, lens.meta[index]);
   if (layout_ == TextFrames::kPerRecord) {
-    if (f.texts.size() != docs) return Status::Corruption("bad store block");
     return text->Start(f.texts[index], dicts_->text.get(), lens.text[index]);
   }
   thread_local std::string all;
