@@ -1,9 +1,7 @@
 // `wildchat gateway`: the collection server, and `wildchat gateway export`.
 #include <signal.h>
 
-#include <atomic>
 #include <cctype>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -161,17 +159,12 @@ int RunGateway(const Argv& argv) {
   if (!st.ok()) return ReportError("gateway", st);
   std::printf("wildchat gateway: listening on http://%s:%d\n", o.host.c_str(), port);
   std::fflush(stdout);
-  std::atomic<bool> ran{false};
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);
-    // A signal right after start can come before Run() serves, when Stop()
-    // would do nothing and Run() then serve for ever: wait for it to serve.
-    while (!ran && !server->Serving()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    server->Stop();
+    server->Stop();  // a signal right after start too (base/stoppable_run.h)
   });
   st = server->Run();
-  ran = true;
   pthread_kill(waiter.native_handle(), SIGTERM);  // wake the waiter when Run ended on its own
   waiter.join();
   if (!st.ok()) return ReportError("gateway", st);

@@ -2,11 +2,10 @@
 
 #include <httplib.h>
 
-#include <atomic>
-#include <chrono>
 #include <memory>
 #include <thread>
 
+#include "base/stoppable_run.h"
 #include "server/api_common.h"
 #include "server/map_routes.h"
 #include "server/response_cache.h"
@@ -22,8 +21,7 @@ struct ExplorerServer::Impl {
   WorkGate gate;            // likewise
   httplib::Server server;
   int port = -1;
-  std::atomic<bool> stop_requested{false};
-  std::atomic<bool> running{false};  // inside Run()
+  StoppableRun run;
   std::shared_ptr<MapCache> maps;
 
   Impl(const Index& idx, ServerOptions opts)
@@ -82,22 +80,14 @@ int ExplorerServer::port() const {
 
 Status ExplorerServer::Run() {
   if (impl_->port <= 0) return Status::Internal("Run() before a successful Bind()");
-  impl_->running = true;
-  const bool stopped = impl_->stop_requested || impl_->server.listen_after_bind();
-  const bool asked = impl_->stop_requested;
-  impl_->running = false;
-  if (!stopped && !asked) return Status::IOError("the HTTP server stopped unexpectedly");
+  if (!impl_->run.Run([&] { return impl_->server.listen_after_bind(); })) {
+    return Status::IOError("the HTTP server stopped unexpectedly");
+  }
   return Status::OK();
 }
 
 void ExplorerServer::Stop() {
-  impl_->stop_requested = true;
-  // httplib's stop does nothing before its accept loop has begun: a Run()
-  // past its check of stop_requested is waited for until it serves.
-  while (impl_->running && !impl_->server.is_running()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  impl_->server.stop();
+  impl_->run.Stop(impl_->server);
 }
 
 }  // namespace wildchat

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "base/embedded_assets.h"
+#include "base/stoppable_run.h"
 #include "gateway/client/client_address.h"
 #include "gateway/client/ip_hasher.h"
 #include "gateway/geoip/geoip_db.h"
@@ -96,6 +97,7 @@ struct GatewayServer::Impl {
   std::vector<Upstream> upstreams;
   std::map<std::string, size_t> routes;  // model -> upstream index
   httplib::Server server;
+  StoppableRun run;
   TimestampMicros started = NowMicros();
 
   struct Counters {
@@ -465,16 +467,14 @@ Status GatewayServer::Listen(int* port) {
 }
 
 Status GatewayServer::Run() {
-  if (!impl_->server.listen_after_bind()) return Status::IOError("server stopped abnormally");
+  if (!impl_->run.Run([&] { return impl_->server.listen_after_bind(); })) {
+    return Status::IOError("server stopped abnormally");
+  }
   return Status::OK();
 }
 
 void GatewayServer::Stop() {
-  impl_->server.stop();
-}
-
-bool GatewayServer::Serving() const {
-  return impl_->server.is_running();
+  impl_->run.Stop(impl_->server);
 }
 
 }  // namespace wildchat

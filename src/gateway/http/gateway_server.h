@@ -62,10 +62,9 @@ class GatewayServer {
   Status Listen(int* port);
   // Serves until Stop(). Returns an error if the server stopped abnormally.
   Status Run();
-  // Ends Run(), once Serving(): a Stop() before Run() has begun serving has
-  // no effect.
+  // Ends Run(), or makes it return at once; from any thread, at any moment
+  // (base/stoppable_run.h).
   void Stop();
-  bool Serving() const;
 
  private:
   struct Impl;
