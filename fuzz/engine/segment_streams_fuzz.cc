@@ -28,7 +28,7 @@ void Run(std::string_view in) {
   const std::string_view b = r.String();
   const std::string_view rest(r.pos(), r.remaining());
   if (kind % 2 == 0) {
-    PostingCursor c(a, b, count, num_docs);
+    PostingCursor c(a, b, count, num_docs, kind & 4 ? TailCoding::kPatched : TailCoding::kVarints);
     std::vector<uint32_t> positions;
     uint32_t steps = 0;
     while (kind & 2 ? c.Advance(c.doc() + 1 + (steps % 7) * 50) : c.Next()) {

@@ -5,7 +5,7 @@
 namespace wildchat {
 
 Status KeyedStreams::Load(const MappedSegmentFile& f, const std::string& prefix, uint32_t num_docs,
-                          const std::function<bool(uint64_t)>& valid_key) {
+                          TailCoding tail, const std::function<bool(uint64_t)>& valid_key) {
   auto corrupt = [&] { return Status::Corruption(f.path() + ": bad " + prefix + " table"); };
   std::string_view key_bytes;
   WILDCHAT_RETURN_IF_ERROR(f.Section(prefix + ".keys", &key_bytes));
@@ -27,6 +27,7 @@ Status KeyedStreams::Load(const MappedSegmentFile& f, const std::string& prefix,
   }
   size_ = count;
   num_docs_ = num_docs;
+  tail_ = tail;
   return Status::OK();
 }
 
@@ -41,7 +42,7 @@ PostingCursor KeyedStreams::Cursor(uint64_t i) const {
   const StreamInfo& a = infos_[i];
   const StreamInfo& e = infos_[i + 1];
   return PostingCursor(postings_.substr(a.doc_offset, e.doc_offset - a.doc_offset), {}, a.df,
-                       num_docs_);
+                       num_docs_, tail_);
 }
 
 Status WriteKeyedStreams(const std::string& prefix, const KeyedWriters& streams,

@@ -32,10 +32,11 @@ static_assert(sizeof(StreamInfo) == 16);
 
 class KeyedStreams {
  public:
-  // Reads the table under `prefix` (as many streams as keys); valid_key says
-  // whether a key may occur. Errors name the file and the table.
+  // Reads the table under `prefix` (as many streams as keys, their tails
+  // written as `tail` says); valid_key says whether a key may occur. Errors
+  // name the file and the table.
   Status Load(const MappedSegmentFile& f, const std::string& prefix, uint32_t num_docs,
-              const std::function<bool(uint64_t)>& valid_key);
+              TailCoding tail, const std::function<bool(uint64_t)>& valid_key);
 
   uint64_t size() const { return size_; }
   std::optional<uint64_t> Find(uint64_t key) const;
@@ -46,6 +47,7 @@ class KeyedStreams {
  private:
   uint64_t size_ = 0;
   uint32_t num_docs_ = 0;
+  TailCoding tail_ = TailCoding::kVarints;
   const uint64_t* keys_ = nullptr;
   const StreamInfo* infos_ = nullptr;
   std::string_view postings_;
@@ -54,7 +56,8 @@ class KeyedStreams {
 // (key, doc stream without positions) pairs, keys ascending.
 using KeyedWriters = std::vector<std::pair<uint64_t, const PostingWriter*>>;
 
-// Writes the three sections of a table.
+// Writes the three sections of a table (each stream as it stands: sealed
+// writers give TailCoding::kPatched tails).
 Status WriteKeyedStreams(const std::string& prefix, const KeyedWriters& streams,
                          SegmentFileWriter* w);
 

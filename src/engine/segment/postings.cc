@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cstring>
 #include <utility>
 
@@ -76,40 +77,99 @@ void UnpackFullBlock(std::string_view in, int bits, uint32_t* out) {
   kUnpackBlock[static_cast<size_t>(bits)](in.data(), out);
 }
 
-// Patched frame-of-reference: width byte b, varint exception count, every
-// value's low b bits packed, then per exception varint (index − previous
-// exception's index) and varint (value >> b). b minimises the bytes, counting
-// an exception as about a varint plus one byte.
-void PutPatched(std::string* out, const std::vector<uint32_t>& v) {
+// The width b of a patched run of v: the one that minimises the bytes,
+// counting a value wider than b (an exception) as about a varint plus one byte.
+int PatchedWidth(const uint32_t* v, size_t n) {
   std::array<uint64_t, 33> at_width{};
-  for (uint32_t x : v) ++at_width[BitWidth32(x)];
+  for (size_t k = 0; k < n; ++k) ++at_width[BitWidth32(v[k])];
   int best = 32;
   uint64_t best_cost = UINT64_MAX;
   for (int b = 0; b <= 32; ++b) {
-    uint64_t cost = (v.size() * b + 7) / 8;
+    uint64_t cost = (n * b + 7) / 8;
     for (int w = b + 1; w <= 32; ++w) cost += at_width[w] * (2 + (w - b) / 7);
     if (cost < best_cost) {
       best_cost = cost;
       best = b;
     }
   }
-  const uint64_t limit = best == 32 ? UINT64_MAX : (1ull << best);
-  out->push_back(static_cast<char>(best));
-  uint64_t exceptions = 0;
-  std::vector<uint32_t> low(v);
-  for (uint32_t& x : low) {
-    exceptions += x >= limit;
-    x = static_cast<uint32_t>(x & (limit - 1));
-  }
-  PutVarint(out, exceptions);
-  PutPacked(out, low.data(), low.size(), best);
+  return best;
+}
+
+// v's low b bits, packed.
+void PutLowBits(std::string* out, const uint32_t* v, size_t n, int b) {
+  const uint64_t mask = (1ull << b) - 1;  // all 32 bits at width 32
+  std::vector<uint32_t> low(v, v + n);
+  for (uint32_t& x : low) x = static_cast<uint32_t>(x & mask);
+  PutPacked(out, low.data(), n, b);
+}
+
+// How many of v's values are exceptions at width b (wider than b bits).
+uint64_t ExceptionCount(const uint32_t* v, size_t n, int b) {
+  const uint64_t limit = 1ull << b;  // above every uint32_t at width 32
+  return static_cast<uint64_t>(std::count_if(v, v + n, [&](uint32_t x) { return x >= limit; }));
+}
+
+// v's exceptions at width b: per exception varint (index − previous
+// exception's index) and varint (value >> b).
+void PutExceptionList(std::string* out, const uint32_t* v, size_t n, int b) {
+  const uint64_t limit = 1ull << b;
   size_t prev = 0;
-  for (size_t k = 0; k < v.size(); ++k) {
+  for (size_t k = 0; k < n; ++k) {
     if (v[k] < limit) continue;
     PutVarint(out, k - prev);
-    PutVarint(out, v[k] >> best);
+    PutVarint(out, v[k] >> b);
     prev = k;
   }
+}
+
+// Reads a list PutExceptionList wrote of `count` exceptions among n values at
+// width b, calling fn(index, value >> b) in ascending index order (an index
+// may repeat in a malformed list); false if malformed.
+template <typename Fn>
+bool ReadExceptionList(ByteReader* r, uint64_t count, uint64_t n, int b, Fn&& fn) {
+  if (count > n || (b == 32 && count > 0)) return false;
+  uint64_t k = 0;
+  for (uint64_t e = 0; e < count; ++e) {
+    k += r->Varint();
+    const uint64_t high = r->Varint();
+    if (r->failed() || k >= n || high > (0xFFFFFFFFull >> b)) return false;
+    fn(static_cast<uint32_t>(k), static_cast<uint32_t>(high));
+  }
+  return true;
+}
+
+// Patched frame-of-reference: width byte b, varint count of exceptions,
+// every value's low b bits packed, then the exceptions (PutExceptionList).
+void PutPatched(std::string* out, const std::vector<uint32_t>& v) {
+  const int b = PatchedWidth(v.data(), v.size());
+  out->push_back(static_cast<char>(b));
+  PutVarint(out, ExceptionCount(v.data(), v.size(), b));
+  PutLowBits(out, v.data(), v.size(), b);
+  PutExceptionList(out, v.data(), v.size(), b);
+}
+
+// Set in a full block's gap width byte when exceptions follow its packed bits.
+constexpr uint8_t kFullBlockPatched = 0x80;
+
+// A full block's header, from its skip entry to the end of its doc bytes.
+struct FullBlock {
+  uint64_t span = 0, pos_bytes = 0;
+  uint8_t gap_width = 0, tf_width = 0;
+  std::string_view gaps, tfs, exceptions;  // exceptions: empty when there are none
+};
+// Reads one from r; false if malformed.
+bool ReadFullBlock(ByteReader* r, FullBlock* b) {
+  b->span = r->Varint();
+  b->pos_bytes = r->Varint();
+  const uint8_t g = r->Byte();
+  b->tf_width = r->Byte();
+  b->gap_width = g & ~kFullBlockPatched;
+  if (r->failed() || b->gap_width > 32 || b->tf_width > 32) return false;
+  b->gaps = r->Bytes(16u * b->gap_width);
+  b->tfs = r->Bytes(16u * b->tf_width);
+  b->exceptions = {};
+  if (g & kFullBlockPatched) b->exceptions = r->Bytes(r->Varint());
+  return !r->failed();
 }
 
 // Parses what PutPatched wrote for n values without unpacking them; false
@@ -118,22 +178,19 @@ bool ParsePatched(ByteReader* r, uint64_t n, std::string_view* packed, int* widt
                   std::vector<std::pair<uint32_t, uint32_t>>* exceptions) {
   const uint8_t b = r->Byte();
   const uint64_t count = r->Varint();
-  if (r->failed() || b > 32 || count > n) return false;
+  if (r->failed() || b > 32) return false;
   *packed = r->Bytes((n * b + 7) / 8);
   *width = b;
   exceptions->clear();
-  uint64_t k = 0;
-  for (uint64_t e = 0; e < count; ++e) {
-    k += r->Varint();
-    const uint64_t high = r->Varint();
-    if (r->failed() || k >= n || b == 32 || high > (0xFFFFFFFFull >> b)) return false;
-    if (!exceptions->empty() && exceptions->back().first == k) {
-      exceptions->back().second |= static_cast<uint32_t>(high);
-    } else {
-      exceptions->emplace_back(static_cast<uint32_t>(k), static_cast<uint32_t>(high));
-    }
-  }
-  return !r->failed();
+  return ReadExceptionList(r, count, n, b,
+                           [&](uint32_t k, uint32_t high) {
+                             if (!exceptions->empty() && exceptions->back().first == k) {
+                               exceptions->back().second |= high;
+                             } else {
+                               exceptions->emplace_back(k, high);
+                             }
+                           }) &&
+         !r->failed();
 }
 
 }  // namespace
@@ -148,6 +205,7 @@ void PostingCursor::PatchedRun::Read(uint64_t from, uint32_t n, uint32_t* out) c
 }
 
 void PostingWriter::Add(uint32_t doc, const uint32_t* positions, uint32_t tf) {
+  assert(!sealed_);
   if (df_ % kPostingBlockDocs == 0) {
     open_docs_at_ = docs_.size();
     open_pos_at_ = positions_.size();
@@ -168,40 +226,74 @@ void PostingWriter::Add(uint32_t doc, const uint32_t* positions, uint32_t tf) {
 void PostingWriter::CloseBlock() {
   std::array<uint32_t, kPostingBlockDocs> gaps, tfs;
   ByteReader r(std::string_view(docs_).substr(open_docs_at_));
-  uint32_t gap_bits = 0, tf_bits = 0;
   for (uint32_t k = 0; k < kPostingBlockDocs; ++k) {
     gaps[k] = static_cast<uint32_t>(r.Varint());
     tfs[k] = static_cast<uint32_t>(r.Varint()) - 1;
-    gap_bits |= gaps[k];
-    tf_bits |= tfs[k];
   }
   docs_.resize(open_docs_at_);
-
-  // Each doc's first position apart from the gaps after it: they differ in size.
-  std::string pos_block;
-  if (with_positions_) {
-    std::vector<uint32_t> firsts, gaps_after;
-    ByteReader pr(std::string_view(positions_).substr(open_pos_at_));
-    for (uint32_t k = 0; k < kPostingBlockDocs; ++k) {
-      firsts.push_back(static_cast<uint32_t>(pr.Varint()));
-      for (uint32_t t = 0; t < tfs[k]; ++t) {
-        gaps_after.push_back(static_cast<uint32_t>(pr.Varint()));
-      }
-    }
-    positions_.resize(open_pos_at_);
-    PutPatched(&pos_block, firsts);
-    PutPatched(&pos_block, gaps_after);
-    positions_ += pos_block;
-  }
+  const std::string pos_block = PackOpenPositions(tfs.data(), kPostingBlockDocs);
   const uint64_t base = df_ == kPostingBlockDocs ? 0 : static_cast<uint64_t>(block_last_) + 1;
   PutVarint(&docs_, last_doc_ + 1 - base);
   PutVarint(&docs_, pos_block.size());
-  const int gw = BitWidth32(gap_bits), tw = BitWidth32(tf_bits);
-  docs_.push_back(static_cast<char>(gw));
+  const int gw = PatchedWidth(gaps.data(), kPostingBlockDocs);
+  const int tw = PatchedWidth(tfs.data(), kPostingBlockDocs);
+  const uint64_t gap_exceptions = ExceptionCount(gaps.data(), kPostingBlockDocs, gw);
+  const uint64_t tf_exceptions = ExceptionCount(tfs.data(), kPostingBlockDocs, tw);
+  const bool patched = gap_exceptions + tf_exceptions > 0;
+  docs_.push_back(static_cast<char>(gw | (patched ? kFullBlockPatched : 0)));
   docs_.push_back(static_cast<char>(tw));
-  PutPacked(&docs_, gaps.data(), kPostingBlockDocs, gw);
-  PutPacked(&docs_, tfs.data(), kPostingBlockDocs, tw);
+  PutLowBits(&docs_, gaps.data(), kPostingBlockDocs, gw);
+  PutLowBits(&docs_, tfs.data(), kPostingBlockDocs, tw);
+  if (patched) {
+    std::string exceptions;
+    PutVarint(&exceptions, gap_exceptions);
+    PutExceptionList(&exceptions, gaps.data(), kPostingBlockDocs, gw);
+    PutVarint(&exceptions, tf_exceptions);
+    PutExceptionList(&exceptions, tfs.data(), kPostingBlockDocs, tw);
+    PutVarint(&docs_, exceptions.size());
+    docs_ += exceptions;
+  }
   block_last_ = last_doc_;
+}
+
+// Each doc's first position apart from the gaps after it: they differ in size.
+std::string PostingWriter::PackOpenPositions(const uint32_t* tfs_minus_1, uint32_t n) {
+  std::string out;
+  if (!with_positions_) return out;
+  std::vector<uint32_t> firsts, gaps_after;
+  ByteReader pr(std::string_view(positions_).substr(open_pos_at_));
+  for (uint32_t k = 0; k < n; ++k) {
+    firsts.push_back(static_cast<uint32_t>(pr.Varint()));
+    for (uint32_t t = 0; t < tfs_minus_1[k]; ++t) {
+      gaps_after.push_back(static_cast<uint32_t>(pr.Varint()));
+    }
+  }
+  positions_.resize(open_pos_at_);
+  PutPatched(&out, firsts);
+  PutPatched(&out, gaps_after);
+  positions_ += out;
+  return out;
+}
+
+void PostingWriter::Seal() {
+  if (sealed_) return;
+  sealed_ = true;
+  const uint32_t n = df_ % kPostingBlockDocs;
+  if (n < kPatchedTailDocs) return;
+  std::vector<uint32_t> gaps(n), tfs(n);
+  ByteReader r(std::string_view(docs_).substr(open_docs_at_));
+  for (uint32_t k = 0; k < n; ++k) {
+    gaps[k] = static_cast<uint32_t>(r.Varint());
+    tfs[k] = static_cast<uint32_t>(r.Varint()) - 1;
+  }
+  docs_.resize(open_docs_at_);
+  PutPatched(&docs_, gaps);
+  PutPatched(&docs_, tfs);
+  PackOpenPositions(tfs.data(), n);
+}
+
+PostingCursor PostingWriter::Cursor(uint32_t num_docs) const {
+  return PostingCursor(docs_, positions_, df_, num_docs, tail_coding());
 }
 
 bool PostingCursor::Fail() {
@@ -216,16 +308,26 @@ bool PostingCursor::LoadBlock() {
   if (left_ == 0) return false;
   const uint64_t base = started_ ? static_cast<uint64_t>(block_last_) + 1 : 0;
   if (left_ >= kPostingBlockDocs) {
-    const uint64_t span = docs_.Varint();
-    const uint64_t pos_bytes = docs_.Varint();
-    const uint8_t gw = docs_.Byte(), tw = docs_.Byte();
-    if (docs_.failed() || gw > 32 || tw > 32) return Fail();
-    const std::string_view gaps = docs_.Bytes(16u * gw);
-    const std::string_view tfs = docs_.Bytes(16u * tw);
-    block_pos_ = ByteReader(pos_.Bytes(pos_bytes));
-    if (docs_.failed() || pos_.failed()) return Fail();
-    UnpackFullBlock(gaps, gw, docs_buf_.data());
-    UnpackFullBlock(tfs, tw, tfs_buf_.data());
+    FullBlock b;
+    if (!ReadFullBlock(&docs_, &b)) return Fail();
+    const uint64_t span = b.span;
+    block_pos_ = ByteReader(pos_.Bytes(b.pos_bytes));
+    if (pos_.failed()) return Fail();
+    UnpackFullBlock(b.gaps, b.gap_width, docs_buf_.data());
+    UnpackFullBlock(b.tfs, b.tf_width, tfs_buf_.data());
+    if (!b.exceptions.empty()) {
+      ByteReader e(b.exceptions);
+      auto patch = [](uint32_t* values, int width) {
+        return [values, width](uint32_t k, uint32_t high) { values[k] |= high << width; };
+      };
+      if (!ReadExceptionList(&e, e.Varint(), kPostingBlockDocs, b.gap_width,
+                             patch(docs_buf_.data(), b.gap_width)) ||
+          !ReadExceptionList(&e, e.Varint(), kPostingBlockDocs, b.tf_width,
+                             patch(tfs_buf_.data(), b.tf_width)) ||
+          !e.done() || e.failed()) {
+        return Fail();
+      }
+    }
     // Docs ascend, so the last one bounds them all: checked once, from the
     // gaps' 64-bit sum (no gap can wrap it), before the 32-bit prefix sums,
     // which it then shows exact. tf − 1 must leave room for + 1.
@@ -247,6 +349,8 @@ bool PostingCursor::LoadBlock() {
     parsed_ = unpacked_ = false;
     last_read_ = kNoRead;
     block_values_ = values + kPostingBlockDocs;
+  } else if (tail_ == TailCoding::kPatched && left_ >= kPatchedTailDocs) {
+    if (!LoadPatchedTail(base)) return Fail();
   } else {
     uint64_t d = base;
     for (uint32_t k = 0; k < left_; ++k) {
@@ -270,12 +374,38 @@ bool PostingCursor::LoadBlock() {
   return true;
 }
 
+bool PostingCursor::LoadPatchedTail(uint64_t base) {
+  const uint32_t n = left_;  // < kPostingBlockDocs, so the runs are bounded
+  if (!ParsePatched(&docs_, n, &tail_run_.packed, &tail_run_.width, &tail_run_.exceptions)) {
+    return false;
+  }
+  tail_run_.Read(0, n, docs_buf_.data());
+  if (!ParsePatched(&docs_, n, &tail_run_.packed, &tail_run_.width, &tail_run_.exceptions)) {
+    return false;
+  }
+  tail_run_.Read(0, n, tfs_buf_.data());
+  uint64_t d = base, values = 0;
+  for (uint32_t k = 0; k < n; ++k) {
+    d += static_cast<uint64_t>(docs_buf_[k]) + (k > 0 ? 1 : 0);
+    if (d >= num_docs_ || tfs_buf_[k] == 0xFFFFFFFFu) return false;
+    docs_buf_[k] = static_cast<uint32_t>(d);
+    values += ++tfs_buf_[k];
+  }
+  block_pos_ = pos_;
+  n_ = n;
+  packed_ = true;
+  parsed_ = unpacked_ = false;
+  last_read_ = kNoRead;
+  block_values_ = values;
+  return true;
+}
+
 bool PostingCursor::ParsePackedPositions() {
   parsed_ = true;
   ByteReader r = block_pos_;
-  const uint64_t after = block_values_ - kPostingBlockDocs;
+  const uint64_t after = block_values_ - n_;
   if (after > 8 * r.remaining()) return Fail();
-  runs_[0].count = kPostingBlockDocs;
+  runs_[0].count = n_;
   runs_[1].count = after;
   for (PatchedRun& run : runs_) {
     if (!ParsePatched(&r, run.count, &run.packed, &run.width, &run.exceptions)) return Fail();
@@ -305,18 +435,14 @@ bool PostingCursor::Advance(uint32_t target) {
     while (left_ >= kPostingBlockDocs) {
       ByteReader peek = docs_;
       const uint64_t base = started_ ? static_cast<uint64_t>(block_last_) + 1 : 0;
-      const uint64_t span = peek.Varint();
-      const uint64_t pos_bytes = peek.Varint();
-      const uint8_t gw = peek.Byte(), tw = peek.Byte();
-      if (peek.failed() || gw > 32 || tw > 32 || span < kPostingBlockDocs ||
-          base + span > num_docs_) {
+      FullBlock b;
+      if (!ReadFullBlock(&peek, &b) || b.span < kPostingBlockDocs || base + b.span > num_docs_) {
         return Fail();
       }
-      const uint64_t last = base + span - 1;
+      const uint64_t last = base + b.span - 1;
       if (last >= target) break;
-      peek.Bytes(16u * (gw + tw));
-      pos_.Bytes(pos_bytes);
-      if (peek.failed() || pos_.failed()) return Fail();
+      pos_.Bytes(b.pos_bytes);
+      if (pos_.failed()) return Fail();
       docs_ = peek;
       block_last_ = static_cast<uint32_t>(last);
       started_ = true;
@@ -337,16 +463,12 @@ bool PostingCursor::FullBlockEnds(std::vector<uint32_t>* out) const {
   ByteReader r = docs_;
   uint64_t base = 0;  // the next block's first possible doc
   for (uint32_t left = left_; left >= kPostingBlockDocs; left -= kPostingBlockDocs) {
-    const uint64_t span = r.Varint();
-    r.Varint();  // its positions' length
-    const uint8_t gw = r.Byte(), tw = r.Byte();
-    if (r.failed() || gw > 32 || tw > 32 || span < kPostingBlockDocs || base + span > num_docs_) {
+    FullBlock b;
+    if (!ReadFullBlock(&r, &b) || b.span < kPostingBlockDocs || base + b.span > num_docs_) {
       return false;
     }
-    r.Bytes(16u * (gw + tw));
-    if (r.failed()) return false;
-    out->push_back(static_cast<uint32_t>(base + span - 1));
-    base += span;
+    out->push_back(static_cast<uint32_t>(base + b.span - 1));
+    base += b.span;
   }
   return true;
 }
@@ -363,9 +485,9 @@ void PostingCursor::ReadPositions(std::vector<uint32_t>* out) {
     const uint64_t from = value_at_ - index;  // this doc's deltas in the second run
     if (!unpacked_ && index == last_read_ + 1) {
       // Reading doc after doc: unpack the whole block once.
-      firsts_.resize(kPostingBlockDocs);
+      firsts_.resize(n_);
       rest_.resize(runs_[1].count);
-      runs_[0].Read(0, kPostingBlockDocs, firsts_.data());
+      runs_[0].Read(0, n_, firsts_.data());
       runs_[1].Read(0, runs_[1].count, rest_.data());
       unpacked_ = true;
     }

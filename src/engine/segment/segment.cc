@@ -185,20 +185,21 @@ Status Segment::Load() {
   if (f.Has("bigram.meta")) {
     const BigramMeta* bm = nullptr;
     WILDCHAT_RETURN_IF_ERROR(GetArray(f, "bigram.meta", 1, &bm));
-    WILDCHAT_RETURN_IF_ERROR(bigrams_.Load(f, "bigram", meta_.num_docs, [&](uint64_t key) {
-      return (key >> 32) < nt && (key & 0xFFFFFFFFu) < nt;
-    }));
+    WILDCHAT_RETURN_IF_ERROR(
+        bigrams_.Load(f, "bigram", meta_.num_docs, tail_coding(),
+                      [&](uint64_t key) { return (key >> 32) < nt && (key & 0xFFFFFFFFu) < nt; }));
     if (bigrams_.size() != bm->num_bigrams) return corrupt("bad bigram table");
     bigram_min_df_ = bm->min_df;
   }
   if (f.Has("role.meta")) {
     const RoleMeta* rm = nullptr;
     WILDCHAT_RETURN_IF_ERROR(GetArray(f, "role.meta", 1, &rm));
-    WILDCHAT_RETURN_IF_ERROR(roles_.Load(f, "role", meta_.num_docs, [&](uint64_t key) {
-      const uint64_t role = key & 3;
-      return (key >> 2) < nt && infos_[key >> 2].df >= rm->min_df &&
-             (role == kRoleUser || role == kRoleOther);
-    }));
+    WILDCHAT_RETURN_IF_ERROR(
+        roles_.Load(f, "role", meta_.num_docs, tail_coding(), [&](uint64_t key) {
+          const uint64_t role = key & 3;
+          return (key >> 2) < nt && infos_[key >> 2].df >= rm->min_df &&
+                 (role == kRoleUser || role == kRoleOther);
+        }));
     role_min_df_ = rm->min_df;
   }
   std::string_view meta_dict, text_dict;
@@ -284,7 +285,7 @@ PostingCursor Segment::Postings(uint64_t t) const {
   const TermInfo& b = infos_[t + 1];
   return PostingCursor(postings_.substr(a.doc_offset, b.doc_offset - a.doc_offset),
                        positions_.substr(a.pos_offset, b.pos_offset - a.pos_offset), a.df,
-                       meta_.num_docs);
+                       meta_.num_docs, tail_coding());
 }
 
 std::optional<uint64_t> Segment::FindBigram(uint64_t first, uint64_t second) const {

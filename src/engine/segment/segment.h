@@ -162,6 +162,10 @@ class Segment {
   std::vector<uint64_t> term_keys_;
   const TermInfo* infos_ = nullptr;
   std::string_view postings_, positions_;
+  // How the posting streams' tails are written (format 7 on: patched).
+  TailCoding tail_coding() const {
+    return meta_.version >= 7 ? TailCoding::kPatched : TailCoding::kVarints;
+  }
   std::string_view impacts_;
   double impact_avg_doc_len_ = 0;
   uint32_t bigram_min_df_ = 0;

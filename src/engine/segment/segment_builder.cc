@@ -186,6 +186,9 @@ void SegmentBuilder::Add(const Conversation& c) {
 Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_name,
                               StoreBuilder* store, std::string* file_name, uint64_t* file_size) {
   if (store->num_docs() != num_docs()) return Status::Internal("store and index disagree");
+  for (PostingWriter& pw : terms_) pw.Seal();
+  for (PostingWriter& pw : user_terms_) pw.Seal();
+  for (auto& [term, pw] : other_terms_) pw.Seal();
   SegmentFileWriter w;
   WILDCHAT_RETURN_IF_ERROR(w.Open(dir, temp_name));
 
@@ -325,7 +328,7 @@ void SegmentBuilder::AppendImpacts(const PostingWriter& pw, double avg_doc_len,
   const uint32_t full = pw.df() / kPostingBlockDocs * kPostingBlockDocs;
   if (full == 0) return;
   const double norm0 = kBm25K1 * (1 - kBm25B), norm1 = kBm25K1 * kBm25B / avg_doc_len;
-  PostingCursor c(pw.docs(), pw.positions(), pw.df(), num_docs());
+  PostingCursor c = pw.Cursor(num_docs());
   uint32_t k = 0;
   double top = 0;
   c.ForEachRemaining([&](uint32_t doc, uint32_t tf) {
@@ -351,7 +354,7 @@ Status SegmentBuilder::WriteBigrams(const std::vector<uint32_t>& rank, SegmentFi
     const PostingWriter& pw = terms_[id];
     if (pw.df() < meta.min_df) continue;
     common_rank.push_back(rank[id]);
-    cursors.emplace_back(pw.docs(), pw.positions(), pw.df(), n);
+    cursors.push_back(pw.Cursor(n));
     live.push_back(cursors.back().Next());
   }
   std::unordered_map<uint64_t, PostingWriter> pairs;
@@ -385,7 +388,10 @@ Status SegmentBuilder::WriteBigrams(const std::vector<uint32_t>& rank, SegmentFi
     if (c.corrupt()) return Status::Internal("bigram pass read a malformed posting stream");
   }
   keys.clear();
-  for (const auto& [key, pw] : pairs) keys.push_back(key);
+  for (auto& [key, pw] : pairs) {
+    pw.Seal();
+    keys.push_back(key);
+  }
   std::sort(keys.begin(), keys.end());
   meta.num_bigrams = keys.size();
   KeyedWriters streams;

@@ -14,13 +14,13 @@
 
 namespace wildchat {
 
-// Written: 6 (a store block keeps each record's text in a frame of its own;
-// before, one text frame per block). Read: 2 to 6 (version 2 has only double
-// score columns, which later readers handle alike; versions before 4 have no
-// block impacts, and their top hits are found by scoring every match; before
-// 5 the turn id table lists a (turn id, doc) pair once per utterance, not
-// once).
-inline constexpr uint32_t kSegmentFormatVersion = 6;
+// Written: 7 (posting streams end in TailCoding::kPatched tails; before,
+// varint tails). Read: 2 to 7 (version 2 has only double score columns, which
+// later readers handle alike; versions before 4 have no block impacts, and
+// their top hits are found by scoring every match; before 5 the turn id table
+// lists a (turn id, doc) pair once per utterance, not once; before 6 a store
+// block keeps its records' texts in one frame, not a frame each).
+inline constexpr uint32_t kSegmentFormatVersion = 7;
 inline constexpr uint32_t kOldestReadableSegmentFormat = 2;
 
 // Dictionary-coded string columns; code 0 is null, code i+1 is entry i of the
