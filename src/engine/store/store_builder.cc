@@ -212,8 +212,12 @@ void StoreBuilder::FlushBlock() {
   lengths_ += open_meta_;
   std::string meta_frame, scores_frame;
   compressor_->Compress(lengths_, compressor_->meta, &meta_frame);
+  // The words' high bytes (a score's sign and exponent) compress; bytes 0–2,
+  // the mantissa's noise, are stored raw after them (store_reader.h).
   ShuffleWordBytes(open_scores_, &frame_);
-  compressor_->Compress(frame_, nullptr, &scores_frame);
+  const size_t low_planes = open_scores_.size() / 4 * 3;
+  compressor_->Compress(std::string_view(frame_).substr(low_planes), nullptr, &scores_frame);
+  scores_frame.append(frame_, 0, low_planes);
   PutVarint(&blocks_, meta_frame.size());
   PutVarint(&blocks_, scores_frame.size());
   blocks_ += text_frame_lengths_;

@@ -62,6 +62,24 @@ Status Decompress(std::string_view frame, const DictWindows* dict, std::string* 
   return DecompressInto(frame, dict, &lease, out->data(), size);
 }
 
+// The score words of a block's scores part (store_reader.h) into *out;
+// *planes is scratch.
+Status ReadScoreWords(std::string_view part, std::string* planes, std::string* out) {
+  const size_t high_frame = ZSTD_findFrameCompressedSize(part.data(), part.size());
+  if (ZSTD_isError(high_frame)) return Status::Corruption("bad store block");
+  WILDCHAT_RETURN_IF_ERROR(Decompress(part.substr(0, high_frame), nullptr, planes));
+  const std::string_view low_planes = part.substr(high_frame);
+  if (!low_planes.empty()) {
+    // The frame held the high bytes only: bytes 0–2 of each word follow, raw.
+    if (low_planes.size() != 3 * planes->size()) {
+      return Status::Corruption("bad store block");
+    }
+    planes->insert(0, low_planes);
+  }
+  UnshuffleWordBytes(*planes, out);
+  return Status::OK();
+}
+
 // A block's frames: varint |meta frame|, varint |scores frame|, per record
 // varint |text frame| (kPerRecord only), then the frames back to back (with
 // kPerBlock, the text frame is the rest of the block).
@@ -330,8 +348,7 @@ Status StoreReader::Decode(std::string_view block, uint32_t docs, uint32_t only,
   // Lengths first; every part must fit in what its stream has left.
   RecordLengths lens;
   WILDCHAT_RETURN_IF_ERROR(OpenBlock(block, docs, layout_, dicts_->meta.get(), &f, &meta, &lens));
-  WILDCHAT_RETURN_IF_ERROR(Decompress(f.scores, nullptr, &shuffled));
-  UnshuffleWordBytes(shuffled, &scores);
+  WILDCHAT_RETURN_IF_ERROR(ReadScoreWords(f.scores, &shuffled, &scores));
   uint64_t scores_total = 0;
   for (const uint64_t n : lens.scores) {
     if (n > scores.size()) return Status::Corruption("bad store block");

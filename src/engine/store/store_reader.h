@@ -3,8 +3,10 @@
 // block layout (docs/engine.md): varint |meta frame|, varint |scores frame|,
 // with TextFrames::kPerRecord one varint |text frame| per record, then the
 // zstd frames: meta (per doc varint |meta|, varint |scores| / 4, varint
-// |text|, then the docs' meta parts), scores (the docs' score parts, byte
-// planes apart: ShuffleWordBytes) and the text: one frame per record (an
+// |text|, then the docs' meta parts), scores (the docs' score words, byte
+// planes apart as ShuffleWordBytes puts them: a zstd frame of the high bytes
+// followed by bytes 0, 1 and 2 raw; before format 7 one zstd frame of all
+// four planes, told apart by the frame ending the part) and the text: one frame per record (an
 // empty record text has no frame, length 0), or with TextFrames::kPerBlock
 // (segment formats up to 5) one frame of the block's texts back to back.
 // Blocks and dictionaries are untrusted bytes: any inconsistency is
