@@ -3,13 +3,23 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "io/jsonl_fuzz_input.h"
 
+namespace {
+
+// The file each input is written to, removed when the fuzzer exits.
+struct ScratchFile {
+  const std::string path = "/tmp/wildchat_jsonl_reader_fuzz_" + std::to_string(getpid()) + ".jsonl";
+  ~ScratchFile() { std::remove(path.c_str()); }
+};
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::string scratch =
-      "/tmp/wildchat_jsonl_reader_fuzz_" + std::to_string(getpid()) + ".jsonl";
-  wildchat::FuzzJsonlFileInput(data, size, scratch);
+  static const ScratchFile scratch;
+  wildchat::FuzzJsonlFileInput(data, size, scratch.path);
   return 0;
 }

@@ -95,8 +95,15 @@ class IndexTest : public ::testing::Test {
            ("wildchat_index_test_" + std::to_string(::getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
+    base_ = dir_;
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  // The test's directory and those tests make beside it (dir_ + "_appended", ...).
+  void TearDown() override {
+    const std::string prefix = base_.filename().string();
+    for (const auto& e : fs::directory_iterator(base_.parent_path())) {
+      if (e.path().filename().string().rfind(prefix, 0) == 0) fs::remove_all(e.path());
+    }
+  }
 
   void Build(const std::vector<Conversation>& records, bool append = false) {
     IndexBuildOptions o;
@@ -123,6 +130,7 @@ class IndexTest : public ::testing::Test {
     return out;
   }
   std::string dir_;
+  fs::path base_;  // dir_ as SetUp made it
 };
 
 using S = std::set<int64_t>;
