@@ -17,8 +17,8 @@ namespace {
 // little; the trained dictionaries keep small blocks compressing nearly as
 // well as large ones (8 KB: +0.7% index size over 32 KB at 100k).
 constexpr size_t kBlockBytes = 8 * 1024;
-// (Also the meta parts' level: at 6 their frames are 7.5% smaller, 13 MB at
-// 1M, but 100k builds took 1.4–4 s more CPU than at 3: not worth the build time.)
+// The meta and score frames' level. At 6 the meta frames are 7.5% smaller
+// (13 MB at 1M), but 100k builds took 1.4–4 s more CPU than at 3.
 constexpr int kZstdLevel = 3;
 // Text is most of the store; a higher level pays for itself there. At 100k,
 // level 6 stores the text 2.9% smaller than 5 for 18% more compression CPU
