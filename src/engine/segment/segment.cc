@@ -131,8 +131,16 @@ Status Segment::Load() {
     }
   }
   for (int i = 0; i < kScoreColumnCount; ++i) {
-    // Floats when every value of the column is one, else doubles (segment_format.h).
+    // Floats when every value of the column is one, else doubles, or the
+    // number of an earlier column with the same values (segment_format.h).
     const std::string name = "score." + std::to_string(i);
+    if (f.Has(name + ".same")) {
+      const uint32_t* earlier = nullptr;
+      WILDCHAT_RETURN_IF_ERROR(GetArray(f, name + ".same", 1, &earlier));
+      if (*earlier >= static_cast<uint32_t>(i)) return corrupt("bad column " + name);
+      scores_[i] = scores_[*earlier];
+      continue;
+    }
     std::string_view bytes;
     WILDCHAT_RETURN_IF_ERROR(f.Section(name, &bytes));
     if (n > 0 && bytes.size() == n * sizeof(float)) {

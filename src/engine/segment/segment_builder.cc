@@ -267,6 +267,7 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
     WILDCHAT_RETURN_IF_ERROR(w.Add("dict." + name + ".bytes", bytes));
     WILDCHAT_RETURN_IF_ERROR(w.Add("code." + name, Bytes(d.column)));
   }
+  std::vector<std::string> score_bytes;  // each column as written
   for (int i = 0; i < kScoreColumnCount; ++i) {
     const std::vector<double>& col = scores_[i];
     const bool floats = std::all_of(col.begin(), col.end(), [](double v) {
@@ -274,9 +275,19 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
     });
     if (floats && !col.empty()) {
       const std::vector<float> narrow(col.begin(), col.end());
-      WILDCHAT_RETURN_IF_ERROR(w.Add("score." + std::to_string(i), Bytes(narrow)));
+      score_bytes.emplace_back(Bytes(narrow));
     } else {
-      WILDCHAT_RETURN_IF_ERROR(w.Add("score." + std::to_string(i), Bytes(col)));
+      score_bytes.emplace_back(Bytes(col));
+    }
+    // A column the same as an earlier one (a category's two spellings) is
+    // written as that column's number.
+    const auto same = std::find(score_bytes.begin(), score_bytes.end() - 1, score_bytes.back());
+    const std::string name = "score." + std::to_string(i);
+    if (same != score_bytes.end() - 1) {
+      const uint32_t earlier = static_cast<uint32_t>(same - score_bytes.begin());
+      WILDCHAT_RETURN_IF_ERROR(w.Add(name + ".same", Bytes(std::vector<uint32_t>{earlier})));
+    } else {
+      WILDCHAT_RETURN_IF_ERROR(w.Add(name, score_bytes.back()));
     }
   }
 

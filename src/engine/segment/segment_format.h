@@ -33,7 +33,9 @@ inline constexpr std::array<std::string_view, kDictFieldCount> kDictFieldNames =
 // Per-conversation maxima: 18 OpenAI category scores then 7 detoxify fields.
 // Column K ("score.K") holds floats when every value in it is a float (as the
 // moderation models report them, widened to double), else doubles; either
-// way each value is exact (NaN: no score).
+// way each value is exact (NaN: no score). A column with the same bytes as an
+// earlier column J (a category's two spellings) is instead "score.K.same",
+// a uint32 J (format 7).
 inline constexpr int kScoreColumnCount = kModerationCategoryCount + kDetoxifyFieldCount;
 struct ScoreColumn {
   const float* f = nullptr;  // one of the two is set

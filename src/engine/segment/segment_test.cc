@@ -526,6 +526,8 @@ TEST_F(SegmentTest, ScoreColumnsKeepExactValues) {
       m.category_scores.fill(0.0);
       m.category_scores[0] = static_cast<float>(0.001 * (i * 7 + u));
       m.category_scores[1] = 0.1 + 1e-3 * i + 1e-6 * u;  // no float equals it
+      m.category_scores[2] = m.category_scores[1];       // its other spelling
+      m.category_scores[3] = static_cast<float>(0.5 - 0.01 * i);
       c.openai_moderation.push_back(m);
     }
     want0.push_back(c.openai_moderation[1].category_scores[0]);
@@ -540,6 +542,27 @@ TEST_F(SegmentTest, ScoreColumnsKeepExactValues) {
   for (uint32_t d = 0; d < want0.size(); ++d) {
     EXPECT_EQ(seg->score(0, d), want0[d]) << d;
     EXPECT_EQ(seg->score(1, d), want1[d]) << d;
+    // Column 2 repeats column 1; column 3 repeats none.
+    EXPECT_EQ(seg->score(2, d), want1[d]) << d;
+    EXPECT_EQ(seg->score(3, d), static_cast<float>(0.5 - 0.01 * d)) << d;
+  }
+  // A column the same as an earlier one is written as that one's number.
+  uint64_t same_size = 0;
+  const uint64_t same_at = SectionAt(path, "score.2.same", &same_size);
+  EXPECT_EQ(same_size, sizeof(uint32_t));
+  std::unique_ptr<MappedSegmentFile> f;
+  ASSERT_TRUE(MappedSegmentFile::Open(path, &f).ok());
+  EXPECT_FALSE(f->Has("score.2"));
+  EXPECT_TRUE(f->Has("score.3"));
+  f.reset();
+  // One naming itself or a later column is Corruption.
+  seg.reset();
+  const std::string original = Contents(path);
+  for (const uint32_t bad : {2u, 3u, 24u, 1000u}) {
+    const Status st = OpenChanged(path, original, [&](std::string* bytes) {
+      std::memcpy(bytes->data() + same_at, &bad, sizeof(bad));
+    });
+    EXPECT_EQ(st.code(), Status::Code::kCorruption) << bad;
   }
 }
 
