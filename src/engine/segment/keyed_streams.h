@@ -1,6 +1,7 @@
 // KeyedStreams: a table of doc streams without positions (postings.h), found
 // by a 64-bit key, stored as three sections "<prefix>.keys" (ascending keys),
-// "<prefix>.info" (one StreamInfo per key plus a sentinel: where its stream
+// "<prefix>.info" (one StreamInfo, or NarrowStreamInfo when the postings take
+// under 4 GiB, per key plus a sentinel: where its stream
 // starts in "<prefix>.postings", and its document frequency) and
 // "<prefix>.postings". Segments keep bigram postings and per-role term
 // postings this way (segment_format.h). Load validates the table (keys
@@ -29,6 +30,13 @@ struct StreamInfo {
   uint32_t reserved;
 };
 static_assert(sizeof(StreamInfo) == 16);
+// The same in 8 bytes, written when the postings take under 4 GiB (format 7;
+// a reader tells the two apart by the section's size).
+struct NarrowStreamInfo {
+  uint32_t doc_offset;
+  uint32_t df;
+};
+static_assert(sizeof(NarrowStreamInfo) == 8);
 
 class KeyedStreams {
  public:
@@ -40,7 +48,7 @@ class KeyedStreams {
 
   uint64_t size() const { return size_; }
   std::optional<uint64_t> Find(uint64_t key) const;
-  uint32_t doc_freq(uint64_t i) const { return infos_[i].df; }
+  uint32_t doc_freq(uint64_t i) const { return info(i).df; }
   // Stream i; its cursor has no positions (never call ReadPositions).
   PostingCursor Cursor(uint64_t i) const;
 
@@ -49,7 +57,12 @@ class KeyedStreams {
   uint32_t num_docs_ = 0;
   TailCoding tail_ = TailCoding::kVarints;
   const uint64_t* keys_ = nullptr;
-  const StreamInfo* infos_ = nullptr;
+  const StreamInfo* infos_ = nullptr;  // or, one of the two:
+  const NarrowStreamInfo* narrow_infos_ = nullptr;
+  StreamInfo info(uint64_t i) const {
+    if (!narrow_infos_) return infos_[i];
+    return StreamInfo{narrow_infos_[i].doc_offset, narrow_infos_[i].df, 0};
+  }
   std::string_view postings_;
 };
 
@@ -57,8 +70,9 @@ class KeyedStreams {
 using KeyedWriters = std::vector<std::pair<uint64_t, const PostingWriter*>>;
 
 // Writes the three sections of a table (each stream as it stands: sealed
-// writers give TailCoding::kPatched tails).
-Status WriteKeyedStreams(const std::string& prefix, const KeyedWriters& streams,
+// writers give TailCoding::kPatched tails), with NarrowStreamInfo entries when
+// `narrow` and the postings take under 4 GiB.
+Status WriteKeyedStreams(const std::string& prefix, const KeyedWriters& streams, bool narrow,
                          SegmentFileWriter* w);
 
 }  // namespace wildchat

@@ -150,19 +150,32 @@ Status Segment::Load() {
     }
   }
   const size_t nt = meta_.num_terms;
-  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "terms.offsets", nt + 1, &term_offsets_));
+  // Each of the two term table sections in either width, told by its size.
+  std::string_view bytes;
+  WILDCHAT_RETURN_IF_ERROR(f.Section("terms.offsets", &bytes));
+  if (bytes.size() == (nt + 1) * sizeof(uint32_t)) {
+    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "terms.offsets", nt + 1, &narrow_term_offsets_));
+  } else {
+    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "terms.offsets", nt + 1, &term_offsets_));
+  }
+  WILDCHAT_RETURN_IF_ERROR(f.Section("terms.info", &bytes));
+  if (bytes.size() == (nt + 1) * sizeof(NarrowTermInfo)) {
+    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "terms.info", nt + 1, &narrow_infos_));
+  } else {
+    WILDCHAT_RETURN_IF_ERROR(GetArray(f, "terms.info", nt + 1, &infos_));
+  }
   WILDCHAT_RETURN_IF_ERROR(f.Section("terms.bytes", &term_bytes_));
-  WILDCHAT_RETURN_IF_ERROR(GetArray(f, "terms.info", nt + 1, &infos_));
   WILDCHAT_RETURN_IF_ERROR(f.Section("postings", &postings_));
   WILDCHAT_RETURN_IF_ERROR(f.Section("positions", &positions_));
-  if (term_offsets_[0] != 0 || term_offsets_[nt] != term_bytes_.size() ||
-      !Monotone(term_offsets_, nt + 1)) {
+  if (term_offset(0) != 0 || term_offset(nt) != term_bytes_.size() ||
+      !(narrow_term_offsets_ ? Monotone(narrow_term_offsets_, nt + 1)
+                             : Monotone(term_offsets_, nt + 1))) {
     return corrupt("bad term dictionary");
   }
   term_keys_.reserve(nt / kTermSample + 1);
   for (uint64_t i = 0; i < nt; i += kTermSample) term_keys_.push_back(TermKey(term(i)));
-  if (infos_[0].doc_offset != 0 || infos_[0].pos_offset != 0 ||
-      infos_[nt].doc_offset != postings_.size() || infos_[nt].pos_offset != positions_.size()) {
+  if (info(0).doc_offset != 0 || info(0).pos_offset != 0 ||
+      info(nt).doc_offset != postings_.size() || info(nt).pos_offset != positions_.size()) {
     return corrupt("bad term table");
   }
   const ImpactMeta* impact_meta = nullptr;
@@ -175,12 +188,12 @@ Status Segment::Load() {
   // full block.
   uint64_t impacts_at = 0;
   for (size_t i = 0; i <= nt; ++i) {
-    if (i > 0 && (infos_[i].doc_offset < infos_[i - 1].doc_offset ||
-                  infos_[i].pos_offset < infos_[i - 1].pos_offset)) {
+    const TermInfo t = info(i);
+    if (i > 0 && (t.doc_offset < info(i - 1).doc_offset || t.pos_offset < info(i - 1).pos_offset)) {
       return corrupt("bad term table");
     }
-    if (impact_meta && infos_[i].first_impact != impacts_at) return corrupt("bad block impacts");
-    if (i < nt) impacts_at += infos_[i].df / kPostingBlockDocs;
+    if (impact_meta && t.first_impact != impacts_at) return corrupt("bad block impacts");
+    if (i < nt) impacts_at += t.df / kPostingBlockDocs;
   }
   if (impact_meta) {
     if (impacts_at != impacts_.size() ||
@@ -205,7 +218,7 @@ Status Segment::Load() {
     WILDCHAT_RETURN_IF_ERROR(
         roles_.Load(f, "role", meta_.num_docs, tail_coding(), [&](uint64_t key) {
           const uint64_t role = key & 3;
-          return (key >> 2) < nt && infos_[key >> 2].df >= rm->min_df &&
+          return (key >> 2) < nt && info(key >> 2).df >= rm->min_df &&
                  (role == kRoleUser || role == kRoleOther);
         }));
     role_min_df_ = rm->min_df;
@@ -244,7 +257,8 @@ std::string_view Segment::dict_value(DictField f, uint32_t code) const {
 }
 
 std::string_view Segment::term(uint64_t i) const {
-  return term_bytes_.substr(term_offsets_[i], term_offsets_[i + 1] - term_offsets_[i]);
+  const uint64_t b = term_offset(i);
+  return term_bytes_.substr(b, term_offset(i + 1) - b);
 }
 
 uint64_t Segment::LowerBound(std::string_view t) const {
@@ -289,8 +303,8 @@ void Segment::PrefixRange(std::string_view prefix, uint64_t* lo, uint64_t* hi) c
 }
 
 PostingCursor Segment::Postings(uint64_t t) const {
-  const TermInfo& a = infos_[t];
-  const TermInfo& b = infos_[t + 1];
+  const TermInfo a = info(t);
+  const TermInfo b = info(t + 1);
   return PostingCursor(postings_.substr(a.doc_offset, b.doc_offset - a.doc_offset),
                        positions_.substr(a.pos_offset, b.pos_offset - a.pos_offset), a.df,
                        meta_.num_docs, tail_coding());

@@ -69,14 +69,14 @@ class Segment {
   std::optional<uint64_t> FindTerm(std::string_view t) const;
   // Terms starting with prefix: [*lo, *hi).
   void PrefixRange(std::string_view prefix, uint64_t* lo, uint64_t* hi) const;
-  uint32_t doc_freq(uint64_t term) const { return infos_[term].df; }
+  uint32_t doc_freq(uint64_t term) const { return info(term).df; }
   PostingCursor Postings(uint64_t term) const;
 
   // Bigram postings (segment_format.h). A phrase may use them for two
   // adjacent tokens when both are common; FindBigram then answers "never
   // adjacent" with nullopt. Bigram cursors have no positions.
   bool IsCommon(uint64_t term) const {
-    return bigram_min_df_ > 0 && infos_[term].df >= bigram_min_df_;
+    return bigram_min_df_ > 0 && info(term).df >= bigram_min_df_;
   }
   std::optional<uint64_t> FindBigram(uint64_t first, uint64_t second) const;
   uint32_t bigram_doc_freq(uint64_t b) const { return bigrams_.doc_freq(b); }
@@ -88,7 +88,7 @@ class Segment {
   // or kRoleOther) — nullopt when it has none there.
   bool has_role_postings() const { return role_min_df_ > 0; }
   bool HasRoleStreams(uint64_t term) const {
-    return role_min_df_ > 0 && infos_[term].df >= role_min_df_;
+    return role_min_df_ > 0 && info(term).df >= role_min_df_;
   }
   std::optional<PostingCursor> RolePostings(uint64_t term, uint8_t role) const;
 
@@ -99,7 +99,8 @@ class Segment {
   double impact_avg_doc_len() const { return impact_avg_doc_len_; }
   std::string_view BlockImpacts(uint64_t term) const {
     if (!has_impacts()) return {};
-    return impacts_.substr(infos_[term].first_impact, infos_[term].df / kPostingBlockDocs);
+    const TermInfo i = info(term);
+    return impacts_.substr(i.first_impact, i.df / kPostingBlockDocs);
   }
 
   // The docs with an utterance of this turn_identifier, ascending (input
@@ -153,7 +154,13 @@ class Segment {
   std::string_view dict_bytes_[kDictFieldCount];
   uint32_t dict_size_[kDictFieldCount] = {};
   ScoreColumn scores_[kScoreColumnCount];
+  // The term table's two sections, each in one of two widths (segment_format.h): one of
+  // each pair is set.
   const uint64_t* term_offsets_ = nullptr;
+  const uint32_t* narrow_term_offsets_ = nullptr;
+  uint64_t term_offset(uint64_t i) const {
+    return narrow_term_offsets_ ? narrow_term_offsets_[i] : term_offsets_[i];
+  }
   std::string_view term_bytes_;
   // Every kTermSample-th term's first 8 bytes as a big-endian number (zeros
   // past its end): a lookup binary-searches these, in cache, and then only
@@ -161,6 +168,12 @@ class Segment {
   static constexpr uint64_t kTermSample = 64;
   std::vector<uint64_t> term_keys_;
   const TermInfo* infos_ = nullptr;
+  const NarrowTermInfo* narrow_infos_ = nullptr;
+  TermInfo info(uint64_t t) const {
+    if (!narrow_infos_) return infos_[t];
+    const NarrowTermInfo& n = narrow_infos_[t];
+    return TermInfo{n.doc_offset, n.pos_offset, n.df, n.first_impact};
+  }
   std::string_view postings_, positions_;
   // How the posting streams' tails are written (format 7 on: patched).
   TailCoding tail_coding() const {

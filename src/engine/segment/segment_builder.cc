@@ -312,9 +312,25 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
     // (Checked once at the end: the running sums only grow.)
     if (impacts.size() > 0xFFFFFFFFu) return Status::Internal("too many postings in a segment");
     infos.push_back(TermInfo{doc_off, pos_off, 0, static_cast<uint32_t>(impacts.size())});
-    WILDCHAT_RETURN_IF_ERROR(w.Add("terms.offsets", Bytes(offsets)));
+    // 32-bit offsets where they fit (segment_format.h).
+    if (parts_.narrow_tables && bytes.size() <= 0xFFFFFFFFu) {
+      const std::vector<uint32_t> narrow(offsets.begin(), offsets.end());
+      WILDCHAT_RETURN_IF_ERROR(w.Add("terms.offsets", Bytes(narrow)));
+    } else {
+      WILDCHAT_RETURN_IF_ERROR(w.Add("terms.offsets", Bytes(offsets)));
+    }
     WILDCHAT_RETURN_IF_ERROR(w.Add("terms.bytes", bytes));
-    WILDCHAT_RETURN_IF_ERROR(w.Add("terms.info", Bytes(infos)));
+    if (parts_.narrow_tables && doc_off <= 0xFFFFFFFFu && pos_off <= 0xFFFFFFFFu) {
+      std::vector<NarrowTermInfo> narrow;
+      narrow.reserve(infos.size());
+      for (const TermInfo& t : infos) {
+        narrow.push_back(NarrowTermInfo{static_cast<uint32_t>(t.doc_offset),
+                                        static_cast<uint32_t>(t.pos_offset), t.df, t.first_impact});
+      }
+      WILDCHAT_RETURN_IF_ERROR(w.Add("terms.info", Bytes(narrow)));
+    } else {
+      WILDCHAT_RETURN_IF_ERROR(w.Add("terms.info", Bytes(infos)));
+    }
     if (parts_.block_impacts) {
       WILDCHAT_RETURN_IF_ERROR(w.Add(
           "impacts.meta",
@@ -410,7 +426,7 @@ Status SegmentBuilder::WriteBigrams(const std::vector<uint32_t>& rank, SegmentFi
   for (uint64_t key : keys) streams.emplace_back(key, &pairs.at(key));
   WILDCHAT_RETURN_IF_ERROR(
       w->Add("bigram.meta", std::string_view(reinterpret_cast<const char*>(&meta), sizeof(meta))));
-  return WriteKeyedStreams("bigram", streams, w);
+  return WriteKeyedStreams("bigram", streams, parts_.narrow_tables, w);
 }
 
 Status SegmentBuilder::WriteRoles(const std::vector<uint32_t>& rank, SegmentFileWriter* w) const {
@@ -430,7 +446,7 @@ Status SegmentBuilder::WriteRoles(const std::vector<uint32_t>& rank, SegmentFile
   std::sort(streams.begin(), streams.end());
   WILDCHAT_RETURN_IF_ERROR(
       w->Add("role.meta", std::string_view(reinterpret_cast<const char*>(&meta), sizeof(meta))));
-  return WriteKeyedStreams("role", streams, w);
+  return WriteKeyedStreams("role", streams, parts_.narrow_tables, w);
 }
 
 }  // namespace wildchat

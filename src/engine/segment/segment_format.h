@@ -69,6 +69,15 @@ struct TermInfo {
   uint32_t first_impact;
 };
 static_assert(sizeof(TermInfo) == 24);
+// The same in 16 bytes, written when both streams are under 4 GiB (format 7;
+// a reader tells the two apart by the section's size).
+struct NarrowTermInfo {
+  uint32_t doc_offset;
+  uint32_t pos_offset;
+  uint32_t df;
+  uint32_t first_impact;
+};
+static_assert(sizeof(NarrowTermInfo) == 16);
 
 // BM25 parameters (docs/query.md "Relevance"); block impacts are computed
 // with them.
@@ -147,11 +156,15 @@ static_assert(sizeof(LongUtteranceBytes) == 8);
 // write segments like older builds did): the role.* sections (without them
 // role-scoped words are answered from positions), the impacts sections
 // (without them BM25 pages score every match) and the utt.bytes sections
-// (without them snippets read utterance lengths from the store's meta part).
+// (without them snippets read utterance lengths from the store's meta part);
+// and whether the term and keyed stream tables have 32-bit offsets where they
+// fit (NarrowTermInfo, NarrowStreamInfo; without, 64-bit ones as before
+// format 7 and as segments with 4 GiB of postings have them).
 struct SegmentParts {
   bool role_postings = true;
   bool block_impacts = true;
   bool utterance_bytes = true;
+  bool narrow_tables = true;
 };
 
 struct SegmentMeta {

@@ -316,8 +316,11 @@ TEST_F(SegmentTest, MalformedKeyedTablesAreCorruption) {
     SCOPED_TRACE(prefix);
     uint64_t keys_size = 0;
     const uint64_t keys_at = SectionAt(path, prefix + ".keys", &keys_size);
-    const uint64_t info_at = SectionAt(path, prefix + ".info");
+    uint64_t info_size = 0;
+    const uint64_t info_at = SectionAt(path, prefix + ".info", &info_size);
     const uint64_t num_keys = keys_size / 8;
+    // Under 4 GiB of postings the entries are the narrow ones.
+    ASSERT_EQ(info_size, sizeof(NarrowStreamInfo) * (num_keys + 1));
     ASSERT_GE(num_keys, 3u);  // "the cat", "and the", "a dog", ...; "the", "cat", ...
     auto open_with = [&](const std::function<void(std::string*)>& change) {
       return OpenChanged(path, original, change);
@@ -337,8 +340,8 @@ TEST_F(SegmentTest, MalformedKeyedTablesAreCorruption) {
     });
     EXPECT_EQ(no_such_term.code(), Status::Code::kCorruption) << no_such_term.ToString();
     const Status bad_offsets = open_with([&](std::string* bytes) {
-      const uint64_t off = 1ull << 40;  // the sentinel's doc offset
-      std::memcpy(bytes->data() + info_at + sizeof(StreamInfo) * num_keys, &off, 8);
+      const uint32_t off = 0xFFFFFFF0u;  // the sentinel's doc offset
+      std::memcpy(bytes->data() + info_at + sizeof(NarrowStreamInfo) * num_keys, &off, 4);
     });
     EXPECT_EQ(bad_offsets.code(), Status::Code::kCorruption) << bad_offsets.ToString();
   }
@@ -413,7 +416,10 @@ TEST_F(SegmentTest, BlockImpactsBoundEachBlockTightly) {
 
   const std::string original = Contents(path);
   const uint64_t impacts_at = SectionAt(path, "impacts");
-  const uint64_t info_at = SectionAt(path, "terms.info");
+  uint64_t info_size = 0;
+  const uint64_t info_at = SectionAt(path, "terms.info", &info_size);
+  // Under 4 GiB of streams the term table's entries are the narrow ones.
+  ASSERT_EQ(info_size, sizeof(NarrowTermInfo) * (num_terms + 1));
   auto open_with = [&](const std::function<void(std::string*)>& change) {
     return OpenChanged(path, original, change);
   };
@@ -422,11 +428,11 @@ TEST_F(SegmentTest, BlockImpactsBoundEachBlockTightly) {
   EXPECT_EQ(zero.code(), Status::Code::kCorruption) << zero.ToString();
   const Status shifted = open_with([&](std::string* b) {
     // The sentinel term entry's first impact, one past the end.
-    const uint64_t sentinel = info_at + sizeof(TermInfo) * num_terms;
+    const uint64_t sentinel = info_at + sizeof(NarrowTermInfo) * num_terms;
     uint32_t v = 0;
-    std::memcpy(&v, b->data() + sentinel + offsetof(TermInfo, first_impact), 4);
+    std::memcpy(&v, b->data() + sentinel + offsetof(NarrowTermInfo, first_impact), 4);
     ++v;
-    std::memcpy(b->data() + sentinel + offsetof(TermInfo, first_impact), &v, 4);
+    std::memcpy(b->data() + sentinel + offsetof(NarrowTermInfo, first_impact), &v, 4);
   });
   EXPECT_EQ(shifted.code(), Status::Code::kCorruption) << shifted.ToString();
   EXPECT_NE(shifted.ToString().find("bad block impacts"), std::string::npos);
@@ -577,7 +583,8 @@ TEST_F(SegmentTest, OptionalPartsCanBeLeftOut) {
   std::vector<Conversation> many(300, c);  // "hello" fills two full posting blocks
   for (size_t i = 0; i < many.size(); ++i) many[i].conversation[0].turn_identifier = 1 + i;
   for (const SegmentParts parts : {SegmentParts{.role_postings = false, .block_impacts = true},
-                                   SegmentParts{.role_postings = true, .block_impacts = false}}) {
+                                   SegmentParts{.role_postings = true, .block_impacts = false},
+                                   SegmentParts{.narrow_tables = false}}) {
     const std::string path = Build(many, parts);
     std::unique_ptr<Segment> seg;
     ASSERT_TRUE(Segment::Open(path, &seg).ok());
@@ -586,6 +593,18 @@ TEST_F(SegmentTest, OptionalPartsCanBeLeftOut) {
     EXPECT_EQ(seg->RolePostings(hello, kRoleUser).has_value(), parts.role_postings);
     EXPECT_EQ(seg->has_impacts(), parts.block_impacts);
     EXPECT_EQ(seg->BlockImpacts(hello).size(), parts.block_impacts ? 2u : 0u);
+    // Wide or narrow, the term table gives the same words and lists.
+    EXPECT_EQ(seg->term(hello), "hello");
+    EXPECT_EQ(seg->doc_freq(hello), many.size());
+    PostingCursor c = seg->Postings(hello);
+    uint32_t docs = 0;
+    while (c.Next()) EXPECT_EQ(c.doc(), docs++);
+    EXPECT_EQ(docs, many.size());
+    EXPECT_FALSE(c.corrupt());
+    uint64_t info_size = 0;
+    SectionAt(path, "terms.info", &info_size);
+    EXPECT_EQ(info_size, (seg->num_terms() + 1) *
+                             (parts.narrow_tables ? sizeof(NarrowTermInfo) : sizeof(TermInfo)));
     seg.reset();
     fs::remove(path);
   }
