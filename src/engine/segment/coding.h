@@ -35,13 +35,14 @@ inline void PutString(std::string* out, std::string_view s) {
   out->append(s);
 }
 
-// Appends n values of `bits` (0..32) bits each, least significant bit
+// Appends the low `bits` (0..32) bits of n values, least significant bit
 // first: exactly ceil(n * bits / 8) bytes.
 inline void PutPacked(std::string* out, const uint32_t* v, size_t n, int bits) {
+  const uint64_t mask = (1ull << bits) - 1;
   uint64_t acc = 0;
   int have = 0;
   for (size_t i = 0; i < n; ++i) {
-    acc |= static_cast<uint64_t>(v[i]) << have;
+    acc |= (v[i] & mask) << have;
     have += bits;
     while (have >= 8) {
       out->push_back(static_cast<char>(acc & 0xFF));

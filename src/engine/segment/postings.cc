@@ -95,14 +95,6 @@ int PatchedWidth(const uint32_t* v, size_t n) {
   return best;
 }
 
-// v's low b bits, packed.
-void PutLowBits(std::string* out, const uint32_t* v, size_t n, int b) {
-  const uint64_t mask = (1ull << b) - 1;  // all 32 bits at width 32
-  std::vector<uint32_t> low(v, v + n);
-  for (uint32_t& x : low) x = static_cast<uint32_t>(x & mask);
-  PutPacked(out, low.data(), n, b);
-}
-
 // How many of v's values are exceptions at width b (wider than b bits).
 uint64_t ExceptionCount(const uint32_t* v, size_t n, int b) {
   const uint64_t limit = 1ull << b;  // above every uint32_t at width 32
@@ -138,13 +130,20 @@ bool ReadExceptionList(ByteReader* r, uint64_t count, uint64_t n, int b, Fn&& fn
   return true;
 }
 
+// Reads a varint count and then a list PutExceptionList wrote, for n values
+// unpacked at width b into values: each exception's high bits are ORed in.
+bool PatchExceptions(ByteReader* r, uint64_t n, int b, uint32_t* values) {
+  return ReadExceptionList(r, r->Varint(), n, b,
+                           [&](uint32_t k, uint32_t high) { values[k] |= high << b; });
+}
+
 // Patched frame-of-reference: width byte b, varint count of exceptions,
 // every value's low b bits packed, then the exceptions (PutExceptionList).
 void PutPatched(std::string* out, const std::vector<uint32_t>& v) {
   const int b = PatchedWidth(v.data(), v.size());
   out->push_back(static_cast<char>(b));
   PutVarint(out, ExceptionCount(v.data(), v.size(), b));
-  PutLowBits(out, v.data(), v.size(), b);
+  PutPacked(out, v.data(), v.size(), b);
   PutExceptionList(out, v.data(), v.size(), b);
 }
 
@@ -242,8 +241,8 @@ void PostingWriter::CloseBlock() {
   const bool patched = gap_exceptions + tf_exceptions > 0;
   docs_.push_back(static_cast<char>(gw | (patched ? kFullBlockPatched : 0)));
   docs_.push_back(static_cast<char>(tw));
-  PutLowBits(&docs_, gaps.data(), kPostingBlockDocs, gw);
-  PutLowBits(&docs_, tfs.data(), kPostingBlockDocs, tw);
+  PutPacked(&docs_, gaps.data(), kPostingBlockDocs, gw);
+  PutPacked(&docs_, tfs.data(), kPostingBlockDocs, tw);
   if (patched) {
     std::string exceptions;
     PutVarint(&exceptions, gap_exceptions);
@@ -317,14 +316,9 @@ bool PostingCursor::LoadBlock() {
     UnpackFullBlock(b.tfs, b.tf_width, tfs_buf_.data());
     if (!b.exceptions.empty()) {
       ByteReader e(b.exceptions);
-      auto patch = [](uint32_t* values, int width) {
-        return [values, width](uint32_t k, uint32_t high) { values[k] |= high << width; };
-      };
-      if (!ReadExceptionList(&e, e.Varint(), kPostingBlockDocs, b.gap_width,
-                             patch(docs_buf_.data(), b.gap_width)) ||
-          !ReadExceptionList(&e, e.Varint(), kPostingBlockDocs, b.tf_width,
-                             patch(tfs_buf_.data(), b.tf_width)) ||
-          !e.done() || e.failed()) {
+      if (!PatchExceptions(&e, kPostingBlockDocs, b.gap_width, docs_buf_.data()) ||
+          !PatchExceptions(&e, kPostingBlockDocs, b.tf_width, tfs_buf_.data()) || !e.done() ||
+          e.failed()) {
         return Fail();
       }
     }
