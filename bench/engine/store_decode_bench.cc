@@ -1,7 +1,9 @@
 // store_decode_bench: how fast a store's text frames decode with a trained
 // dictionary kept apart from the output (ZSTD_decompress_usingDDict into a
-// buffer of its own) and through a DictWindows window (the output continues
-// the dictionary's bytes), side by side on the same frames.
+// buffer of its own), through a DictWindows window (the output continues
+// the dictionary's bytes), and as the store holds them since segment format
+// 8: the texts' codes (text_vocab.h) in the frames, decoded by RecordText —
+// side by side on the same texts, with the bytes each way takes.
 //   store_decode_bench [--conversations 30000] [--rounds 7]
 // Texts are the store's text parts (EncodeConversationParts) of generated
 // conversations; the dictionary is trained as StoreBuilder trains it (1 MB
@@ -21,6 +23,8 @@
 
 #include "engine/store/dict_windows.h"
 #include "engine/store/record_codec.h"
+#include "engine/store/record_text.h"
+#include "engine/store/text_vocab.h"
 #include "gen/corpus_generator.h"
 
 using namespace wildchat;
@@ -125,6 +129,60 @@ int main(int argc, char** argv) {
   }
   ZSTD_freeDCtx(dctx);
   ZSTD_freeDDict(apart);
+
+  // Coded: a vocabulary of the sample's texts, a dictionary of their codes.
+  std::vector<std::string_view> sample(texts.begin(), texts.begin() + kSample);
+  std::unique_ptr<TextVocab> vocab;
+  if (!TextVocab::Open(TextVocab::Train(sample), &vocab).ok()) return 1;
+  std::vector<std::string> coded_sample(kSample);
+  std::string coded_all;
+  std::vector<uint64_t> none;
+  for (size_t i = 0; i < kSample; ++i) {
+    vocab->Encode(texts[i], {}, &coded_sample[i], &none);
+    coded_all += coded_sample[i];
+  }
+  std::string cdict_bytes(std::min<size_t>(1 << 20, coded_all.size() / 8), '\0');
+  const size_t cn = ZDICT_trainFromBuffer(cdict_bytes.data(), cdict_bytes.size(), coded_all.data(),
+                                          sizes.data(), static_cast<unsigned>(sizes.size()));
+  if (ZDICT_isError(cn)) return 1;
+  cdict_bytes.resize(cn);
+  ZSTD_CDict* ccdict = ZSTD_createCDict(cdict_bytes.data(), cdict_bytes.size(), 7);
+  cctx = ZSTD_createCCtx();
+  std::vector<std::string> coded_frames;
+  uint64_t coded_compressed = 0;
+  for (size_t i = kSample; i < texts.size(); ++i) {
+    std::string codes;
+    vocab->Encode(texts[i], {}, &codes, &none);
+    std::string f(ZSTD_compressBound(codes.size()), '\0');
+    f.resize(
+        ZSTD_compress_usingCDict(cctx, f.data(), f.size(), codes.data(), codes.size(), ccdict));
+    coded_compressed += f.size();
+    coded_frames.push_back(std::move(f));
+  }
+  ZSTD_freeCCtx(cctx);
+  ZSTD_freeCDict(ccdict);
+  std::unique_ptr<DictWindows> coded_windows;
+  if (!DictWindows::Open(cdict_bytes, &coded_windows).ok()) return 1;
+  std::vector<double> coded_mbs;
+  uint64_t check_c = 0;
+  for (int r = 0; r < rounds; ++r) {
+    RecordText text;
+    auto t0 = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < coded_frames.size(); ++i) {
+      if (!text.Start(coded_frames[i], coded_windows.get(), vocab.get(), lens[i]).ok() ||
+          !text.Through(lens[i]).ok()) {
+        std::fprintf(stderr, "a coded text did not decode\n");
+        return 1;
+      }
+      check_c += lens[i] + static_cast<unsigned char>(text.text()[lens[i] / 2]);
+    }
+    auto t1 = std::chrono::steady_clock::now();
+    coded_mbs.push_back(raw / 1e6 / std::chrono::duration<double>(t1 - t0).count());
+  }
+  if (check_c != check_a / rounds * rounds) {
+    std::fprintf(stderr, "coded texts decoded to other bytes\n");
+    return 1;
+  }
   if (check_a != check_b) {
     std::fprintf(stderr, "the two ways decoded different bytes\n");
     return 1;
@@ -135,5 +193,7 @@ int main(int argc, char** argv) {
   std::printf("dictionary apart   %7.0f MB/s (median of %d)\n", a, rounds);
   std::printf("dictionary window  %7.0f MB/s (median of %d)\n", b, rounds);
   std::printf("window / apart     %7.2fx\n", b / a);
+  std::printf("coded, in %.1f MB   %7.0f MB/s of text (median of %d; vocabulary of %zu tokens)\n",
+              coded_compressed / 1e6, Median(coded_mbs), rounds, vocab->size());
   return 0;
 }

@@ -1,9 +1,9 @@
 // libFuzzer target: a damaged segment file. A valid segment (built once, from
 // conversations that give it bigram and role tables, float and double score
-// columns, several store blocks, utterance lengths over 16 bits) is patched at the offsets the input names;
-// Segment::Open must refuse it with Corruption, or every read after it —
-// term lookups, posting, bigram and role streams, documents, columns — must
-// stay in bounds and report damage as corrupt, never crash, hang or leak.
+// columns, a packed hex dictionary, coded store texts, several store blocks, utterance lengths over
+// 16 bits) is patched at the offsets the input names; Segment::Open must refuse it with Corruption,
+// or every read after it — term lookups, posting, bigram and role streams, documents, columns —
+// must stay in bounds and report damage as corrupt, never crash, hang or leak.
 #include <unistd.h>
 
 #include <cstdint>
@@ -45,6 +45,8 @@ Valid* MakeValid() {
   for (int i = 0; i < 300; ++i) {
     Conversation c;
     c.conversation_hash = "h" + std::to_string(i);
+    // Hex hashed IPs: a packed dictionary (dict.ip.hex).
+    c.hashed_ip = std::string(60, 'a') + "0123456789abcdef"[i % 16] + "fedc";
     for (int u = 0; u < 3; ++u) {
       Utterance utt;
       utt.role = u == 2 && i % 7 == 0 ? "system" : u % 2 ? "assistant" : "user";

@@ -41,7 +41,7 @@ void Run(std::string_view in) {
   std::unique_ptr<StoreReader> reader;
   // Both block layouts; and texts read for every record, or only some.
   const TextFrames layout = kind & 2 ? TextFrames::kPerBlock : TextFrames::kPerRecord;
-  if (!StoreReader::Open(a, b, layout, &reader).ok()) return;
+  if (!StoreReader::Open(a, b, {}, layout, &reader).ok()) return;
   std::string raw;
   std::vector<std::string_view> records;
   const uint32_t docs = count % 512;

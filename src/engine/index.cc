@@ -848,13 +848,15 @@ Status Index::Search(const SearchRequest& request, SearchResult* result) const {
     const Segment& s = impl_->seg(doc, &d);
     Hit h;
     h.id = s.id(d);
-    h.conversation_hash = std::string(s.dict_value(DictField::kHash, s.code(DictField::kHash, d)));
-    h.model = std::string(s.dict_value(DictField::kModel, s.code(DictField::kModel, d)));
+    std::string scratch;
+    h.conversation_hash =
+        std::string(s.dict_value(DictField::kHash, s.code(DictField::kHash, d), &scratch));
+    h.model = std::string(s.dict_value(DictField::kModel, s.code(DictField::kModel, d), &scratch));
     if (s.timestamp(d) != kNullTimestamp) h.timestamp = s.timestamp(d);
     auto opt = [&](DictField f) -> std::optional<std::string> {
       const uint32_t code = s.code(f, d);
       if (code == 0) return std::nullopt;
-      return std::string(s.dict_value(f, code));
+      return std::string(s.dict_value(f, code, &scratch));
     };
     h.language = opt(DictField::kLanguage);
     h.country = opt(DictField::kCountry);

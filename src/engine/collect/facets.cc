@@ -241,8 +241,9 @@ Status FacetCounter::Count(const std::vector<std::string>& fields, const Bitset&
       const std::string_view name = kFacetFields[f];
       if (f < 4) {
         const DictField df = static_cast<DictField>(f);
+        std::string scratch;
         for (uint32_t code = 1; code < counted.size(); ++code) {
-          if (h(code)) to[std::string(s.dict_value(df, code))] += h(code);
+          if (h(code)) to[std::string(s.dict_value(df, code, &scratch))] += h(code);
         }
       } else if (name == "toxic" || name == "redacted") {
         to["true"] += h(1);

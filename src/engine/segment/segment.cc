@@ -113,17 +113,35 @@ Status Segment::Load() {
   }
   for (int d = 0; d < kDictFieldCount; ++d) {
     const std::string name(kDictFieldNames[d]);
-    std::string_view offs;
-    WILDCHAT_RETURN_IF_ERROR(f.Section("dict." + name + ".offsets", &offs));
-    if (offs.size() < 4 || offs.size() % 4 != 0) return corrupt("bad dictionary " + name);
-    const size_t count = offs.size() / 4 - 1;
-    WILDCHAT_RETURN_IF_ERROR(
-        GetArray(f, "dict." + name + ".offsets", count + 1, &dict_offsets_[d]));
-    WILDCHAT_RETURN_IF_ERROR(f.Section("dict." + name + ".bytes", &dict_bytes_[d]));
-    if (dict_offsets_[d][0] != 0 || dict_offsets_[d][count] != dict_bytes_[d].size() ||
-        !Monotone(dict_offsets_[d], count + 1)) {
-      return corrupt("bad dictionary " + name);
+    size_t count;
+    if (meta_.version >= 8 && f.Has("dict." + name + ".hex")) {
+      // uint32 digits per value, then the values packed two digits a byte.
+      std::string_view hex;
+      WILDCHAT_RETURN_IF_ERROR(f.Section("dict." + name + ".hex", &hex));
+      uint32_t digits = 0;
+      if (hex.size() >= 4) std::memcpy(&digits, hex.data(), 4);
+      const uint32_t width = digits / 2;
+      if (hex.size() < 4 || digits == 0 || digits % 2 != 0 || digits > kMaxHexDigits ||
+          (hex.size() - 4) % width != 0) {
+        return corrupt("bad dictionary " + name);
+      }
+      dict_bytes_[d] = hex.substr(4);
+      dict_hex_bytes_[d] = width;
+      count = dict_bytes_[d].size() / width;
+    } else {
+      std::string_view offs;
+      WILDCHAT_RETURN_IF_ERROR(f.Section("dict." + name + ".offsets", &offs));
+      if (offs.size() < 4 || offs.size() % 4 != 0) return corrupt("bad dictionary " + name);
+      count = offs.size() / 4 - 1;
+      WILDCHAT_RETURN_IF_ERROR(
+          GetArray(f, "dict." + name + ".offsets", count + 1, &dict_offsets_[d]));
+      WILDCHAT_RETURN_IF_ERROR(f.Section("dict." + name + ".bytes", &dict_bytes_[d]));
+      if (dict_offsets_[d][0] != 0 || dict_offsets_[d][count] != dict_bytes_[d].size() ||
+          !Monotone(dict_offsets_[d], count + 1)) {
+        return corrupt("bad dictionary " + name);
+      }
     }
+    if (count > UINT32_MAX - 1) return corrupt("bad dictionary " + name);
     dict_size_[d] = static_cast<uint32_t>(count);
     WILDCHAT_RETURN_IF_ERROR(GetArray(f, "code." + name, n, &codes_[d]));
     for (size_t i = 0; i < n; ++i) {
@@ -226,8 +244,11 @@ Status Segment::Load() {
   std::string_view meta_dict, text_dict;
   WILDCHAT_RETURN_IF_ERROR(f.Section("store.dict.meta", &meta_dict));
   WILDCHAT_RETURN_IF_ERROR(f.Section("store.dict.text", &text_dict));
+  // Since format 8 the texts are coded with a vocabulary (empty: not coded).
+  std::string_view vocab;
+  if (meta_.version >= 8) WILDCHAT_RETURN_IF_ERROR(f.Section("store.vocab", &vocab));
   WILDCHAT_RETURN_IF_ERROR(
-      StoreReader::Open(meta_dict, text_dict,
+      StoreReader::Open(meta_dict, text_dict, vocab,
                         meta_.version >= 6 ? TextFrames::kPerRecord : TextFrames::kPerBlock,
                         &store_)
           .WithContext(f.path() + ": "));
@@ -249,9 +270,20 @@ Status Segment::Load() {
   return Status::OK();
 }
 
-std::string_view Segment::dict_value(DictField f, uint32_t code) const {
+std::string_view Segment::dict_value(DictField f, uint32_t code, std::string* scratch) const {
   const int d = static_cast<int>(f);
   if (code == 0 || code > dict_size_[d]) return {};
+  if (const uint32_t width = dict_hex_bytes_[d]; width != 0) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    const auto* p = reinterpret_cast<const unsigned char*>(dict_bytes_[d].data()) +
+                    static_cast<size_t>(code - 1) * width;
+    scratch->resize(2 * width);
+    for (uint32_t i = 0; i < width; ++i) {
+      (*scratch)[2 * i] = kDigits[p[i] >> 4];
+      (*scratch)[2 * i + 1] = kDigits[p[i] & 15];
+    }
+    return *scratch;
+  }
   const uint32_t b = dict_offsets_[d][code - 1], e = dict_offsets_[d][code];
   return dict_bytes_[d].substr(b, e - b);
 }

@@ -52,8 +52,12 @@ class Segment {
   uint32_t code(DictField f, uint32_t doc) const { return codes_[static_cast<int>(f)][doc]; }
   const uint32_t* code_column(DictField f) const { return codes_[static_cast<int>(f)]; }
   uint32_t dict_size(DictField f) const { return dict_size_[static_cast<int>(f)]; }
-  // Value of code (1..dict_size).
-  std::string_view dict_value(DictField f, uint32_t code) const;
+  // Value of code (1..dict_size). A dictionary of hex digits is stored
+  // packed (dict.F.hex): its values are spelled out in *scratch, which the
+  // view then points into; other views point into the segment.
+  std::string_view dict_value(DictField f, uint32_t code, std::string* scratch) const;
+  // Whether the dictionary is stored packed: its values are lowercase.
+  bool dict_packed(DictField f) const { return dict_hex_bytes_[static_cast<int>(f)] != 0; }
 
   // Utterances of doc are [utt_begin(doc), utt_begin(doc+1)).
   uint32_t utt_begin(uint32_t doc) const { return utt_begin_[doc]; }
@@ -152,6 +156,7 @@ class Segment {
   const uint32_t* codes_[kDictFieldCount] = {};
   const uint32_t* dict_offsets_[kDictFieldCount] = {};
   std::string_view dict_bytes_[kDictFieldCount];
+  uint32_t dict_hex_bytes_[kDictFieldCount] = {};  // bytes a packed value takes; 0: not packed
   uint32_t dict_size_[kDictFieldCount] = {};
   ScoreColumn scores_[kScoreColumnCount];
   // The term table's two sections, each in one of two widths (segment_format.h): one of

@@ -254,17 +254,40 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
     std::sort(perm.begin(), perm.end(),
               [&](uint32_t a, uint32_t b) { return d.values[a] < d.values[b]; });
     std::vector<uint32_t> remap(d.values.size() + 1, 0);
-    std::vector<uint32_t> offsets{0};
-    std::string bytes;
-    for (uint32_t i = 0; i < perm.size(); ++i) {
-      remap[perm[i] + 1] = i + 1;
-      bytes += d.values[perm[i]];
-      offsets.push_back(static_cast<uint32_t>(bytes.size()));
-    }
+    for (uint32_t i = 0; i < perm.size(); ++i) remap[perm[i] + 1] = i + 1;
     for (uint32_t& code : d.column) code = remap[code];
     const std::string name(kDictFieldNames[f]);
-    WILDCHAT_RETURN_IF_ERROR(w.Add("dict." + name + ".offsets", Bytes(offsets)));
-    WILDCHAT_RETURN_IF_ERROR(w.Add("dict." + name + ".bytes", bytes));
+    // Hashes (conversation_hash, hashed_ip): lowercase hex digits, all the
+    // same even length, are stored packed two digits a byte with no offsets
+    // (1M: 71 → 33 MB).
+    const size_t digits = d.values.empty() ? 0 : d.values[0].size();
+    const bool hex = digits > 0 && digits % 2 == 0 && digits <= kMaxHexDigits &&
+                     std::all_of(d.values.begin(), d.values.end(), [&](const std::string& v) {
+                       return v.size() == digits && std::all_of(v.begin(), v.end(), [](char c) {
+                                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                              });
+                     });
+    if (hex && !parts_.plain_dictionaries) {
+      std::string packed;
+      PutFixed32(&packed, static_cast<uint32_t>(digits));
+      for (const uint32_t i : perm) {
+        const std::string& v = d.values[i];
+        for (size_t k = 0; k < digits; k += 2) {
+          auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+          packed.push_back(static_cast<char>(nibble(v[k]) << 4 | nibble(v[k + 1])));
+        }
+      }
+      WILDCHAT_RETURN_IF_ERROR(w.Add("dict." + name + ".hex", packed));
+    } else {
+      std::vector<uint32_t> offsets{0};
+      std::string bytes;
+      for (const uint32_t i : perm) {
+        bytes += d.values[i];
+        offsets.push_back(static_cast<uint32_t>(bytes.size()));
+      }
+      WILDCHAT_RETURN_IF_ERROR(w.Add("dict." + name + ".offsets", Bytes(offsets)));
+      WILDCHAT_RETURN_IF_ERROR(w.Add("dict." + name + ".bytes", bytes));
+    }
     WILDCHAT_RETURN_IF_ERROR(w.Add("code." + name, Bytes(d.column)));
   }
   std::vector<std::string> score_bytes;  // each column as written

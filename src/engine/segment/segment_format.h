@@ -14,14 +14,20 @@
 
 namespace wildchat {
 
-// Written: 7 (posting streams end in TailCoding::kPatched tails; before,
-// varint tails). Read: 2 to 7 (version 2 has only double score columns, which
-// later readers handle alike; versions before 4 have no block impacts, and
+// Written: 8 (a store's texts are coded with its vocabulary, section
+// store.vocab, before zstd; before, zstd on the bytes; dictionaries of hex
+// values are packed, dict.F.hex). Read: 2 to 8 (before 7
+// posting streams end in varint tails, not TailCoding::kPatched ones; version 2 has only double
+// score columns, which later readers handle alike; versions before 4 have no block impacts, and
 // their top hits are found by scoring every match; before 5 the turn id table
 // lists a (turn id, doc) pair once per utterance, not once; before 6 a store
 // block keeps its records' texts in one frame, not a frame each).
-inline constexpr uint32_t kSegmentFormatVersion = 7;
+inline constexpr uint32_t kSegmentFormatVersion = 8;
 inline constexpr uint32_t kOldestReadableSegmentFormat = 2;
+
+// A dictionary whose values are all lowercase hex digits of one even length,
+// up to this many, is stored packed (dict.F.hex; format 8).
+inline constexpr uint32_t kMaxHexDigits = 256;
 
 // Dictionary-coded string columns; code 0 is null, code i+1 is entry i of the
 // sorted dictionary.
@@ -159,12 +165,15 @@ static_assert(sizeof(LongUtteranceBytes) == 8);
 // (without them snippets read utterance lengths from the store's meta part);
 // and whether the term and keyed stream tables have 32-bit offsets where they
 // fit (NarrowTermInfo, NarrowStreamInfo; without, 64-bit ones as before
-// format 7 and as segments with 4 GiB of postings have them).
+// format 7 and as segments with 4 GiB of postings have them); and whether
+// dictionaries of hex values are packed (dict.F.hex; without, strings with
+// offsets as other dictionaries).
 struct SegmentParts {
   bool role_postings = true;
   bool block_impacts = true;
   bool utterance_bytes = true;
   bool narrow_tables = true;
+  bool plain_dictionaries = false;
 };
 
 struct SegmentMeta {

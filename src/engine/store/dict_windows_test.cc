@@ -148,7 +148,7 @@ TEST(DictWindowsTest, SharedWindowsAreOnePerDictionary) {
   ASSERT_FALSE(ZSTD_isError(n));
   frame.resize(n);
   RecordText t;
-  ASSERT_TRUE(t.Start(frame, b.get(), text.size()).ok());
+  ASSERT_TRUE(t.Start(frame, b.get(), nullptr, text.size()).ok());
   ASSERT_TRUE(t.Through(text.size()).ok());
   EXPECT_EQ(t.text(), text);
 
@@ -186,14 +186,14 @@ TEST(DictWindowsTest, RecordTextsDecodeThroughWindowsOfSeveralDictionaries) {
     ASSERT_EQ(ZSTD_compressStream2(c, &o, &in, ZSTD_e_end), 0u);
     ZSTD_freeCCtx(c);
     frame.resize(o.pos);
-    ASSERT_TRUE(t.Start(frame, on_a ? a.get() : b.get(), text.size()).ok());
+    ASSERT_TRUE(t.Start(frame, on_a ? a.get() : b.get(), nullptr, text.size()).ok());
     ASSERT_TRUE(t.Through(1).ok());
     EXPECT_EQ(t.text().substr(0, t.decoded()), text.substr(0, t.decoded())) << i;
     ASSERT_TRUE(t.Through(text.size()).ok());
     EXPECT_EQ(t.text(), text) << i;
     // The wrong dictionary: corruption (a checksum-less frame may also decode
     // to other bytes), never a crash.
-    Status st = t.Start(frame, on_a ? b.get() : a.get(), text.size());
+    Status st = t.Start(frame, on_a ? b.get() : a.get(), nullptr, text.size());
     if (st.ok()) st = t.Through(text.size());
     if (!st.ok()) {
       EXPECT_EQ(st.code(), Status::Code::kCorruption) << st.ToString();

@@ -24,6 +24,9 @@ struct DCtxDelete {
   void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
 };
 thread_local std::unique_ptr<ZSTD_DCtx, DCtxDelete> spare;
+// Likewise the buffer a coded text is decoded into: a fresh one would cost
+// its pages' first touch on every search.
+thread_local std::string spare_text;
 
 }  // namespace
 
@@ -36,22 +39,36 @@ void RecordText::DCtxFree::operator()(ZSTD_DCtx_s* d) const {
 }
 
 RecordText::RecordText() = default;
-RecordText::~RecordText() = default;
+RecordText::~RecordText() {
+  if (text_.capacity() > spare_text.capacity()) spare_text.swap(text_);
+}
 
-Status RecordText::Start(std::string_view frame, const DictWindows* dict, uint64_t size) {
+Status RecordText::Start(std::string_view frame, const DictWindows* dict, const TextVocab* vocab,
+                         uint64_t size) {
   buf_.clear();
   out_ = buf_.data();
   size_ = 0;
   rest_ = {};
   done_ = 0;
   begun_ = false;
+  decoder_.reset();
   error_ = Status::OK();
   if (size == 0) {
     if (!frame.empty()) return error_ = Bad();
     return Status::OK();
   }
-  if (size > kMaxTextBytes || ZSTD_getFrameContentSize(frame.data(), frame.size()) != size) {
-    return error_ = Bad();
+  if (size > kMaxTextBytes) return error_ = Bad();
+  const uint64_t text_size = size;
+  size = ZSTD_getFrameContentSize(frame.data(), frame.size());
+  if (vocab ? size == 0 || size > TextVocab::MaxCodedBytes(text_size) : size != text_size) {
+    return error_ = Bad();  // (ZSTD_CONTENTSIZE_ERROR and _UNKNOWN are larger)
+  }
+  if (vocab) {
+    if (text_.capacity() == 0) text_.swap(spare_text);
+    if (text_.size() < text_size + TextVocab::kSlack) text_.resize(text_size + TextVocab::kSlack);
+    decoder_.emplace(*vocab, text_.data(), text_size, /*slack=*/true);
+    text_size_ = text_size;
+    used_ = 0;
   }
   if (!dctx_) {
     dctx_.reset(spare ? spare.release() : ZSTD_createDCtx());
@@ -80,10 +97,42 @@ void RecordText::Assign(std::string_view text) {
   rest_ = {};
   done_ = size_;
   begun_ = false;
+  decoder_.reset();
   error_ = Status::OK();
 }
 
 Status RecordText::Through(uint64_t n) {
+  WILDCHAT_RETURN_IF_ERROR(error_);
+  if (!decoder_) return Inflate(n);
+  n = std::min(n, text_size_);
+  // Codes are decoded as their blocks come: a token cut by a block's end
+  // waits for the next block.
+  while (decoder_->written() < n) {
+    if (used_ < done_) {
+      size_t used = 0;
+      if (Status st = decoder_->Feed({out_ + used_, done_ - used_}, &used); !st.ok()) {
+        return error_ = st;
+      }
+      used_ += used;
+      if (decoder_->written() >= n) break;
+    }
+    if (done_ == size_) return error_ = Bad();
+    WILDCHAT_RETURN_IF_ERROR(Inflate(done_ + 1));
+  }
+  // The whole text: every code must have gone into it.
+  if (decoder_->written() == text_size_ && used_ != size_) {
+    WILDCHAT_RETURN_IF_ERROR(Inflate(size_));
+    size_t used = 0;
+    if (Status st = decoder_->Feed({out_ + used_, done_ - used_}, &used); !st.ok()) {
+      return error_ = st;
+    }
+    used_ += used;
+    if (used_ != size_) return error_ = Bad();
+  }
+  return Status::OK();
+}
+
+Status RecordText::Inflate(uint64_t n) {
   WILDCHAT_RETURN_IF_ERROR(error_);
   n = std::min<uint64_t>(n, size_);
   if (done_ >= n) return Status::OK();

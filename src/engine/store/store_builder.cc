@@ -8,6 +8,7 @@
 #include "engine/segment/coding.h"
 #include "engine/segment/segment_file.h"
 #include "engine/store/store_reader.h"
+#include "engine/store/text_vocab.h"
 
 namespace wildchat {
 namespace {
@@ -27,21 +28,23 @@ constexpr int kZstdLevel = 3;
 // costs more than it saves: 8 and 9 save 0.8% and 1.1% more than 7 for
 // 37% and 49% more CPU, 10 0.7% more again for 61% more.
 constexpr int kTextLevel = 7;
-// The dictionaries are trained on the segment's first kSampleDocs records.
-constexpr size_t kSampleDocs = 2048;
+// The text vocabulary is trained on the segment's first kSampleDocs records,
+// the text dictionary on the first kTextSampleDocs (coded), the meta
+// dictionary on the first kMetaSampleDocs.
+constexpr size_t kSampleDocs = 32768;
+constexpr size_t kTextSampleDocs = 8192;
+constexpr size_t kMetaSampleDocs = 2048;
 constexpr size_t kTextDictBytes = 1 << 20;
 constexpr size_t kMetaDictBytes = 128 << 10;
 // Dictionaries are trained only from samples at least this many times their size.
 constexpr size_t kSamplesPerDictByte = 8;
 
-// A dictionary of up to `capacity` bytes for the parts `part` of samples, or
-// empty when they are too few to train on.
-std::string Train(const std::vector<RecordParts>& samples, std::string RecordParts::*part,
-                  size_t capacity) {
+// A dictionary of up to `capacity` bytes for samples, or empty when they are
+// too few to train on.
+std::string Train(const std::vector<std::string_view>& samples, size_t capacity) {
   std::string all;
   std::vector<size_t> sizes;
-  for (const RecordParts& s : samples) {
-    const std::string& p = s.*part;
+  for (const std::string_view p : samples) {
     if (p.empty()) continue;
     all += p;
     sizes.push_back(p.size());
@@ -78,6 +81,9 @@ struct StoreBuilder::Compressor {
   ZSTD_CCtx* cctx = ZSTD_createCCtx();
   ZSTD_CDict* meta = nullptr;
   ZSTD_CDict* text = nullptr;
+  std::unique_ptr<TextVocab> vocab;  // null: the text is stored as it is
+  std::string codes;                 // a text's codes, with vocab
+  std::vector<uint64_t> code_breaks;
   ~Compressor() {
     ZSTD_freeCDict(meta);
     ZSTD_freeCDict(text);
@@ -136,7 +142,9 @@ struct StoreBuilder::Compressor {
 };
 
 StoreBuilder::StoreBuilder(std::shared_ptr<const StoreDictionaries> shared) {
-  if (shared && !(shared->meta.empty() && shared->text.empty())) UseDictionaries(std::move(shared));
+  if (shared && !(shared->meta.empty() && shared->text.empty() && shared->vocab.empty())) {
+    UseDictionaries(std::move(shared));
+  }
 }
 StoreBuilder::~StoreBuilder() = default;
 
@@ -171,12 +179,35 @@ void StoreBuilder::UseDictionaries(std::shared_ptr<const StoreDictionaries> dict
   if (!dicts_->text.empty()) {
     compressor_->text = ZSTD_createCDict(dicts_->text.data(), dicts_->text.size(), kTextLevel);
   }
+  // The vocabulary was written by TextVocab::Train: opening it cannot fail.
+  if (!dicts_->vocab.empty() && !TextVocab::Open(dicts_->vocab, &compressor_->vocab).ok()) {
+    compressor_->vocab.reset();
+  }
 }
 
 void StoreBuilder::TrainDictionaries() {
   auto trained = std::make_shared<StoreDictionaries>();
-  trained->meta = Train(samples_, &RecordParts::meta, kMetaDictBytes);
-  trained->text = Train(samples_, &RecordParts::text, kTextDictBytes);
+  std::vector<std::string_view> metas, texts;
+  for (const RecordParts& doc : samples_) {
+    if (metas.size() < kMetaSampleDocs) metas.push_back(doc.meta);
+    texts.push_back(doc.text);
+  }
+  trained->meta = Train(metas, kMetaDictBytes);
+  // The text dictionary is trained on the texts as they are stored: coded.
+  trained->vocab = TextVocab::Train(texts);
+  std::vector<std::string> coded;
+  std::unique_ptr<TextVocab> vocab;
+  if (!trained->vocab.empty() && TextVocab::Open(trained->vocab, &vocab).ok()) {
+    std::vector<uint64_t> no_breaks;
+    coded.resize(std::min(texts.size(), kTextSampleDocs));
+    for (size_t i = 0; i < coded.size(); ++i) {
+      vocab->Encode(texts[i], {}, &coded[i], &no_breaks);
+      texts[i] = coded[i];
+    }
+  }
+  texts.resize(std::min(texts.size(), kTextSampleDocs));
+  trained->text = Train(texts, kTextDictBytes);
+  coded.clear();
   UseDictionaries(std::move(trained));
   for (const RecordParts& doc : samples_) AppendToBlock(doc);
   samples_.clear();
@@ -201,7 +232,15 @@ void StoreBuilder::AppendToBlock(const RecordParts& doc) {
   const size_t before = text_frames_.size();
   if (!doc.text.empty()) {
     TextBreaks(doc.utterance_ends, doc.text.size(), &breaks_);
-    compressor_->CompressWithBreaks(doc.text, breaks_, compressor_->text, &text_frames_);
+    Compressor& c = *compressor_;
+    if (c.vocab) {
+      c.codes.clear();
+      c.code_breaks.clear();
+      c.vocab->Encode(doc.text, breaks_, &c.codes, &c.code_breaks);
+      c.CompressWithBreaks(c.codes, c.code_breaks, c.text, &text_frames_);
+    } else {
+      c.CompressWithBreaks(doc.text, breaks_, c.text, &text_frames_);
+    }
   }
   PutVarint(&text_frame_lengths_, text_frames_.size() - before);
   open_text_bytes_ += doc.text.size();
@@ -244,6 +283,7 @@ Status StoreBuilder::WriteTo(SegmentFileWriter* w) {
   first_doc_.push_back(num_docs_);
   WILDCHAT_RETURN_IF_ERROR(w->Add("store.dict.meta", dicts_->meta));
   WILDCHAT_RETURN_IF_ERROR(w->Add("store.dict.text", dicts_->text));
+  WILDCHAT_RETURN_IF_ERROR(w->Add("store.vocab", dicts_->vocab));
   WILDCHAT_RETURN_IF_ERROR(w->Add("store.blocks", blocks_));
   WILDCHAT_RETURN_IF_ERROR(
       w->Add("store.offsets", std::string_view(reinterpret_cast<const char*>(offsets_.data()),

@@ -23,10 +23,11 @@ namespace wildchat {
 
 class SegmentFileWriter;
 
-// The zstd dictionaries a store's meta and text parts are compressed with
-// (empty: none).
+// The zstd dictionaries a store's meta and text parts are compressed with,
+// and the serialized vocabulary its texts are coded with before zstd
+// (text_vocab.h) (empty: none).
 struct StoreDictionaries {
-  std::string meta, text;
+  std::string meta, text, vocab;
 };
 
 class StoreBuilder {
@@ -52,8 +53,12 @@ class StoreBuilder {
   void Add(const Conversation& c);
   uint32_t num_docs() const { return num_docs_; }
   uint64_t memory_bytes() const;
-  // The dictionaries in use; null until they are trained.
-  std::shared_ptr<const StoreDictionaries> dictionaries() const { return dicts_; }
+  // The dictionaries in use, trained now on the records added so far if they
+  // are not yet (a segment of fewer than the sample's records).
+  std::shared_ptr<const StoreDictionaries> dictionaries() {
+    if (!compressor_) TrainDictionaries();
+    return dicts_;
+  }
   // Flushes the open block and writes the store.* sections.
   Status WriteTo(SegmentFileWriter* w);
 

@@ -8,6 +8,7 @@
 #include "engine/segment/coding.h"
 #include "engine/store/dict_windows.h"
 #include "engine/store/record_codec.h"
+#include "engine/store/text_vocab.h"
 
 namespace wildchat {
 namespace {
@@ -49,6 +50,21 @@ Status DecompressInto(std::string_view frame, const DictWindows* dict, DictWindo
   if (ZSTD_isError(got) || got != size) return Status::Corruption("bad store block");
   std::memcpy(out, room, size);
   return Status::OK();
+}
+
+// A record's text frame into exactly `size` bytes at out: DecompressInto, or
+// with a vocabulary the frame's codes decompressed, then decoded.
+Status DecompressText(std::string_view frame, const DictWindows* dict, const TextVocab* vocab,
+                      DictWindows::Lease* lease, char* out, uint64_t size) {
+  if (vocab == nullptr) return DecompressInto(frame, dict, lease, out, size);
+  const unsigned long long coded = ZSTD_getFrameContentSize(frame.data(), frame.size());
+  if (coded == 0 || coded > TextVocab::MaxCodedBytes(size)) {
+    return Status::Corruption("bad store block");  // (ZSTD_CONTENTSIZE_ERROR is larger)
+  }
+  thread_local std::string codes;
+  codes.resize(coded);
+  WILDCHAT_RETURN_IF_ERROR(DecompressInto(frame, dict, lease, codes.data(), coded));
+  return vocab->DecodeAll(codes, out, size);
 }
 
 // A frame of any size (up to kMaxFrameBytes) into *out.
@@ -130,8 +146,9 @@ Status SplitBlock(std::string_view block, uint32_t docs, TextFrames layout, Bloc
 // the meta frame). (*texts)[d] is set for every record: its text when wanted
 // or when the block has one text frame, else empty.
 Status ReadTexts(const BlockFrames& f, TextFrames layout, const DictWindows* dict,
-                 const std::vector<uint64_t>& lens, const StoreReader::Wanted& wanted,
-                 std::string* text, std::vector<std::string_view>* texts) {
+                 const TextVocab* vocab, const std::vector<uint64_t>& lens,
+                 const StoreReader::Wanted& wanted, std::string* text,
+                 std::vector<std::string_view>* texts) {
   texts->clear();
   size_t t = 0;
   DictWindows::Lease lease;
@@ -163,7 +180,8 @@ Status ReadTexts(const BlockFrames& f, TextFrames layout, const DictWindows* dic
       texts->push_back({});
       continue;
     }
-    WILDCHAT_RETURN_IF_ERROR(DecompressInto(f.texts[d], dict, &lease, text->data() + t, lens[d]));
+    WILDCHAT_RETURN_IF_ERROR(
+        DecompressText(f.texts[d], dict, vocab, &lease, text->data() + t, lens[d]));
     texts->push_back(std::string_view(*text).substr(t, lens[d]));
     t += lens[d];
   }
@@ -247,11 +265,13 @@ void UnshuffleWordBytes(std::string_view in, std::string* out) {
 // (DictWindows::OpenShared).
 struct StoreReader::Dictionaries {
   std::shared_ptr<const DictWindows> meta, text;
+  std::shared_ptr<const TextVocab> vocab;  // null: texts are stored as they are
 };
 
 StoreReader::~StoreReader() = default;
 
-Status StoreReader::Open(std::string_view meta_dict, std::string_view text_dict, TextFrames layout,
+Status StoreReader::Open(std::string_view meta_dict, std::string_view text_dict,
+                         std::string_view vocab, TextFrames layout,
                          std::unique_ptr<StoreReader>* out) {
   std::unique_ptr<StoreReader> r(new StoreReader());
   r->layout_ = layout;
@@ -261,6 +281,10 @@ Status StoreReader::Open(std::string_view meta_dict, std::string_view text_dict,
   }
   if (!text_dict.empty()) {
     WILDCHAT_RETURN_IF_ERROR(DictWindows::OpenShared(text_dict, &r->dicts_->text));
+  }
+  if (!vocab.empty()) {
+    if (layout != TextFrames::kPerRecord) return Status::Corruption("bad text vocabulary");
+    WILDCHAT_RETURN_IF_ERROR(TextVocab::OpenShared(vocab, &r->dicts_->vocab));
   }
   *out = std::move(r);
   return Status::OK();
@@ -288,15 +312,16 @@ Status StoreReader::ForEachRecordText(std::string_view block, uint32_t docs, con
   if (layout_ == TextFrames::kPerRecord) {
     for (uint32_t d = 0; d < docs; ++d) {
       if (wanted && !wanted(d)) continue;
-      WILDCHAT_RETURN_IF_ERROR(text->Start(f.texts[d], dicts_->text.get(), lens.text[d]));
+      WILDCHAT_RETURN_IF_ERROR(
+          text->Start(f.texts[d], dicts_->text.get(), dicts_->vocab.get(), lens.text[d]));
       WILDCHAT_RETURN_IF_ERROR(fn(d, text));
     }
     return Status::OK();
   }
   thread_local std::string all;
   thread_local std::vector<std::string_view> texts;
-  WILDCHAT_RETURN_IF_ERROR(
-      ReadTexts(f, layout_, dicts_->text.get(), lens.text, wanted, &all, &texts));
+  WILDCHAT_RETURN_IF_ERROR(ReadTexts(f, layout_, dicts_->text.get(), dicts_->vocab.get(), lens.text,
+                                     wanted, &all, &texts));
   for (uint32_t d = 0; d < docs; ++d) {
     if (wanted && !wanted(d)) continue;
     text->Assign(texts[d]);
@@ -313,7 +338,7 @@ Status StoreReader::ReadRecordText(std::string_view block, uint32_t docs, uint32
   }
   BlockFrames f;
   WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, docs, layout_, &f));
-  return text->Start(f.texts[index], dicts_->text.get(), size);
+  return text->Start(f.texts[index], dicts_->text.get(), dicts_->vocab.get(), size);
 }
 
 Status StoreReader::ReadMetaAndRecordText(std::string_view block, uint32_t docs, uint32_t index,
@@ -328,12 +353,13 @@ Status StoreReader::ReadMetaAndRecordText(std::string_view block, uint32_t docs,
   for (uint32_t d = 0; d < index; ++d) m += lens.meta[d];
   *meta = std::string_view(*meta_raw).substr(m, lens.meta[index]);
   if (layout_ == TextFrames::kPerRecord) {
-    return text->Start(f.texts[index], dicts_->text.get(), lens.text[index]);
+    return text->Start(f.texts[index], dicts_->text.get(), dicts_->vocab.get(), lens.text[index]);
   }
   thread_local std::string all;
   thread_local std::vector<std::string_view> texts;
   const Wanted one = [index](uint32_t d) { return d == index; };
-  WILDCHAT_RETURN_IF_ERROR(ReadTexts(f, layout_, dicts_->text.get(), lens.text, one, &all, &texts));
+  WILDCHAT_RETURN_IF_ERROR(
+      ReadTexts(f, layout_, dicts_->text.get(), dicts_->vocab.get(), lens.text, one, &all, &texts));
   text->Assign(texts[index]);
   return Status::OK();
 }
@@ -356,8 +382,8 @@ Status StoreReader::Decode(std::string_view block, uint32_t docs, uint32_t only,
   }
   if (scores_total != scores.size()) return Status::Corruption("bad store block");
   const Wanted wanted = [only](uint32_t d) { return only == kAllRecords || d == only; };
-  WILDCHAT_RETURN_IF_ERROR(
-      ReadTexts(f, layout_, dicts_->text.get(), lens.text, wanted, &text, &texts));
+  WILDCHAT_RETURN_IF_ERROR(ReadTexts(f, layout_, dicts_->text.get(), dicts_->vocab.get(), lens.text,
+                                     wanted, &text, &texts));
   if (only == kAllRecords) {
     raw->reserve(meta.size() + scores.size() + text.size() + 20 * static_cast<size_t>(docs));
   }

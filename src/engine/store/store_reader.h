@@ -2,7 +2,8 @@
 // by StoreBuilder back into the joined records DecodeConversation reads. The
 // block layout (docs/engine.md): varint |meta frame|, varint |scores frame|,
 // with TextFrames::kPerRecord one varint |text frame| per record, then the
-// zstd frames: meta (per doc varint |meta|, varint |scores| / 4, varint
+// zstd frames (a text's frame holding its codes when the store has a
+// vocabulary: text_vocab.h): meta (per doc varint |meta|, varint |scores| / 4, varint
 // |text|, then the docs' meta parts), scores (the docs' score words, byte
 // planes apart as ShuffleWordBytes puts them: a zstd frame of the high bytes
 // followed by bytes 0, 1 and 2 raw; before format 7 one zstd frame of all
@@ -39,9 +40,11 @@ enum class TextFrames { kPerBlock, kPerRecord };
 class StoreReader {
  public:
   ~StoreReader();
-  // Empty dictionaries mean none. Corruption if a dictionary is malformed.
-  static Status Open(std::string_view meta_dict, std::string_view text_dict, TextFrames layout,
-                     std::unique_ptr<StoreReader>* out);
+  // Empty dictionaries mean none, an empty vocabulary texts stored as they
+  // are (else coded: text_vocab.h; a text frame per record only). Corruption
+  // if a dictionary or the vocabulary is malformed.
+  static Status Open(std::string_view meta_dict, std::string_view text_dict, std::string_view vocab,
+                     TextFrames layout, std::unique_ptr<StoreReader>* out);
   // Decodes a block of `docs` records into *raw; records[i] points at the
   // joined bytes of the block's i-th record.
   Status ReadBlock(std::string_view block, uint32_t docs, std::string* raw,

@@ -86,6 +86,7 @@ class StoreReaderTest : public ::testing::Test {
     ASSERT_TRUE(MappedSegmentFile::Open(dir_ + "/" + name, &file_).ok());
     ASSERT_TRUE(file_->Section("store.dict.meta", &meta_dict_).ok());
     ASSERT_TRUE(file_->Section("store.dict.text", &text_dict_).ok());
+    ASSERT_TRUE(file_->Section("store.vocab", &vocab_).ok());
     ASSERT_TRUE(file_->Section("store.blocks", &blocks_).ok());
     std::string_view offsets, first;
     ASSERT_TRUE(file_->Section("store.offsets", &offsets).ok());
@@ -101,7 +102,7 @@ class StoreReaderTest : public ::testing::Test {
 
   std::string dir_;
   std::unique_ptr<MappedSegmentFile> file_;
-  std::string_view meta_dict_, text_dict_, blocks_;
+  std::string_view meta_dict_, text_dict_, vocab_, blocks_;
   std::vector<uint64_t> offsets_;
   std::vector<uint32_t> first_;
 };
@@ -111,9 +112,11 @@ TEST_F(StoreReaderTest, BlocksRoundTripWithTrainedDictionaries) {
   Write(docs);
   EXPECT_FALSE(meta_dict_.empty());
   EXPECT_FALSE(text_dict_.empty());
+  EXPECT_FALSE(vocab_.empty());  // the texts are coded
   ASSERT_GT(offsets_.size(), 3u);
   std::unique_ptr<StoreReader> reader;
-  ASSERT_TRUE(StoreReader::Open(meta_dict_, text_dict_, TextFrames::kPerRecord, &reader).ok());
+  ASSERT_TRUE(
+      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecord, &reader).ok());
   std::string raw;
   std::vector<std::string_view> records;
   size_t seen = 0;
@@ -137,8 +140,10 @@ TEST_F(StoreReaderTest, SmallStoreHasNoDictionaries) {
   Write(docs);
   EXPECT_TRUE(meta_dict_.empty());
   EXPECT_TRUE(text_dict_.empty());
+  EXPECT_TRUE(vocab_.empty());
   std::unique_ptr<StoreReader> reader;
-  ASSERT_TRUE(StoreReader::Open(meta_dict_, text_dict_, TextFrames::kPerRecord, &reader).ok());
+  ASSERT_TRUE(
+      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecord, &reader).ok());
   std::string raw;
   std::vector<std::string_view> records;
   ASSERT_TRUE(reader->ReadBlock(Block(0), 3, &raw, &records).ok());
@@ -150,11 +155,11 @@ TEST_F(StoreReaderTest, CorruptBlocksAndDictionariesAreRejectedNotCrashed) {
   std::mt19937 rng(5);
   int rejected = 0;
   for (int i = 0; i < 400; ++i) {
-    std::string meta_dict(meta_dict_), text_dict(text_dict_);
+    std::string meta_dict(meta_dict_), text_dict(text_dict_), vocab(vocab_);
     const size_t b = rng() % (offsets_.size() - 1);
     std::string block(Block(b));
     uint32_t docs = first_[b + 1] - first_[b];
-    switch (i % 5) {
+    switch (i % 6) {
       case 0:
         block.resize(rng() % block.size());
         break;
@@ -167,12 +172,15 @@ TEST_F(StoreReaderTest, CorruptBlocksAndDictionariesAreRejectedNotCrashed) {
       case 3:
         (rng() % 2 ? meta_dict : text_dict)[rng() % 4096] = static_cast<char>(rng());
         break;
+      case 4:
+        vocab[rng() % vocab.size()] = static_cast<char>(rng());
+        break;
       default:
         docs = rng() % (2 * docs + 2);
         break;
     }
     std::unique_ptr<StoreReader> reader;
-    Status st = StoreReader::Open(meta_dict, text_dict, TextFrames::kPerRecord, &reader);
+    Status st = StoreReader::Open(meta_dict, text_dict, vocab, TextFrames::kPerRecord, &reader);
     if (st.ok()) {
       std::string raw;
       std::vector<std::string_view> records;
@@ -198,7 +206,8 @@ TEST_F(StoreReaderTest, WantedTextsAloneAreDecompressed) {
   for (Utterance& u : docs[9].conversation) u.content.clear();  // a record with no text at all
   Write(docs);
   std::unique_ptr<StoreReader> reader;
-  ASSERT_TRUE(StoreReader::Open(meta_dict_, text_dict_, TextFrames::kPerRecord, &reader).ok());
+  ASSERT_TRUE(
+      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecord, &reader).ok());
   std::mt19937 rng(3);
   size_t multi = 0;
   RecordText text;
@@ -235,7 +244,8 @@ TEST_F(StoreReaderTest, RecordTextsDecompressTheFirstUtteranceAlone) {
   for (Utterance& u : docs[9].conversation) u.content.clear();  // a record with no text at all
   Write(docs);
   std::unique_ptr<StoreReader> reader;
-  ASSERT_TRUE(StoreReader::Open(meta_dict_, text_dict_, TextFrames::kPerRecord, &reader).ok());
+  ASSERT_TRUE(
+      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecord, &reader).ok());
   size_t alone = 0;
   RecordText text;  // one decoder for every record, as a page of hits uses it
   for (size_t b = 0; b + 1 < offsets_.size(); ++b) {
@@ -282,7 +292,8 @@ TEST_F(StoreReaderTest, LongTextsDecompressOnlyAboutAsFarAsAsked) {
   }
   Write(docs);
   std::unique_ptr<StoreReader> reader;
-  ASSERT_TRUE(StoreReader::Open(meta_dict_, text_dict_, TextFrames::kPerRecord, &reader).ok());
+  ASSERT_TRUE(
+      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecord, &reader).ok());
   RecordText text;
   size_t early = 0, visited = 0;
   for (size_t b = 0; b + 1 < offsets_.size(); ++b) {
@@ -379,7 +390,7 @@ TEST(StoreReaderLayoutTest, ReadsBlocksWithOneTextFrame) {
   block += meta_frame + scores_frame + frame(text);
 
   std::unique_ptr<StoreReader> reader;
-  ASSERT_TRUE(StoreReader::Open({}, {}, TextFrames::kPerBlock, &reader).ok());
+  ASSERT_TRUE(StoreReader::Open({}, {}, {}, TextFrames::kPerBlock, &reader).ok());
   std::string raw;
   std::vector<std::string_view> records;
   ASSERT_TRUE(reader->ReadBlock(block, 3, &raw, &records).ok());
@@ -402,7 +413,7 @@ TEST(StoreReaderLayoutTest, ReadsBlocksWithOneTextFrame) {
   ASSERT_TRUE(record_text.Through(1).ok());
   EXPECT_EQ(record_text.text(), p.text);
   // Read as the new layout, the same bytes are corrupt, not misread.
-  ASSERT_TRUE(StoreReader::Open({}, {}, TextFrames::kPerRecord, &reader).ok());
+  ASSERT_TRUE(StoreReader::Open({}, {}, {}, TextFrames::kPerRecord, &reader).ok());
   EXPECT_EQ(reader->ReadBlock(block, 3, &raw, &records).code(), Status::Code::kCorruption);
 }
 
