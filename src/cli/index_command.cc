@@ -17,6 +17,9 @@ int RunIndex(const Argv& argv) {
   args.Option("threads", "N", "threads to use", "2");
   args.Option("on-error", "stop|skip", "what to do with a bad record", "stop");
   args.Option("rejects", "FILE", "with --on-error skip: append bad records here");
+  args.Flag("plain-text",
+            "store texts as zstd on their bytes, not word-coded: regexes verify faster, the "
+            "index is about 11% larger");
   args.Flag("quiet", "no progress bar");
   int code = 0;
   if (!ParseOrExit(args, argv, &code)) return code;
@@ -27,6 +30,7 @@ int RunIndex(const Argv& argv) {
   }
   IndexBuildOptions options;
   options.append = args.Has("append");
+  options.plain_text = args.Has("plain-text");
   int64_t threads = 2;
   Status st = args.GetInt("threads", &threads);
   if (!st.ok()) return ReportError("index", st);

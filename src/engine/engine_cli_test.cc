@@ -144,6 +144,16 @@ TEST_F(EngineCliTest, IndexSearchGetExport) {
   ASSERT_EQ(Exec("index --quiet --append --out " + idx + " " + root_ + "/in.jsonl").code, 0);
   r = Exec("search --index " + idx + " --json --limit 0 \"\"");
   EXPECT_NE(r.out.find("\"total\":80"), std::string::npos) << r.out;
+
+  // --plain-text stores the texts uncoded: the same conversation comes back.
+  const std::string plain = root_ + "/plain";
+  ASSERT_EQ(Exec("index --quiet --plain-text --out " + plain + " " + root_ + "/in.jsonl").code, 0);
+  r = Exec("get --index " + plain + " 70");
+  ASSERT_EQ(r.code, 0);
+  ASSERT_TRUE(ParseConversationJson(std::string_view(r.out).substr(0, r.out.size() - 1), &c).ok());
+  EXPECT_EQ(c, records_[6]);
+  r = Exec("search --index " + plain + " --json --limit 2 '\"does climate\"'");
+  EXPECT_NE(r.out.find("<mark>does climate</mark>"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -159,7 +159,7 @@ Status RunBuild(const std::string& dir, const RecordSource& source,
   Status producer_status;
   std::atomic<uint64_t> records{0};
   auto produce = [&](const std::function<bool(Batch)>& emit) -> Status {
-    auto store = std::make_unique<StoreBuilder>();
+    auto store = std::make_unique<StoreBuilder>(nullptr, !options.plain_text);
     Batch batch;
     while (true) {
       Conversation c;
@@ -177,7 +177,9 @@ Status RunBuild(const std::string& dir, const RecordSource& source,
             segment_full ? batch.store->dictionaries() : nullptr;
         if (!emit(std::move(batch))) return Status::OK();
         batch = Batch();
-        if (segment_full) store = std::make_unique<StoreBuilder>(std::move(dicts));
+        if (segment_full) {
+          store = std::make_unique<StoreBuilder>(std::move(dicts), !options.plain_text);
+        }
       }
     }
     if (store->num_docs() > 0) {

@@ -34,6 +34,11 @@ struct IndexBuildOptions {
   // Optional segment parts (segment_builder.h); off only to build segments
   // like older builds did.
   SegmentParts parts;
+  // Store conversation texts as zstd on their bytes instead of coding them
+  // with a vocabulary first (store/text_vocab.h): at 1M the index is 11%
+  // larger and regexes, which decode the texts they verify, about a quarter
+  // faster.
+  bool plain_text = false;
   // Called now and then with bytes read so far and the total input size.
   std::function<void(uint64_t done, uint64_t total)> progress;
 };

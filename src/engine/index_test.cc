@@ -832,11 +832,14 @@ TEST_F(IndexTest, SegmentsOfOneBuildShareTheirDictionaries) {
     if (e.path().filename().string().rfind("seg-", 0) != 0) continue;
     std::unique_ptr<MappedSegmentFile> f;
     ASSERT_TRUE(MappedSegmentFile::Open(e.path().string(), &f).ok());
-    std::string_view text_dict, meta_dict;
+    std::string_view text_dict, meta_dict, vocab;
     ASSERT_TRUE(f->Section("store.dict.text", &text_dict).ok());
     ASSERT_TRUE(f->Section("store.dict.meta", &meta_dict).ok());
+    ASSERT_TRUE(f->Section("store.vocab", &vocab).ok());
     EXPECT_FALSE(text_dict.empty());
-    dicts.push_back(std::string(text_dict) + '|' + std::string(meta_dict));
+    EXPECT_FALSE(vocab.empty());
+    dicts.push_back(std::string(text_dict) + '|' + std::string(meta_dict) + '|' +
+                    std::string(vocab));
   }
   ASSERT_EQ(dicts.size(), 3u);
   EXPECT_EQ(dicts[0], dicts[1]);
@@ -850,6 +853,60 @@ TEST_F(IndexTest, SegmentsOfOneBuildShareTheirDictionaries) {
   }
   EXPECT_EQ(Ids(*idx, "uniquetoken"), S({4322}));
   EXPECT_EQ(Ids(*idx, "/uniquetoken/"), S({4322}));
+}
+
+// --plain-text: the store keeps no vocabulary, and the index reads and
+// answers as a coded one does.
+TEST_F(IndexTest, PlainTextBuildsAnswerAsCodedOnes) {
+  const std::string kWords[] = {"climate", "python", "function", "recipe", "story",
+                                "数据",    "über",   "the",      "a",      "write"};
+  std::vector<Conversation> docs;
+  std::mt19937 rng(3);
+  for (int i = 0; i < 600; ++i) {
+    std::string user = "please", assistant;
+    for (int k = 0; k < 30; ++k) {
+      user += " " + kWords[rng() % 10];
+      assistant += kWords[rng() % 10] + std::to_string(rng() % 50) + (k % 7 ? " " : ".\n");
+    }
+    docs.push_back(Make(i + 1, {{user, assistant}}));
+  }
+  const std::string plain_dir = dir_ + "_plain";
+  IndexBuildOptions o;
+  o.segment_docs = 250;
+  IndexBuildStats stats;
+  ASSERT_TRUE(BuildIndexFromRecords(dir_, docs, o, &stats).ok());
+  o.plain_text = true;
+  ASSERT_TRUE(BuildIndexFromRecords(plain_dir, docs, o, &stats).ok());
+  uint64_t coded_bytes = 0, plain_bytes = 0;
+  for (const auto& [d, bytes] : {std::pair{dir_, &coded_bytes}, {plain_dir, &plain_bytes}}) {
+    for (const auto& e : fs::directory_iterator(d)) {
+      if (e.path().filename().string().rfind("seg-", 0) != 0) continue;
+      std::unique_ptr<MappedSegmentFile> f;
+      ASSERT_TRUE(MappedSegmentFile::Open(e.path().string(), &f).ok());
+      std::string_view vocab, blocks;
+      ASSERT_TRUE(f->Section("store.vocab", &vocab).ok());
+      ASSERT_TRUE(f->Section("store.blocks", &blocks).ok());
+      EXPECT_EQ(vocab.empty(), d == plain_dir);
+      *bytes += blocks.size();
+    }
+  }
+  EXPECT_LT(coded_bytes, plain_bytes);
+  auto coded = OpenIndex();
+  std::unique_ptr<Index> plain;
+  ASSERT_TRUE(Index::Open(plain_dir, &plain).ok());
+  for (size_t i = 0; i < docs.size(); i += 37) {
+    Conversation a, b;
+    ASSERT_TRUE(coded->Get(docs[i].conversation[0].turn_identifier, &a).ok());
+    ASSERT_TRUE(plain->Get(docs[i].conversation[0].turn_identifier, &b).ok());
+    EXPECT_EQ(a, docs[i]);
+    EXPECT_EQ(b, docs[i]);
+  }
+  for (const std::string q :
+       {std::string("please"), "\"please " + kWords[1] + "\"", std::string("/[0-9]{2}\\./"),
+        std::string("user:(please) 数据"), std::string("über -python")}) {
+    EXPECT_EQ(Ids(*coded, q), Ids(*plain, q)) << q;
+  }
+  fs::remove_all(plain_dir);
 }
 
 TEST_F(IndexTest, InterruptedBuildLeavesPreviousIndexReadable) {

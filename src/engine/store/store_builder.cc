@@ -141,7 +141,8 @@ struct StoreBuilder::Compressor {
   }
 };
 
-StoreBuilder::StoreBuilder(std::shared_ptr<const StoreDictionaries> shared) {
+StoreBuilder::StoreBuilder(std::shared_ptr<const StoreDictionaries> shared, bool code_text)
+    : code_text_(code_text) {
   if (shared && !(shared->meta.empty() && shared->text.empty() && shared->vocab.empty())) {
     UseDictionaries(std::move(shared));
   }
@@ -194,7 +195,7 @@ void StoreBuilder::TrainDictionaries() {
   }
   trained->meta = Train(metas, kMetaDictBytes);
   // The text dictionary is trained on the texts as they are stored: coded.
-  trained->vocab = TextVocab::Train(texts);
+  if (code_text_) trained->vocab = TextVocab::Train(texts);
   std::vector<std::string> coded;
   std::unique_ptr<TextVocab> vocab;
   if (!trained->vocab.empty() && TextVocab::Open(trained->vocab, &vocab).ok()) {

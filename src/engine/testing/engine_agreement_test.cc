@@ -67,6 +67,7 @@ Status BuildAll(Fixture* f) {
     options.parts.block_impacts = i % 3 != 0;
     options.parts.narrow_tables = i % 2 == 1;
     options.parts.plain_dictionaries = i % 2 == 0;
+    options.plain_text = i == 2;  // one chunk's segments store texts uncoded
     WILDCHAT_RETURN_IF_ERROR(BuildIndexFromRecords(f->root + "/appended", chunk, options, &stats));
   }
   WILDCHAT_RETURN_IF_ERROR(Index::Open(f->root + "/whole", &f->whole));
