@@ -58,7 +58,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const Status st = TextVocab::Open(in, &v);
     MustBeCorruptionOrOk(st);
     if (st.ok()) {
-      const std::string codes = "\x81\x82\x01\x83\x80\x02ab\x80\x00\x85";
+      static const char kCodes[] =
+          "\x81\x82\x01\x83\x80\x02"
+          "ab"
+          "\x80\x00\x85";
+      const std::string codes(kCodes, sizeof(kCodes) - 1);
       std::unique_ptr<char[]> out(new char[16]);
       MustBeCorruptionOrOk(v->DecodeAll(codes, out.get(), 16));
     }

@@ -345,7 +345,9 @@ Status TextVocab::Decoder::Feed(std::string_view codes, size_t* used) {
   // would otherwise be reloaded after each.
   char* const out = out_;
   const uint64_t size = size_;
-  const uint64_t fast_end = room_ >= 1 + kSlack ? room_ - 1 - kSlack : 0;
+  // Tokens are copied 16 bytes at a time while done < fast_limit, that is
+  // while a space and kSlack bytes fit in the room left.
+  const uint64_t fast_limit = room_ >= 1 + kSlack ? room_ - kSlack : 0;
   uint64_t done = done_;
   bool after_word = after_word_;
   // Writes the vocabulary token `code` names; false if it does not fit.
@@ -362,7 +364,7 @@ Status TextVocab::Decoder::Feed(std::string_view codes, size_t* used) {
       token = bytes + offset;
     }
     char* dst = out + done;
-    if (done <= fast_end) {
+    if (done < fast_limit) {
       // A token is at most kSlack bytes; 16 bytes from its slot stay in the
       // slots (the last pads), and from bytes_ in its kSlack padding: the
       // 16-byte copies stay in bounds on both sides.
@@ -395,9 +397,11 @@ Status TextVocab::Decoder::Feed(std::string_view codes, size_t* used) {
         if (length > 3) return Bad();
         const uint64_t b0 = p[start], b1 = p[start + 1], b2 = p[start + 2];
         const uint64_t two = ((b0 + 1) << 7) + (b1 & 0x7F);
-        const uint64_t code = length == 1   ? b0 & 0x7F
-                              : length == 2 ? two
-                                            : ((two + 1) << 7) + (b2 & 0x7F);
+        // Selected by masks, not branches (the length is as unpredictable).
+        const uint64_t two_or_more = 0 - static_cast<uint64_t>(length >= 2);
+        const uint64_t three = 0 - static_cast<uint64_t>(length >= 3);
+        const uint64_t code = ((b0 & 0x7F) & ~two_or_more) | (two & two_or_more & ~three) |
+                              ((((two + 1) << 7) + (b2 & 0x7F)) & three);
         if (code == 0) {
           escape = true;
           break;
