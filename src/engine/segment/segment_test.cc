@@ -37,6 +37,17 @@ class SegmentTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
+  // A conversation of one user utterance.
+  static Conversation OneUserTurn(const std::string& content, int64_t turn_identifier) {
+    Conversation c;
+    Utterance u;
+    u.role = "user";
+    u.content = content;
+    u.turn_identifier = turn_identifier;
+    c.conversation.push_back(u);
+    return c;
+  }
+
   // Writes the segment and returns its path.
   std::string Build(const std::vector<Conversation>& conversations, SegmentParts parts = {}) {
     SegmentBuilder b(parts);
@@ -90,15 +101,7 @@ class SegmentTest : public ::testing::Test {
 
 TEST_F(SegmentTest, OtherFormatVersionAsksForARebuild) {
   std::vector<Conversation> v;
-  for (int i = 0; i < 3; ++i) {
-    Conversation c;
-    Utterance u;
-    u.role = "user";
-    u.content = "hello world " + std::to_string(i);
-    u.turn_identifier = 10 + i;
-    c.conversation.push_back(u);
-    v.push_back(c);
-  }
+  for (int i = 0; i < 3; ++i) v.push_back(OneUserTurn("hello world " + std::to_string(i), 10 + i));
   const std::string path = Build(v);
   std::unique_ptr<Segment> seg;
   ASSERT_TRUE(Segment::Open(path, &seg).ok());
@@ -726,15 +729,10 @@ TEST_F(SegmentTest, HexDictionariesArePackedAndReadBackExactly) {
     SCOPED_TRACE(k.odd_one);
     std::vector<Conversation> v;
     for (int i = 0; i < 50; ++i) {
-      Conversation c;
+      Conversation c = OneUserTurn("hello " + std::to_string(i), 10 + i);
       c.conversation_hash = i == 49 && !k.odd_one.empty() ? k.odd_one : hex(32);
       c.hashed_ip = hex(64);
       c.model = "gpt-4";
-      Utterance u;
-      u.role = "user";
-      u.content = "hello " + std::to_string(i);
-      u.turn_identifier = 10 + i;
-      c.conversation.push_back(u);
       v.push_back(c);
     }
     for (const SegmentParts parts : {SegmentParts{}, SegmentParts{.plain_dictionaries = true}}) {

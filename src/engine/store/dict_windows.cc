@@ -7,7 +7,8 @@
 #include <cstring>
 #include <functional>
 #include <new>
-#include <unordered_map>
+
+#include "engine/store/open_shared.h"
 
 namespace wildchat {
 
@@ -34,25 +35,9 @@ Status DictWindows::Open(std::string_view dict, std::unique_ptr<DictWindows>* ou
 }
 
 Status DictWindows::OpenShared(std::string_view dict, std::shared_ptr<const DictWindows>* out) {
-  // By the bytes' hash; dictionaries that expired are dropped as others open.
-  static std::mutex mu;
-  static std::unordered_multimap<size_t, std::weak_ptr<const DictWindows>> open;
-  const size_t key = std::hash<std::string_view>()(dict);
-  std::lock_guard<std::mutex> lock(mu);
-  for (auto [it, end] = open.equal_range(key); it != end; ++it) {
-    std::shared_ptr<const DictWindows> w = it->second.lock();
-    if (w && w->dict_ == dict) {
-      *out = std::move(w);
-      return Status::OK();
-    }
-  }
-  std::erase_if(open, [](const auto& e) { return e.second.expired(); });
-  std::unique_ptr<DictWindows> fresh;
-  WILDCHAT_RETURN_IF_ERROR(Open(dict, &fresh));
-  std::shared_ptr<const DictWindows> w(std::move(fresh));
-  open.emplace(key, w);
-  *out = std::move(w);
-  return Status::OK();
+  return wildchat::OpenShared<DictWindows>(
+      dict, [](std::string_view d, std::unique_ptr<DictWindows>* w) { return Open(d, w); },
+      [](const DictWindows& w) -> std::string_view { return w.dict_; }, out);
 }
 
 DictWindows::Lease DictWindows::Acquire() const {

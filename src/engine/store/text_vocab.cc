@@ -8,11 +8,11 @@
 
 #include <algorithm>
 #include <cstring>
-#include <mutex>
 #include <unordered_map>
 #include <utility>
 
 #include "engine/segment/coding.h"
+#include "engine/store/open_shared.h"
 
 namespace wildchat {
 namespace {
@@ -253,26 +253,14 @@ Status TextVocab::Open(std::string_view serialized, std::unique_ptr<TextVocab>* 
 }
 
 Status TextVocab::OpenShared(std::string_view serialized, std::shared_ptr<const TextVocab>* out) {
-  // By the bytes' hash; vocabularies that expired are dropped as others open.
-  static std::mutex mu;
-  static std::unordered_multimap<size_t, std::weak_ptr<const TextVocab>> open;
-  const size_t key = std::hash<std::string_view>()(serialized);
-  std::lock_guard<std::mutex> lock(mu);
-  for (auto [it, end] = open.equal_range(key); it != end; ++it) {
-    std::shared_ptr<const TextVocab> v = it->second.lock();
-    if (v && v->serialized_ == serialized) {
-      *out = std::move(v);
-      return Status::OK();
-    }
-  }
-  std::erase_if(open, [](const auto& e) { return e.second.expired(); });
-  std::unique_ptr<TextVocab> fresh;
-  WILDCHAT_RETURN_IF_ERROR(Open(serialized, &fresh));
-  fresh->serialized_ = serialized;
-  std::shared_ptr<const TextVocab> v(std::move(fresh));
-  open.emplace(key, v);
-  *out = std::move(v);
-  return Status::OK();
+  return wildchat::OpenShared<TextVocab>(
+      serialized,
+      [](std::string_view bytes, std::unique_ptr<TextVocab>* v) {
+        WILDCHAT_RETURN_IF_ERROR(Open(bytes, v));
+        (*v)->serialized_ = bytes;
+        return Status::OK();
+      },
+      [](const TextVocab& v) -> std::string_view { return v.serialized_; }, out);
 }
 
 uint32_t TextVocab::Find(std::string_view token) const {
