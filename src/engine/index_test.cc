@@ -901,7 +901,7 @@ TEST_F(IndexTest, PlainTextBuildsAnswerAsCodedOnes) {
     EXPECT_EQ(a, docs[i]);
     EXPECT_EQ(b, docs[i]);
   }
-  for (const std::string q :
+  for (const std::string& q :
        {std::string("please"), "\"please " + kWords[1] + "\"", std::string("/[0-9]{2}\\./"),
         std::string("user:(please) 数据"), std::string("über -python")}) {
     EXPECT_EQ(Ids(*coded, q), Ids(*plain, q)) << q;

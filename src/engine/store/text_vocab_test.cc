@@ -243,7 +243,9 @@ TEST(TextVocabTest, DamagedVocabulariesAreCorruption) {
     std::string bad = good;
     bad[rng() % bad.size()] = static_cast<char>(rng());
     const Status st = TextVocab::Open(bad, &v);
-    if (!st.ok()) EXPECT_EQ(st.code(), Status::Code::kCorruption);
+    if (!st.ok()) {
+      EXPECT_EQ(st.code(), Status::Code::kCorruption);
+    }
   }
 }
 
