@@ -152,8 +152,8 @@ TEST(RecordTextTest, CodedTextsDecodeBlockByBlock) {
     EXPECT_EQ(st.code(), Status::Code::kCorruption) << size;
   }
   // Codes followed by more codes than the text holds.
-  std::string more_codes = codes + codes.substr(0, 3);
-  ASSERT_TRUE(t.Start(PlainFrame(more_codes), nullptr, vocab.get(), text.size()).ok());
+  const std::string more = PlainFrame(codes + codes.substr(0, 3));  // outlives the decoding
+  ASSERT_TRUE(t.Start(more, nullptr, vocab.get(), text.size()).ok());
   EXPECT_EQ(t.Through(text.size()).code(), Status::Code::kCorruption);
 }
 
