@@ -168,7 +168,8 @@ void StoreBuilder::Add(const Conversation& c) {
   EncodeConversationParts(c, &samples_.back());
   sample_bytes_ +=
       samples_.back().meta.size() + samples_.back().scores.size() + samples_.back().text.size();
-  if (samples_.size() >= kSampleDocs) TrainDictionaries();
+  // Without a vocabulary the dictionaries need only their own samples.
+  if (samples_.size() >= (code_text_ ? kSampleDocs : kTextSampleDocs)) TrainDictionaries();
 }
 
 void StoreBuilder::UseDictionaries(std::shared_ptr<const StoreDictionaries> dicts) {
