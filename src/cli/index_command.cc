@@ -19,7 +19,7 @@ int RunIndex(const Argv& argv) {
   args.Option("rejects", "FILE", "with --on-error skip: append bad records here");
   args.Flag("plain-text",
             "store texts as zstd on their bytes, not word-coded: regexes verify faster, the "
-            "index is about 11% larger");
+            "index is about 12% larger");
   args.Flag("quiet", "no progress bar");
   int code = 0;
   if (!ParseOrExit(args, argv, &code)) return code;
