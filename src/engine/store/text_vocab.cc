@@ -208,44 +208,36 @@ Status TextVocab::Open(std::string_view serialized, std::unique_ptr<TextVocab>* 
   if (r.failed() || n == 0 || n >= kMaxCodes || n > raw.size()) {
     return Status::Corruption("bad text vocabulary");
   }
-  v->entries_.reserve(n + 1);
-  v->entries_.push_back({0, 0, false});
-  for (uint64_t i = 0; i < n; ++i) {
+  v->slots_.assign(n + 2, Slot{0, false, {}});
+  for (uint64_t code = 1; code <= n; ++code) {
     const std::string_view t = r.String();
     if (r.failed() || t.empty() || t.size() > kMaxTokenBytes) {
       return Status::Corruption("bad text vocabulary");
     }
-    v->entries_.push_back(
-        {static_cast<uint32_t>(v->bytes_.size()), static_cast<uint8_t>(t.size()), IsWordToken(t)});
-    v->bytes_ += t;
+    Slot& s = v->slots_[code];
+    s.length = static_cast<uint8_t>(t.size());
+    s.word = IsWordToken(t);
+    if (t.size() <= kInline) {
+      std::memcpy(s.head, t.data(), t.size());
+    } else {
+      const auto offset = static_cast<uint32_t>(v->bytes_.size());
+      std::memcpy(s.head, &offset, 4);
+      v->bytes_ += t;
+    }
   }
   if (r.pos() != raw.data() + raw.size()) return Status::Corruption("bad text vocabulary");
   v->bytes_.append(kSlack, '\0');
-  v->slots_.assign(v->entries_.size() + 1, Slot{0, false, {}});
-  for (size_t code = 1; code < v->entries_.size(); ++code) {
-    const Entry& e = v->entries_[code];
-    Slot& s = v->slots_[code];
-    s.length = e.length;
-    s.word = e.word;
-    if (e.length <= kInline) {
-      std::memcpy(s.head, v->bytes_.data() + e.offset, e.length);
-    } else {
-      std::memcpy(s.head, &e.offset, 4);
-    }
-  }
   size_t cap = 16;
   while (cap < 2 * n) cap <<= 1;
   v->table_.assign(cap, 0);
   for (uint32_t code = 1; code <= n; ++code) {
-    const Entry& e = v->entries_[code];
-    const std::string_view t(v->bytes_.data() + e.offset, e.length);
+    const std::string_view t = v->Token(code);
     for (size_t h = HashToken(t) & (cap - 1);; h = (h + 1) & (cap - 1)) {
       if (v->table_[h] == 0) {
         v->table_[h] = code;
         break;
       }
-      const Entry& o = v->entries_[v->table_[h]];
-      if (std::string_view(v->bytes_.data() + o.offset, o.length) == t) break;  // first wins
+      if (v->Token(v->table_[h]) == t) break;  // the first code of equal tokens wins
     }
   }
   *out = std::move(v);
@@ -263,17 +255,20 @@ Status TextVocab::OpenShared(std::string_view serialized, std::shared_ptr<const 
       [](const TextVocab& v) -> std::string_view { return v.serialized_; }, out);
 }
 
+std::string_view TextVocab::Token(uint32_t code) const {
+  const Slot& s = slots_[code];
+  if (s.length <= kInline) return {s.head, s.length};
+  uint32_t offset;
+  std::memcpy(&offset, s.head, 4);
+  return {bytes_.data() + offset, s.length};
+}
+
 uint32_t TextVocab::Find(std::string_view token) const {
   if (token.size() > kMaxTokenBytes) return 0;
   const size_t mask = table_.size() - 1;
   for (size_t h = HashToken(token) & mask;; h = (h + 1) & mask) {
     const uint32_t code = table_[h];
-    if (code == 0) return 0;
-    const Entry& e = entries_[code];
-    if (e.length == token.size() &&
-        std::memcmp(bytes_.data() + e.offset, token.data(), e.length) == 0) {
-      return code;
-    }
+    if (code == 0 || Token(code) == token) return code;
   }
 }
 
@@ -328,7 +323,7 @@ Status TextVocab::Decoder::Feed(std::string_view codes, size_t* used) {
   const size_t n = codes.size();
   const Slot* slots = v_.slots_.data();
   const char* bytes = v_.bytes_.data();
-  const uint64_t num_codes = v_.entries_.size();
+  const uint64_t num_codes = v_.slots_.size() - 1;
   // The state in locals: stores through `out` may alias any member, which
   // would otherwise be reloaded after each.
   char* const out = out_;

@@ -82,23 +82,17 @@ class TextVocab {
   // they hold exactly that text.
   Status DecodeAll(std::string_view codes, char* out, uint64_t size) const;
 
-  size_t size() const { return entries_.size() - 1; }
+  size_t size() const { return slots_.size() - 2; }
   static constexpr size_t kMaxTokenBytes = 64;
 
  private:
-  struct Entry {
-    uint32_t offset;
-    uint8_t length;
-    bool word;
-  };
   TextVocab() = default;
-  std::string serialized_;      // as opened
-  std::string bytes_;           // the tokens back to back, then kSlack zero bytes
-  std::vector<Entry> entries_;  // by code; entries_[0] unused (the escape)
-  // What decoding reads, by code, one 16-byte slot a token: its length,
-  // whether it is a word, and its bytes when it has at most kInline, else
-  // their offset in bytes_ (a uint32). One access a token, not two: the
-  // entry's and then the bytes' were each a cache miss for rarer tokens.
+  std::string serialized_;  // as opened
+  std::string bytes_;       // the tokens longer than kInline back to back, then kSlack zero bytes
+  // By code, one 16-byte slot a token: its length, whether it is a word, and
+  // its bytes when it has at most kInline, else their offset in bytes_ (a
+  // uint32). Decoding reads one slot a token: an entry pointing at the bytes
+  // cost two dependent cache misses for rarer tokens.
   static constexpr size_t kInline = 14;
   struct Slot {
     uint8_t length;
@@ -106,8 +100,9 @@ class TextVocab {
     char head[kInline];
   };
   static_assert(sizeof(Slot) == 16);
-  std::vector<Slot> slots_;      // entries_.size() + 1: the last pads 16-byte reads
+  std::vector<Slot> slots_;      // [0]: the escape's, unused; the last pads 16-byte reads
   std::vector<uint32_t> table_;  // open addressing over token hashes: code, 0 = empty
+  std::string_view Token(uint32_t code) const;
   uint32_t Find(std::string_view token) const;
 };
 
