@@ -2,6 +2,8 @@
 
 #include <openssl/sha.h>
 
+#include "base/hex.h"
+
 namespace wildchat {
 
 void Sha256(std::string_view data, unsigned char digest[32]) {
@@ -9,14 +11,10 @@ void Sha256(std::string_view data, unsigned char digest[32]) {
 }
 
 std::string Sha256Hex(std::string_view data) {
-  static constexpr char kHex[] = "0123456789abcdef";
   unsigned char digest[32];
   Sha256(data, digest);
-  std::string out(64, '0');
-  for (int i = 0; i < 32; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 0xF];
-  }
+  std::string out;
+  BytesToHex(std::string_view(reinterpret_cast<const char*>(digest), 32), &out);
   return out;
 }
 

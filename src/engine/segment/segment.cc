@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/hex.h"
 #include "engine/store/record_codec.h"
 #include "engine/store/store_reader.h"
 
@@ -274,14 +275,7 @@ std::string_view Segment::dict_value(DictField f, uint32_t code, std::string* sc
   const int d = static_cast<int>(f);
   if (code == 0 || code > dict_size_[d]) return {};
   if (const uint32_t width = dict_hex_bytes_[d]; width != 0) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    const auto* p = reinterpret_cast<const unsigned char*>(dict_bytes_[d].data()) +
-                    static_cast<size_t>(code - 1) * width;
-    scratch->resize(2 * width);
-    for (uint32_t i = 0; i < width; ++i) {
-      (*scratch)[2 * i] = kDigits[p[i] >> 4];
-      (*scratch)[2 * i + 1] = kDigits[p[i] & 15];
-    }
+    BytesToHex(dict_bytes_[d].substr(static_cast<size_t>(code - 1) * width, width), scratch);
     return *scratch;
   }
   const uint32_t b = dict_offsets_[d][code - 1], e = dict_offsets_[d][code];

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "base/hex.h"
 #include "engine/segment/coding.h"
 #include "engine/segment/keyed_streams.h"
 #include "engine/segment/segment_file.h"
@@ -263,20 +264,12 @@ Status SegmentBuilder::Finish(const std::string& dir, const std::string& temp_na
     const size_t digits = d.values.empty() ? 0 : d.values[0].size();
     const bool hex = digits > 0 && digits % 2 == 0 && digits <= kMaxHexDigits &&
                      std::all_of(d.values.begin(), d.values.end(), [&](const std::string& v) {
-                       return v.size() == digits && std::all_of(v.begin(), v.end(), [](char c) {
-                                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-                              });
+                       return v.size() == digits && IsLowerHex(v);
                      });
     if (hex && !parts_.plain_dictionaries) {
       std::string packed;
       PutFixed32(&packed, static_cast<uint32_t>(digits));
-      for (const uint32_t i : perm) {
-        const std::string& v = d.values[i];
-        for (size_t k = 0; k < digits; k += 2) {
-          auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-          packed.push_back(static_cast<char>(nibble(v[k]) << 4 | nibble(v[k + 1])));
-        }
-      }
+      for (const uint32_t i : perm) AppendHexBytes(d.values[i], &packed);
       WILDCHAT_RETURN_IF_ERROR(w.Add("dict." + name + ".hex", packed));
     } else {
       std::vector<uint32_t> offsets{0};

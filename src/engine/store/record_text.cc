@@ -109,11 +109,7 @@ Status RecordText::Through(uint64_t n) {
   // waits for the next block.
   while (decoder_->written() < n) {
     if (used_ < done_) {
-      size_t used = 0;
-      if (Status st = decoder_->Feed({out_ + used_, done_ - used_}, &used); !st.ok()) {
-        return error_ = st;
-      }
-      used_ += used;
+      WILDCHAT_RETURN_IF_ERROR(DecodeInflated());
       if (decoder_->written() >= n) break;
     }
     if (done_ == size_) return error_ = Bad();
@@ -122,13 +118,18 @@ Status RecordText::Through(uint64_t n) {
   // The whole text: every code must have gone into it.
   if (decoder_->written() == text_size_ && used_ != size_) {
     WILDCHAT_RETURN_IF_ERROR(Inflate(size_));
-    size_t used = 0;
-    if (Status st = decoder_->Feed({out_ + used_, done_ - used_}, &used); !st.ok()) {
-      return error_ = st;
-    }
-    used_ += used;
+    WILDCHAT_RETURN_IF_ERROR(DecodeInflated());
     if (used_ != size_) return error_ = Bad();
   }
+  return Status::OK();
+}
+
+Status RecordText::DecodeInflated() {
+  size_t used = 0;
+  if (Status st = decoder_->Feed({out_ + used_, done_ - used_}, &used); !st.ok()) {
+    return error_ = st;
+  }
+  used_ += used;
   return Status::OK();
 }
 

@@ -63,6 +63,8 @@ class RecordText {
   // Decompresses zstd blocks until the first min(n, size_) bytes of the
   // frame's content are there.
   Status Inflate(uint64_t n);
+  // Decodes the whole tokens among the codes inflated but not yet decoded.
+  Status DecodeInflated();
 
   std::unique_ptr<ZSTD_DCtx_s, DCtxFree> dctx_;
   DictWindows::Lease window_;  // the frame's content, with a dictionary

@@ -172,7 +172,8 @@ void StoreBuilder::Add(const Conversation& c) {
   if (samples_.size() >= (code_text_ ? kSampleDocs : kTextSampleDocs)) TrainDictionaries();
 }
 
-void StoreBuilder::UseDictionaries(std::shared_ptr<const StoreDictionaries> dicts) {
+void StoreBuilder::UseDictionaries(std::shared_ptr<const StoreDictionaries> dicts,
+                                   std::unique_ptr<TextVocab> vocab) {
   dicts_ = std::move(dicts);
   compressor_ = std::make_unique<Compressor>();
   if (!dicts_->meta.empty()) {
@@ -181,8 +182,10 @@ void StoreBuilder::UseDictionaries(std::shared_ptr<const StoreDictionaries> dict
   if (!dicts_->text.empty()) {
     compressor_->text = ZSTD_createCDict(dicts_->text.data(), dicts_->text.size(), kTextLevel);
   }
-  // The vocabulary was written by TextVocab::Train: opening it cannot fail.
-  if (!dicts_->vocab.empty() && !TextVocab::Open(dicts_->vocab, &compressor_->vocab).ok()) {
+  compressor_->vocab = std::move(vocab);
+  // A shared vocabulary was written by TextVocab::Train: opening it cannot fail.
+  if (!compressor_->vocab && !dicts_->vocab.empty() &&
+      !TextVocab::Open(dicts_->vocab, &compressor_->vocab).ok()) {
     compressor_->vocab.reset();
   }
 }
@@ -195,22 +198,21 @@ void StoreBuilder::TrainDictionaries() {
     texts.push_back(doc.text);
   }
   trained->meta = Train(metas, kMetaDictBytes);
-  // The text dictionary is trained on the texts as they are stored: coded.
+  // The vocabulary from all the samples; the text dictionary from the first
+  // kTextSampleDocs texts as they are stored: coded.
   if (code_text_) trained->vocab = TextVocab::Train(texts);
-  std::vector<std::string> coded;
+  texts.resize(std::min(texts.size(), kTextSampleDocs));
+  std::vector<std::string> coded(texts.size());
   std::unique_ptr<TextVocab> vocab;
   if (!trained->vocab.empty() && TextVocab::Open(trained->vocab, &vocab).ok()) {
     std::vector<uint64_t> no_breaks;
-    coded.resize(std::min(texts.size(), kTextSampleDocs));
-    for (size_t i = 0; i < coded.size(); ++i) {
+    for (size_t i = 0; i < texts.size(); ++i) {
       vocab->Encode(texts[i], {}, &coded[i], &no_breaks);
       texts[i] = coded[i];
     }
   }
-  texts.resize(std::min(texts.size(), kTextSampleDocs));
   trained->text = Train(texts, kTextDictBytes);
-  coded.clear();
-  UseDictionaries(std::move(trained));
+  UseDictionaries(std::move(trained), std::move(vocab));
   for (const RecordParts& doc : samples_) AppendToBlock(doc);
   samples_.clear();
   samples_.shrink_to_fit();

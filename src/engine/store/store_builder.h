@@ -22,6 +22,7 @@
 namespace wildchat {
 
 class SegmentFileWriter;
+class TextVocab;
 
 // The zstd dictionaries a store's meta and text parts are compressed with,
 // and the serialized vocabulary its texts are coded with before zstd
@@ -68,7 +69,9 @@ class StoreBuilder {
  private:
   struct Compressor;
   void TrainDictionaries();
-  void UseDictionaries(std::shared_ptr<const StoreDictionaries> dicts);
+  // With `vocab`, dicts->vocab already opened (else it is opened here).
+  void UseDictionaries(std::shared_ptr<const StoreDictionaries> dicts,
+                       std::unique_ptr<TextVocab> vocab = nullptr);
   void AppendToBlock(const RecordParts& doc);
   void FlushBlock();
 

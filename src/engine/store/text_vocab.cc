@@ -38,6 +38,10 @@ constexpr char kGlue[2] = {'\x80', '\0'};
 
 enum class CharClass : uint8_t { kWord, kOther, kSingle };
 
+bool AsciiWordByte(unsigned char b) {
+  return (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || b == '_';
+}
+
 // A code point of a script written without spaces between words: each is a
 // token of its own.
 bool Unspaced(uint32_t cp) {
@@ -54,11 +58,7 @@ bool Unspaced(uint32_t cp) {
 CharClass ClassAt(const unsigned char* p, size_t n, size_t* len) {
   const unsigned char b = *p;
   *len = 1;
-  if (b < 0x80) {
-    const bool word =
-        (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || b == '_';
-    return word ? CharClass::kWord : CharClass::kOther;
-  }
+  if (b < 0x80) return AsciiWordByte(b) ? CharClass::kWord : CharClass::kOther;
   size_t k;
   uint32_t cp;
   if (b >= 0xC2 && b <= 0xDF) {
@@ -96,9 +96,7 @@ size_t TokenEnd(std::string_view text, size_t at, bool* word) {
     // ASCII word characters and separators take the short way.
     const unsigned char b = p[end];
     if (b < 0x80) {
-      const bool w =
-          (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || b == '_';
-      if (w != *word) break;
+      if (AsciiWordByte(b) != *word) break;
       ++end;
       continue;
     }
