@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <set>
 
 #include "engine/index_builder.h"
@@ -905,6 +906,77 @@ TEST_F(IndexTest, PlainTextBuildsAnswerAsCodedOnes) {
        {std::string("please"), "\"please " + kWords[1] + "\"", std::string("/[0-9]{2}\\./"),
         std::string("user:(please) 数据"), std::string("über -python")}) {
     EXPECT_EQ(Ids(*coded, q), Ids(*plain, q)) << q;
+  }
+  fs::remove_all(plain_dir);
+}
+
+// Long conversations, their texts stored in chunks (text_chunks.h): a regex
+// whose candidate positions lie in later utterances is verified from there,
+// and finds exactly what std::regex finds over each utterance in scope —
+// dates early, late, in user or assistant utterances, and near misses the
+// token index cannot tell apart ("2023 05 17", "2023-05-1x").
+TEST_F(IndexTest, RegexesFindMatchesInLaterChunksOfLongConversations) {
+  const std::string kWords[] = {"climate", "python", "function", "recipe", "story",
+                                "数据",    "über",   "the",      "a",      "2023"};
+  const std::string kDates[] = {"2023-05-17", "2023 05 17",   "1999-12-31",
+                                "2023-05-1x", "12023-05-170", "09-05-2023"};
+  std::mt19937 rng(8);
+  std::vector<Conversation> docs;
+  for (int i = 0; i < 400; ++i) {
+    std::vector<Turn> turns(2 + i % 4);
+    for (Turn& t : turns) {
+      for (std::string* u : {&t.user, &t.assistant}) {
+        const int words = 20 + static_cast<int>(rng() % 300);
+        for (int k = 0; k < words; ++k) *u += kWords[rng() % 10] + (k % 9 ? " " : ".\n");
+      }
+    }
+    // A date-like string in one or two utterances, anywhere.
+    for (int k = 0; k < 1 + i % 2; ++k) {
+      Turn& t = turns[rng() % turns.size()];
+      std::string& u = rng() % 2 ? t.user : t.assistant;
+      const size_t space = u.find(' ', rng() % u.size());  // between words
+      u.insert(space == std::string::npos ? 0 : space, " " + kDates[rng() % 6] + " ");
+    }
+    docs.push_back(Make(i + 1, turns));
+  }
+  struct Case {
+    std::string query, pattern;
+    int role;  // -1 any, else the index of the role in each turn (0 user, 1 assistant)
+  };
+  const Case kCases[] = {{"/[0-9]{4}-[0-9]{2}-[0-9]{2}/", "[0-9]{4}-[0-9]{2}-[0-9]{2}", -1},
+                         {"user:(/[0-9]{4}-[0-9]{2}-[0-9]{2}/)", "[0-9]{4}-[0-9]{2}-[0-9]{2}", 0},
+                         {"assistant:(/2023-05-1[0-9]/)", "2023-05-1[0-9]", 1},
+                         {"/[0-9]{2}-[0-9]{2}-[0-9]{4}/", "[0-9]{2}-[0-9]{2}-[0-9]{4}", -1}};
+  IndexBuildOptions o;
+  IndexBuildStats stats;
+  ASSERT_TRUE(BuildIndexFromRecords(dir_, docs, o, &stats).ok());
+  const std::string plain_dir = dir_ + "_plain";
+  o.plain_text = true;
+  ASSERT_TRUE(BuildIndexFromRecords(plain_dir, docs, o, &stats).ok());
+  std::unique_ptr<Index> plain;
+  ASSERT_TRUE(Index::Open(plain_dir, &plain).ok());
+  auto coded = OpenIndex();
+  for (const Case& c : kCases) {
+    const std::regex re(c.pattern);
+    S expected;
+    size_t late = 0;  // matches only past the conversation's first 4 KB
+    for (const Conversation& d : docs) {
+      uint64_t at = 0, first = UINT64_MAX;
+      for (size_t u = 0; u < d.conversation.size(); ++u) {
+        const std::string& text = d.conversation[u].content;
+        if ((c.role < 0 || static_cast<int>(u % 2) == c.role) && std::regex_search(text, re)) {
+          first = std::min(first, at);
+        }
+        at += text.size();
+      }
+      if (first == UINT64_MAX) continue;
+      expected.insert(d.conversation[0].turn_identifier);
+      late += first > 4096;
+    }
+    EXPECT_GT(expected.size(), 20u) << c.query;
+    EXPECT_GT(late, 10u) << c.query;
+    EXPECT_EQ(Ids(*coded, c.query), expected) << c.query;
+    EXPECT_EQ(Ids(*plain, c.query), expected) << c.query;
   }
   fs::remove_all(plain_dir);
 }

@@ -144,15 +144,68 @@ struct CandidateBlocks {
 constexpr uint64_t kBlocksPerThread = 64;
 constexpr uint64_t kBlocksPerRun = 8;
 
+// Whether regex n matches one of doc d's utterances `utts` (views into
+// t->text()) in its scope, decompressing t only as far as the one that
+// matches, and from the chunk of the first one it may match in.
+// `ends` is scratch.
+Status VerifyDoc(const Segment& s, uint32_t d, uint32_t from, const QueryNode& n,
+                 const std::vector<std::string_view>& utts, RecordText* t,
+                 std::vector<uint64_t>* ends, bool* matched) {
+  *matched = false;
+  const DocUtterances roles(s, d);
+  if (utts.size() != roles.size()) {
+    return Status::Corruption("stored record disagrees with the index");
+  }
+  // Utterances ending before the earliest possible start are passed.
+  uint32_t first = 0;
+  while (from > 0 && first + 1 < utts.size() &&
+         s.utt_token_start(roles.begin() + first + 1) <= from) {
+    ++first;
+  }
+  const char* const text = t->text().data();
+  if (first > 0) {
+    ends->clear();
+    for (const std::string_view utt : utts) {
+      ends->push_back(static_cast<uint64_t>(utt.data() + utt.size() - text));
+    }
+    WILDCHAT_RETURN_IF_ERROR(t->From(static_cast<uint64_t>(utts[first].data() - text), *ends));
+  }
+  for (uint32_t u = first; u < utts.size(); ++u) {
+    if (!roles.Admits(roles.begin() + u, n.scope)) continue;
+    const std::string_view utt = utts[u];
+    WILDCHAT_RETURN_IF_ERROR(t->Through(static_cast<uint64_t>(utt.data() + utt.size() - text)));
+    if (RE2::PartialMatch(re2::StringPiece(utt.data(), utt.size()), *n.regex)) {
+      *matched = true;
+      return Status::OK();
+    }
+  }
+  return Status::OK();
+}
+
 Status VerifyBlocks(const SegmentSet& index, const QueryNode& n, const Bitset& candidates,
                     const std::vector<uint32_t>& earliest, const std::vector<CandidateBlocks>& work,
                     Bitset* out) {
   std::string meta_raw;
-  std::vector<std::string_view> metas, utts;
+  std::vector<std::string_view> metas, roles, utts;
+  std::vector<uint64_t> ends;
   RecordText text;
+  bool matched = false;
   for (const CandidateBlocks& w : work) {
     const Segment& s = *index.segments[w.segment];
     const uint32_t base = index.bases[w.segment];
+    const uint32_t begin = s.block_first_doc(w.first), end = s.block_first_doc(w.last);
+    if (s.has_utterance_bytes()) {
+      // Each candidate's utterances split by the columns: its block's meta
+      // frame is not decompressed.
+      for (uint32_t d = begin; d < end; ++d) {
+        if (!candidates.Test(base + d)) continue;
+        WILDCHAT_RETURN_IF_ERROR(s.DocumentTexts(d, &meta_raw, &text, &roles, &utts));
+        const uint32_t from = earliest.empty() ? 0 : earliest[base + d];
+        WILDCHAT_RETURN_IF_ERROR(VerifyDoc(s, d, from, n, utts, &text, &ends, &matched));
+        if (matched) out->Set(base + d);
+      }
+      continue;
+    }
     for (uint64_t b = w.first; b < w.last; ++b) {
       const uint32_t first = s.block_first_doc(b), last = s.block_first_doc(b + 1);
       bool any = false;
@@ -161,33 +214,14 @@ Status VerifyBlocks(const SegmentSet& index, const QueryNode& n, const Bitset& c
       // (Two words of captures: the function keeps them without allocating.)
       const uint32_t at = base + first;
       const Bitset* c = &candidates;
-      // Each candidate's utterances in order, decompressed only as far as the
-      // one that matches.
       WILDCHAT_RETURN_IF_ERROR(s.ForEachBlockRecordText(
           b, [c, at](uint32_t i) { return c->Test(at + i); }, &meta_raw, &metas, &text,
           [&](uint32_t i, RecordText* t) -> Status {
             const uint32_t d = first + i;
             WILDCHAT_RETURN_IF_ERROR(UtteranceTexts(metas[i], t->text(), &utts));
-            const DocUtterances roles(s, d);
-            if (utts.size() != roles.size()) {
-              return Status::Corruption("stored record disagrees with the index");
-            }
-            // Utterances ending before the earliest possible start are passed.
             const uint32_t from = earliest.empty() ? 0 : earliest[base + d];
-            for (uint32_t u = 0; u < utts.size(); ++u) {
-              if (from > 0 && u + 1 < utts.size() &&
-                  s.utt_token_start(roles.begin() + u + 1) <= from) {
-                continue;
-              }
-              if (!roles.Admits(roles.begin() + u, n.scope)) continue;
-              const std::string_view utt = utts[u];
-              WILDCHAT_RETURN_IF_ERROR(
-                  t->Through(static_cast<uint64_t>(utt.data() + utt.size() - t->text().data())));
-              if (RE2::PartialMatch(re2::StringPiece(utt.data(), utt.size()), *n.regex)) {
-                out->Set(base + d);
-                break;
-              }
-            }
+            WILDCHAT_RETURN_IF_ERROR(VerifyDoc(s, d, from, n, utts, t, &ends, &matched));
+            if (matched) out->Set(base + d);
             return Status::OK();
           }));
     }

@@ -248,11 +248,12 @@ Status Segment::Load() {
   // Since format 8 the texts are coded with a vocabulary (empty: not coded).
   std::string_view vocab;
   if (meta_.version >= 8) WILDCHAT_RETURN_IF_ERROR(f.Section("store.vocab", &vocab));
-  WILDCHAT_RETURN_IF_ERROR(
-      StoreReader::Open(meta_dict, text_dict, vocab,
-                        meta_.version >= 6 ? TextFrames::kPerRecord : TextFrames::kPerBlock,
-                        &store_)
-          .WithContext(f.path() + ": "));
+  WILDCHAT_RETURN_IF_ERROR(StoreReader::Open(meta_dict, text_dict, vocab,
+                                             meta_.version >= 9   ? TextFrames::kPerRecordChunks
+                                             : meta_.version >= 6 ? TextFrames::kPerRecord
+                                                                  : TextFrames::kPerBlock,
+                                             &store_)
+                               .WithContext(f.path() + ": "));
   WILDCHAT_RETURN_IF_ERROR(f.Section("store.blocks", &store_blocks_));
   std::string_view offs;
   WILDCHAT_RETURN_IF_ERROR(f.Section("store.offsets", &offs));

@@ -14,15 +14,16 @@
 
 namespace wildchat {
 
-// Written: 8 (a store's texts are coded with its vocabulary, section
-// store.vocab, before zstd; before, zstd on the bytes; dictionaries of hex
-// values are packed, dict.F.hex). Read: 2 to 8 (before 7
+// Written: 9 (a store's texts are frames one per chunk of utterances:
+// text_chunks.h; before, one frame a text). Read: 2 to 9 (before 8 a store's
+// texts are zstd on their bytes, not on codes of its vocabulary, section
+// store.vocab, and dictionaries of hex values are not packed, dict.F.hex; before 7
 // posting streams end in varint tails, not TailCoding::kPatched ones; version 2 has only double
 // score columns, which later readers handle alike; versions before 4 have no block impacts, and
 // their top hits are found by scoring every match; before 5 the turn id table
 // lists a (turn id, doc) pair once per utterance, not once; before 6 a store
 // block keeps its records' texts in one frame, not a frame each).
-inline constexpr uint32_t kSegmentFormatVersion = 8;
+inline constexpr uint32_t kSegmentFormatVersion = 9;
 inline constexpr uint32_t kOldestReadableSegmentFormat = 2;
 
 // A dictionary whose values are all lowercase hex digits of one even length,

@@ -1,10 +1,13 @@
 #include "engine/store/record_text.h"
 
-#define ZSTD_STATIC_LINKING_ONLY  // the block-at-a-time (bufferless) decoder
+#define ZSTD_STATIC_LINKING_ONLY  // the block-at-a-time (bufferless) decoder, magicless frames
 #include <zstd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
+
+#include "engine/store/text_chunks.h"
 
 namespace wildchat {
 namespace {
@@ -24,8 +27,8 @@ struct DCtxDelete {
   void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
 };
 thread_local std::unique_ptr<ZSTD_DCtx, DCtxDelete> spare;
-// Likewise the buffer a coded text is decoded into: a fresh one would cost
-// its pages' first touch on every search.
+// Likewise the buffer a text is decoded into: a fresh one would cost its
+// pages' first touch on every search.
 thread_local std::string spare_text;
 
 }  // namespace
@@ -43,128 +46,178 @@ RecordText::~RecordText() {
   if (text_.capacity() > spare_text.capacity()) spare_text.swap(text_);
 }
 
-Status RecordText::Start(std::string_view frame, const DictWindows* dict, const TextVocab* vocab,
-                         uint64_t size) {
-  buf_.clear();
-  out_ = buf_.data();
-  size_ = 0;
-  rest_ = {};
-  done_ = 0;
-  begun_ = false;
+Status RecordText::Start(std::string_view frames, const DictWindows* dict, const TextVocab* vocab,
+                         uint64_t size, bool chunked) {
+  dict_ = dict;
+  vocab_ = vocab;
+  chunked_ = chunked;
+  rest_ = frames;
+  open_ = false;
   decoder_.reset();
+  size_ = 0;
+  written_ = 0;
+  chunk_at_ = 0;
+  chunk_ = 0;
+  starts_.clear();
   error_ = Status::OK();
-  if (size == 0) {
-    if (!frame.empty()) return error_ = Bad();
-    return Status::OK();
-  }
-  if (size > kMaxTextBytes) return error_ = Bad();
-  const uint64_t text_size = size;
-  size = ZSTD_getFrameContentSize(frame.data(), frame.size());
-  if (vocab ? size == 0 || size > TextVocab::MaxCodedBytes(text_size) : size != text_size) {
-    return error_ = Bad();  // (ZSTD_CONTENTSIZE_ERROR and _UNKNOWN are larger)
-  }
-  if (vocab) {
-    if (text_.capacity() == 0) text_.swap(spare_text);
-    if (text_.size() < text_size + TextVocab::kSlack) text_.resize(text_size + TextVocab::kSlack);
-    decoder_.emplace(*vocab, text_.data(), text_size, /*slack=*/true);
-    text_size_ = text_size;
-    used_ = 0;
-  }
+  if (size == 0) return frames.empty() ? Status::OK() : Fail(Bad());
+  if (size > kMaxTextBytes) return Fail(Bad());
+  // Room for the vocabulary's 16-byte token copies past the end.
+  if (text_.capacity() == 0) text_.swap(spare_text);
+  if (text_.size() < size + TextVocab::kSlack) text_.resize(size + TextVocab::kSlack);
+  size_ = size;
   if (!dctx_) {
     dctx_.reset(spare ? spare.release() : ZSTD_createDCtx());
-    if (!dctx_) return error_ = Status::Internal("out of memory");
+    if (!dctx_) return Fail(Status::Internal("out of memory"));
   }
   if (dict) {
     if (window_.owner() != dict) window_ = dict->Acquire();
-    char* room;
-    if (Status st = window_.Reserve(size, &room); !st.ok()) return error_ = st;
-    out_ = room;
   } else {
     window_ = DictWindows::Lease();
-    buf_.resize(size);
-    out_ = buf_.data();
   }
-  size_ = size;
-  rest_ = frame;
-  return Status::OK();
+  // The first frame's header now: a size it disagrees with is an error at once.
+  return OpenFrame();
 }
 
 void RecordText::Assign(std::string_view text) {
   window_ = DictWindows::Lease();
-  buf_.assign(text);
-  out_ = buf_.data();
-  size_ = buf_.size();
+  text_.assign(text);
+  size_ = written_ = text.size();
   rest_ = {};
-  done_ = size_;
-  begun_ = false;
+  open_ = false;
   decoder_.reset();
+  chunked_ = false;
+  starts_.clear();
   error_ = Status::OK();
 }
 
 Status RecordText::Through(uint64_t n) {
   WILDCHAT_RETURN_IF_ERROR(error_);
-  if (!decoder_) return Inflate(n);
-  n = std::min(n, text_size_);
-  // Codes are decoded as their blocks come: a token cut by a block's end
-  // waits for the next block.
-  while (decoder_->written() < n) {
-    if (used_ < done_) {
-      WILDCHAT_RETURN_IF_ERROR(DecodeInflated());
-      if (decoder_->written() >= n) break;
-    }
-    if (done_ == size_) return error_ = Bad();
-    WILDCHAT_RETURN_IF_ERROR(Inflate(done_ + 1));
-  }
-  // The whole text: every code must have gone into it.
-  if (decoder_->written() == text_size_ && used_ != size_) {
-    WILDCHAT_RETURN_IF_ERROR(Inflate(size_));
-    WILDCHAT_RETURN_IF_ERROR(DecodeInflated());
-    if (used_ != size_) return error_ = Bad();
+  n = std::min(n, size_);
+  while (written_ < n) WILDCHAT_RETURN_IF_ERROR(Step());
+  // The whole text: its last frame must end here, with nothing after it.
+  if (n == size_ && size_ > 0) {
+    while (open_) WILDCHAT_RETURN_IF_ERROR(Step());
+    if (!rest_.empty() || written_ != size_) return Fail(Bad());
   }
   return Status::OK();
 }
 
-Status RecordText::DecodeInflated() {
-  size_t used = 0;
-  if (Status st = decoder_->Feed({out_ + used_, done_ - used_}, &used); !st.ok()) {
-    return error_ = st;
-  }
-  used_ += used;
-  return Status::OK();
-}
-
-Status RecordText::Inflate(uint64_t n) {
+Status RecordText::From(uint64_t n, std::span<const uint64_t> utterance_ends) {
   WILDCHAT_RETURN_IF_ERROR(error_);
-  n = std::min<uint64_t>(n, size_);
-  if (done_ >= n) return Status::OK();
+  if (!chunked_ || n <= chunk_at_ || size_ == 0) return Status::OK();
+  if (starts_.empty()) TextChunkStarts(utterance_ends, size_, &starts_);
+  // The chunk holding n, and where it starts.
+  const size_t k =
+      static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), n) - starts_.begin());
+  if (k <= chunk_) return Status::OK();
+  // The open frame and those up to chunk k are passed over whole.
+  if (open_) {
+    const size_t frame =
+        ChunkFrameSize(std::string_view(frame_, rest_.data() + rest_.size() - frame_));
+    if (frame == 0 || frame < static_cast<size_t>(rest_.data() - frame_)) return Fail(Bad());
+    rest_.remove_prefix(frame - static_cast<size_t>(rest_.data() - frame_));
+    open_ = false;
+    ++chunk_;
+  }
+  for (; chunk_ < k; ++chunk_) {
+    const size_t frame = ChunkFrameSize(rest_);
+    if (frame == 0) return Fail(Bad());
+    rest_.remove_prefix(frame);
+  }
+  chunk_at_ = written_ = starts_[k - 1];
+  return Status::OK();
+}
+
+Status RecordText::OpenFrame() {
+  const ZSTD_format_e format = chunked_ ? ZSTD_f_zstd1_magicless : ZSTD_f_zstd1;
+  ZSTD_frameHeader h;
+  if (rest_.empty() || ZSTD_getFrameHeader_advanced(&h, rest_.data(), rest_.size(), format) != 0 ||
+      h.frameType != ZSTD_frame) {
+    return Fail(Bad());
+  }
+  // The content: the rest of the text (one frame a text, plain), some of it
+  // (chunks, plain), or codes that can hold the rest (coded). (Unknown and
+  // error sizes are larger than any of these.)
+  const uint64_t left = size_ - chunk_at_;
+  const uint64_t content = h.frameContentSize;
+  if (content == 0 || (vocab_     ? content > TextVocab::MaxCodedBytes(left)
+                       : chunked_ ? content > left
+                                  : content != left)) {
+    return Fail(Bad());
+  }
+  if (dict_) {
+    char* room;
+    if (Status st = window_.Reserve(content, &room); !st.ok()) return Fail(st);
+    out_ = room;
+  } else {
+    buf_.resize(content);
+    out_ = buf_.data();
+  }
   ZSTD_DCtx* d = dctx_.get();
-  if (!begun_) {
-    const size_t r = window_.owner() ? ZSTD_decompressBegin_usingDDict(d, window_.ddict())
-                                     : ZSTD_decompressBegin(d);
-    if (ZSTD_isError(r)) return error_ = Bad();
-    begun_ = true;
+  if (ZSTD_isError(ZSTD_DCtx_setParameter(d, ZSTD_d_format, format)) ||
+      ZSTD_isError(dict_ ? ZSTD_decompressBegin_usingDDict(d, window_.ddict())
+                         : ZSTD_decompressBegin(d))) {
+    return Fail(Bad());
   }
-  // Frame header, then block header and block by turns; the output goes
-  // straight into out_, whose decoded prefix is the decoder's window (after
-  // the dictionary's copy, with one).
-  while (done_ < n) {
-    const size_t want = ZSTD_nextSrcSizeToDecompress(d);
-    if (want == 0 || want > rest_.size()) return error_ = Bad();
-    const size_t got = ZSTD_decompressContinue(d, out_ + done_, size_ - done_, rest_.data(), want);
-    if (ZSTD_isError(got)) return error_ = Bad();
-    rest_.remove_prefix(want);
-    done_ += got;
+  if (vocab_) decoder_.emplace(*vocab_, text_.data() + chunk_at_, left, /*slack=*/true);
+  frame_ = rest_.data();
+  content_ = content;
+  done_ = used_ = 0;
+  open_ = true;
+  return Status::OK();
+}
+
+Status RecordText::Step() {
+  if (!open_) {
+    if (written_ >= size_) return Fail(Bad());  // more asked of a text than it has
+    return OpenFrame();
   }
-  // The whole text: the frame must end here (its last block, no more bytes).
-  if (done_ == size_) {
-    for (size_t want; (want = ZSTD_nextSrcSizeToDecompress(d)) != 0;) {
-      if (want > rest_.size()) return error_ = Bad();
-      const size_t got = ZSTD_decompressContinue(d, out_ + done_, 0, rest_.data(), want);
-      if (ZSTD_isError(got) || got != 0) return error_ = Bad();
-      rest_.remove_prefix(want);
+  ZSTD_DCtx* d = dctx_.get();
+  const size_t want = ZSTD_nextSrcSizeToDecompress(d);
+  if (want == 0) return CloseFrame();
+  if (want > rest_.size()) return Fail(Bad());
+  // The output goes straight into out_, whose decompressed prefix is the
+  // decoder's window (after the dictionary's copy, with one).
+  const size_t got = ZSTD_decompressContinue(d, out_ + done_, content_ - done_, rest_.data(), want);
+  if (ZSTD_isError(got)) return Fail(Bad());
+  rest_.remove_prefix(want);
+  done_ += got;
+  return got > 0 ? Take() : Status::OK();
+}
+
+Status RecordText::Take() {
+  if (decoder_) {
+    // Codes are decoded as their blocks come: a token cut by a block's end
+    // waits for the next block.
+    size_t used = 0;
+    if (Status st = decoder_->Feed({out_ + used_, done_ - used_}, &used); !st.ok()) {
+      return Fail(st);
     }
-    if (!rest_.empty()) return error_ = Bad();
+    used_ += used;
+    written_ = chunk_at_ + decoder_->written();
+    return Status::OK();
   }
+  std::memcpy(text_.data() + chunk_at_ + used_, out_ + used_, done_ - used_);
+  used_ = done_;
+  written_ = chunk_at_ + done_;
+  return Status::OK();
+}
+
+Status RecordText::CloseFrame() {
+  open_ = false;
+  // All of the content, and all of it text.
+  if (done_ != content_ || used_ != content_) return Fail(Bad());
+  // A chunk ends where the chunks found say it does.
+  if (!chunked_                 ? written_ != size_
+      : chunk_ < starts_.size() ? written_ != starts_[chunk_]
+                                : !starts_.empty() && written_ != size_) {
+    return Fail(Bad());
+  }
+  if (written_ == chunk_at_) return Fail(Bad());  // a frame of no text
+  chunk_at_ = written_;
+  ++chunk_;
+  decoder_.reset();
   return Status::OK();
 }
 

@@ -1,6 +1,7 @@
 #include "engine/store/store_builder.h"
 
 #include <zdict.h>
+#define ZSTD_STATIC_LINKING_ONLY  // magicless frames (text_chunks.h)
 #include <zstd.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include "engine/segment/coding.h"
 #include "engine/segment/segment_file.h"
 #include "engine/store/store_reader.h"
+#include "engine/store/text_chunks.h"
 #include "engine/store/text_vocab.h"
 
 namespace wildchat {
@@ -59,22 +61,6 @@ std::string Train(const std::vector<std::string_view>& samples, size_t capacity)
   return dict;
 }
 
-// Where a record's text frame ends zstd blocks (CompressWithBreaks): after
-// the first utterance with text, then after each utterance that closes at
-// least StoreBuilder::kTextBlockBytes since the last break; never at the
-// text's end.
-void TextBreaks(const std::vector<uint64_t>& utterance_ends, uint64_t size,
-                std::vector<uint64_t>* out) {
-  out->clear();
-  uint64_t last = 0;
-  for (const uint64_t end : utterance_ends) {
-    if (end >= size) break;
-    if (end == 0 || (!out->empty() && end - last < StoreBuilder::kTextBlockBytes)) continue;
-    out->push_back(end);
-    last = end;
-  }
-}
-
 }  // namespace
 
 struct StoreBuilder::Compressor {
@@ -83,7 +69,6 @@ struct StoreBuilder::Compressor {
   ZSTD_CDict* text = nullptr;
   std::unique_ptr<TextVocab> vocab;  // null: the text is stored as it is
   std::string codes;                 // a text's codes, with vocab
-  std::vector<uint64_t> code_breaks;
   ~Compressor() {
     ZSTD_freeCDict(meta);
     ZSTD_freeCDict(text);
@@ -101,43 +86,40 @@ struct StoreBuilder::Compressor {
     // Compression into a buffer of compressBound bytes cannot fail.
     out->resize(old + (ZSTD_isError(n) ? 0 : n));
   }
-  // Compress, but the frame ends a zstd block at each of `breaks` (ascending
-  // offsets strictly inside src): a reader can decompress src up to any
-  // break alone (record_text.h). Matches after a break still reach back
-  // before it.
-  void CompressWithBreaks(std::string_view src, const std::vector<uint64_t>& breaks,
-                          const ZSTD_CDict* dict, std::string* out) {
-    if (breaks.empty()) return Compress(src, dict, out);
+  // Appends one magicless frame naming no dictionary (text_chunks.h) of src
+  // to out.
+  void CompressChunk(std::string_view src, const ZSTD_CDict* dict, std::string* out) {
     ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
     if (dict) {
       ZSTD_CCtx_refCDict(cctx, dict);
     } else {
       ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, kZstdLevel);
     }
-    ZSTD_CCtx_setPledgedSrcSize(cctx, src.size());
+    ZSTD_CCtx_setParameter(cctx, ZSTD_c_format, ZSTD_f_zstd1_magicless);
+    ZSTD_CCtx_setParameter(cctx, ZSTD_c_dictIDFlag, 0);
+    const size_t bound = ZSTD_compressBound(src.size());
     const size_t old = out->size();
-    // Each block may be stored raw: a bound of a compression per block.
-    size_t bound = 0, at = 0;
-    for (const uint64_t b : breaks) {
-      bound += ZSTD_compressBound(b - at);
-      at = b;
+    out->resize(old + bound);
+    const size_t n = ZSTD_compress2(cctx, out->data() + old, bound, src.data(), src.size());
+    // Compression into a buffer of compressBound bytes cannot fail.
+    out->resize(old + (ZSTD_isError(n) ? 0 : n));
+  }
+  // A text's chunks, each its own frame: [0, starts[0]), [starts[0], starts[1]), …
+  // With a vocabulary, each chunk's codes, coded afresh.
+  void CompressText(std::string_view text, const std::vector<uint64_t>& starts, std::string* out) {
+    uint64_t at = 0;
+    for (size_t k = 0; k <= starts.size(); ++k) {
+      const uint64_t end = k < starts.size() ? starts[k] : text.size();
+      const std::string_view chunk = text.substr(at, end - at);
+      if (vocab) {
+        codes.clear();
+        vocab->Encode(chunk, &codes);
+        CompressChunk(codes, this->text, out);
+      } else {
+        CompressChunk(chunk, this->text, out);
+      }
+      at = end;
     }
-    out->resize(old + bound + ZSTD_compressBound(src.size() - at));
-    ZSTD_outBuffer o{out->data(), out->size(), old};
-    ZSTD_inBuffer in{src.data(), 0, 0};
-    // The output buffer holds the whole frame, so each call finishes its
-    // part at once and none fails.
-    size_t left = 0;
-    for (const uint64_t b : breaks) {
-      in.size = b;
-      left = ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_flush);
-      if (left != 0) break;
-    }
-    if (left == 0) {
-      in.size = src.size();
-      left = ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_end);
-    }
-    out->resize(left == 0 ? o.pos : old);
   }
 };
 
@@ -227,24 +209,16 @@ void StoreBuilder::AppendToBlock(const RecordParts& doc) {
   PutVarint(&lengths_, doc.text.size());
   open_meta_ += doc.meta;
   open_scores_ += doc.scores;
-  // Each record's text is its own frame (an empty text none), so reading one
-  // record decompresses only its text, and only as far as its reader asks:
-  // the first utterance is a block of its own (a snippet of it decompresses
-  // only that), and so is each later run of utterances of at least
-  // kTextBlockBytes (a regex verified, or a snippet found, in the opening
-  // utterances of a long conversation decompresses only those).
+  // Each record's text is frames of its own (an empty text none), so reading
+  // one record decompresses only its text, and only its chunks its reader
+  // asks for (text_chunks.h): the first utterance is a chunk of its own (a
+  // snippet of it decompresses only that), and so is each later run of
+  // utterances of at least kTextChunkBytes (a regex verified in a long
+  // conversation decompresses about that much around its candidates).
   const size_t before = text_frames_.size();
   if (!doc.text.empty()) {
-    TextBreaks(doc.utterance_ends, doc.text.size(), &breaks_);
-    Compressor& c = *compressor_;
-    if (c.vocab) {
-      c.codes.clear();
-      c.code_breaks.clear();
-      c.vocab->Encode(doc.text, breaks_, &c.codes, &c.code_breaks);
-      c.CompressWithBreaks(c.codes, c.code_breaks, c.text, &text_frames_);
-    } else {
-      c.CompressWithBreaks(doc.text, breaks_, c.text, &text_frames_);
-    }
+    TextChunkStarts(doc.utterance_ends, doc.text.size(), &chunk_starts_);
+    compressor_->CompressText(doc.text, chunk_starts_, &text_frames_);
   }
   PutVarint(&text_frame_lengths_, text_frames_.size() - before);
   open_text_bytes_ += doc.text.size();

@@ -1,9 +1,9 @@
 // StoreBuilder: packs encoded conversations into zstd-compressed blocks for
 // one segment's "store.*" sections (layout: store_reader.h, TextFrames::
-// kPerRecord). A block keeps the records' meta parts in one zstd frame, their
-// scores in another, and each record's text in a frame of its own, whose
-// zstd blocks end at utterance ends (kTextBlockBytes; record_text.h reads a
-// text only as far as asked); meta and text are compressed with dictionaries
+// kPerRecordChunks). A block keeps the records' meta parts in one zstd frame,
+// their scores in another, and each record's text in frames of its own, one
+// per chunk of utterances (text_chunks.h; record_text.h reads a text only
+// where asked); meta and text are compressed with dictionaries
 // trained on the first conversations of a build (or of the segment), so that
 // small frames compress nearly as well as a long stream while one
 // conversation is fetched quickly. Single-threaded; blocks and dictionaries
@@ -33,14 +33,6 @@ struct StoreDictionaries {
 
 class StoreBuilder {
  public:
-  // A record's text frame ends a zstd block after its first utterance with
-  // text, then after each utterance closing at least this many bytes of text
-  // since the last such end (never at the text's end): a reader decompresses
-  // a long conversation's text only about this far past what it needs
-  // (record_text.h). At 100k it makes the store 0.65% larger; every
-  // utterance would cost 3.0%, 2 KB 1.1%.
-  static constexpr uint64_t kTextBlockBytes = 4096;
-
   // With `shared` (another builder's dictionaries()), the records are
   // compressed with those dictionaries instead of ones trained on this
   // builder's first records: the segments of one build then share them, and
@@ -86,7 +78,7 @@ class StoreBuilder {
   std::string lengths_;
   std::string open_meta_, open_scores_;
   std::string text_frames_, text_frame_lengths_;
-  std::vector<uint64_t> breaks_;  // the current text's (TextBreaks)
+  std::vector<uint64_t> chunk_starts_;  // the current text's (text_chunks.h)
   uint64_t open_text_bytes_ = 0;
   uint32_t open_docs_ = 0;
   uint32_t blocked_docs_ = 0;  // records appended to blocks so far

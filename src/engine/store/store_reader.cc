@@ -52,10 +52,18 @@ Status DecompressInto(std::string_view frame, const DictWindows* dict, DictWindo
   return Status::OK();
 }
 
-// A record's text frame into exactly `size` bytes at out: DecompressInto, or
-// with a vocabulary the frame's codes decompressed, then decoded.
+// A record's text frames into exactly `size` bytes at out: DecompressInto, or
+// with a vocabulary the frame's codes decompressed, then decoded; chunks
+// through a RecordText.
 Status DecompressText(std::string_view frame, const DictWindows* dict, const TextVocab* vocab,
-                      DictWindows::Lease* lease, char* out, uint64_t size) {
+                      TextFrames layout, DictWindows::Lease* lease, char* out, uint64_t size) {
+  if (layout == TextFrames::kPerRecordChunks) {
+    RecordText text;
+    WILDCHAT_RETURN_IF_ERROR(text.Start(frame, dict, vocab, size, /*chunked=*/true));
+    WILDCHAT_RETURN_IF_ERROR(text.Through(size));
+    std::memcpy(out, text.text().data(), size);
+    return Status::OK();
+  }
   if (vocab == nullptr) return DecompressInto(frame, dict, lease, out, size);
   const unsigned long long coded = ZSTD_getFrameContentSize(frame.data(), frame.size());
   if (coded == 0 || coded > TextVocab::MaxCodedBytes(size)) {
@@ -112,7 +120,7 @@ Status SplitBlock(std::string_view block, uint32_t docs, TextFrames layout, Bloc
   const uint64_t scores_len = r.Varint();
   std::vector<uint64_t> text_lens;
   uint64_t text_total = 0;
-  if (layout == TextFrames::kPerRecord) {
+  if (layout != TextFrames::kPerBlock) {
     for (uint32_t d = 0; d < docs && !r.failed(); ++d) {
       text_lens.push_back(r.Varint());
       if (text_lens.back() > block.size()) return Status::Corruption("bad store block");
@@ -123,7 +131,7 @@ Status SplitBlock(std::string_view block, uint32_t docs, TextFrames layout, Bloc
     return Status::Corruption("bad store block");
   }
   const uint64_t rest = r.remaining() - meta_len - scores_len;
-  if (layout == TextFrames::kPerRecord && text_total != rest) {
+  if (layout != TextFrames::kPerBlock && text_total != rest) {
     return Status::Corruption("bad store block");
   }
   const char* at = r.pos();
@@ -181,7 +189,7 @@ Status ReadTexts(const BlockFrames& f, TextFrames layout, const DictWindows* dic
       continue;
     }
     WILDCHAT_RETURN_IF_ERROR(
-        DecompressText(f.texts[d], dict, vocab, &lease, text->data() + t, lens[d]));
+        DecompressText(f.texts[d], dict, vocab, layout, &lease, text->data() + t, lens[d]));
     texts->push_back(std::string_view(*text).substr(t, lens[d]));
     t += lens[d];
   }
@@ -283,7 +291,7 @@ Status StoreReader::Open(std::string_view meta_dict, std::string_view text_dict,
     WILDCHAT_RETURN_IF_ERROR(DictWindows::OpenShared(text_dict, &r->dicts_->text));
   }
   if (!vocab.empty()) {
-    if (layout != TextFrames::kPerRecord) return Status::Corruption("bad text vocabulary");
+    if (layout == TextFrames::kPerBlock) return Status::Corruption("bad text vocabulary");
     WILDCHAT_RETURN_IF_ERROR(TextVocab::OpenShared(vocab, &r->dicts_->vocab));
   }
   *out = std::move(r);
@@ -309,11 +317,11 @@ Status StoreReader::ForEachRecordText(std::string_view block, uint32_t docs, con
   RecordLengths lens;
   WILDCHAT_RETURN_IF_ERROR(
       OpenBlockMetas(block, docs, layout_, dicts_->meta.get(), &f, meta_raw, &lens, metas));
-  if (layout_ == TextFrames::kPerRecord) {
+  if (layout_ != TextFrames::kPerBlock) {
     for (uint32_t d = 0; d < docs; ++d) {
       if (wanted && !wanted(d)) continue;
-      WILDCHAT_RETURN_IF_ERROR(
-          text->Start(f.texts[d], dicts_->text.get(), dicts_->vocab.get(), lens.text[d]));
+      WILDCHAT_RETURN_IF_ERROR(text->Start(f.texts[d], dicts_->text.get(), dicts_->vocab.get(),
+                                           lens.text[d], chunked()));
       WILDCHAT_RETURN_IF_ERROR(fn(d, text));
     }
     return Status::OK();
@@ -333,12 +341,12 @@ Status StoreReader::ForEachRecordText(std::string_view block, uint32_t docs, con
 Status StoreReader::ReadRecordText(std::string_view block, uint32_t docs, uint32_t index,
                                    uint64_t size, RecordText* text) const {
   if (index >= docs) return Status::NotFound("no such record in the block");
-  if (layout_ != TextFrames::kPerRecord) {
+  if (layout_ == TextFrames::kPerBlock) {
     return Status::Unsupported("a text frame per record is needed");
   }
   BlockFrames f;
   WILDCHAT_RETURN_IF_ERROR(SplitBlock(block, docs, layout_, &f));
-  return text->Start(f.texts[index], dicts_->text.get(), dicts_->vocab.get(), size);
+  return text->Start(f.texts[index], dicts_->text.get(), dicts_->vocab.get(), size, chunked());
 }
 
 Status StoreReader::ReadMetaAndRecordText(std::string_view block, uint32_t docs, uint32_t index,
@@ -352,8 +360,9 @@ Status StoreReader::ReadMetaAndRecordText(std::string_view block, uint32_t docs,
   size_t m = lens.meta_at;
   for (uint32_t d = 0; d < index; ++d) m += lens.meta[d];
   *meta = std::string_view(*meta_raw).substr(m, lens.meta[index]);
-  if (layout_ == TextFrames::kPerRecord) {
-    return text->Start(f.texts[index], dicts_->text.get(), dicts_->vocab.get(), lens.text[index]);
+  if (layout_ != TextFrames::kPerBlock) {
+    return text->Start(f.texts[index], dicts_->text.get(), dicts_->vocab.get(), lens.text[index],
+                       chunked());
   }
   thread_local std::string all;
   thread_local std::vector<std::string_view> texts;

@@ -7,9 +7,11 @@
 // |text|, then the docs' meta parts), scores (the docs' score words, byte
 // planes apart as ShuffleWordBytes puts them: a zstd frame of the high bytes
 // followed by bytes 0, 1 and 2 raw; before format 7 one zstd frame of all
-// four planes, told apart by the frame ending the part) and the text: one frame per record (an
-// empty record text has no frame, length 0), or with TextFrames::kPerBlock
-// (segment formats up to 5) one frame of the block's texts back to back.
+// four planes, told apart by the frame ending the part) and the text: per
+// record, magicless frames one per chunk of it (TextFrames::kPerRecordChunks,
+// text_chunks.h) or one frame (kPerRecord, formats 6 to 8), an empty record
+// text none (length 0); or with TextFrames::kPerBlock (segment formats up to
+// 5) one frame of the block's texts back to back.
 // Blocks and dictionaries are untrusted bytes: any inconsistency is
 // Corruption, never a crash. Thread-safe.
 #pragma once
@@ -34,8 +36,9 @@ void ShuffleWordBytes(std::string_view in, std::string* out);
 void UnshuffleWordBytes(std::string_view in, std::string* out);
 
 // How a block holds its records' texts. Per record, reading one record's
-// text (a snippet, a fetch, a sparse regex candidate) decompresses only it.
-enum class TextFrames { kPerBlock, kPerRecord };
+// text (a snippet, a fetch, a sparse regex candidate) decompresses only it;
+// in chunks (format 9), only the chunks its reader asks for (text_chunks.h).
+enum class TextFrames { kPerBlock, kPerRecord, kPerRecordChunks };
 
 class StoreReader {
  public:
@@ -84,6 +87,7 @@ class StoreReader {
   Status Decode(std::string_view block, uint32_t docs, uint32_t only, std::string* raw,
                 std::vector<std::string_view>* records) const;
   StoreReader() = default;
+  bool chunked() const { return layout_ == TextFrames::kPerRecordChunks; }
   std::unique_ptr<Dictionaries> dicts_;
   TextFrames layout_ = TextFrames::kPerRecord;
 };

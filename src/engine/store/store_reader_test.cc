@@ -14,6 +14,7 @@
 #include "engine/segment/segment_file.h"
 #include "engine/store/record_codec.h"
 #include "engine/store/store_builder.h"
+#include "engine/store/text_chunks.h"
 
 namespace wildchat {
 namespace {
@@ -60,6 +61,33 @@ std::vector<Conversation> Corpus(size_t n) {
     out.push_back(c);
   }
   return out;
+}
+
+// Corpus(n), every fifth conversation made 48 utterances long.
+std::vector<Conversation> LongCorpus(size_t n) {
+  std::vector<Conversation> docs = Corpus(n);
+  for (size_t i = 0; i < docs.size(); i += 5) {
+    Conversation& c = docs[i];
+    const size_t m = c.conversation.size();
+    for (size_t u = m; u < 48; ++u) {
+      c.conversation.push_back(c.conversation[u % m]);
+      c.openai_moderation.push_back(c.openai_moderation[u % m]);
+      c.detoxify_moderation.push_back(c.detoxify_moderation[u % m]);
+    }
+    c.turn = 24;
+  }
+  return docs;
+}
+
+// A text's utterance ends, and its longest utterance.
+std::vector<uint64_t> UtteranceEnds(const Conversation& c, uint64_t* longest) {
+  std::vector<uint64_t> ends;
+  *longest = 0;
+  for (const Utterance& u : c.conversation) {
+    ends.push_back((ends.empty() ? 0 : ends.back()) + u.content.size());
+    *longest = std::max<uint64_t>(*longest, u.content.size());
+  }
+  return ends;
 }
 
 class StoreReaderTest : public ::testing::Test {
@@ -116,7 +144,8 @@ TEST_F(StoreReaderTest, BlocksRoundTripWithTrainedDictionaries) {
   ASSERT_GT(offsets_.size(), 3u);
   std::unique_ptr<StoreReader> reader;
   ASSERT_TRUE(
-      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecord, &reader).ok());
+      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecordChunks, &reader)
+          .ok());
   std::string raw;
   std::vector<std::string_view> records;
   size_t seen = 0;
@@ -143,7 +172,8 @@ TEST_F(StoreReaderTest, SmallStoreHasNoDictionaries) {
   EXPECT_TRUE(vocab_.empty());
   std::unique_ptr<StoreReader> reader;
   ASSERT_TRUE(
-      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecord, &reader).ok());
+      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecordChunks, &reader)
+          .ok());
   std::string raw;
   std::vector<std::string_view> records;
   ASSERT_TRUE(reader->ReadBlock(Block(0), 3, &raw, &records).ok());
@@ -180,7 +210,8 @@ TEST_F(StoreReaderTest, CorruptBlocksAndDictionariesAreRejectedNotCrashed) {
         break;
     }
     std::unique_ptr<StoreReader> reader;
-    Status st = StoreReader::Open(meta_dict, text_dict, vocab, TextFrames::kPerRecord, &reader);
+    Status st =
+        StoreReader::Open(meta_dict, text_dict, vocab, TextFrames::kPerRecordChunks, &reader);
     if (st.ok()) {
       std::string raw;
       std::vector<std::string_view> records;
@@ -207,7 +238,8 @@ TEST_F(StoreReaderTest, WantedTextsAloneAreDecompressed) {
   Write(docs);
   std::unique_ptr<StoreReader> reader;
   ASSERT_TRUE(
-      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecord, &reader).ok());
+      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecordChunks, &reader)
+          .ok());
   std::mt19937 rng(3);
   size_t multi = 0;
   RecordText text;
@@ -245,7 +277,8 @@ TEST_F(StoreReaderTest, RecordTextsDecompressTheFirstUtteranceAlone) {
   Write(docs);
   std::unique_ptr<StoreReader> reader;
   ASSERT_TRUE(
-      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecord, &reader).ok());
+      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecordChunks, &reader)
+          .ok());
   size_t alone = 0;
   RecordText text;  // one decoder for every record, as a page of hits uses it
   for (size_t b = 0; b + 1 < offsets_.size(); ++b) {
@@ -275,25 +308,16 @@ TEST_F(StoreReaderTest, RecordTextsDecompressTheFirstUtteranceAlone) {
 
 // Long conversations' texts are read in runs of utterances: through
 // ForEachRecordText, a wanted record's text decompresses to an utterance end
-// at most about StoreBuilder::kTextBlockBytes (plus one utterance) past the
+// at most about kTextChunkBytes (plus one utterance) past the
 // one asked for, and whole it is what a whole-block read gives. Records not
 // wanted are not visited, and an error of the callback ends the walk.
 TEST_F(StoreReaderTest, LongTextsDecompressOnlyAboutAsFarAsAsked) {
-  std::vector<Conversation> docs = Corpus(700);
-  for (size_t i = 0; i < docs.size(); i += 5) {  // every fifth: 48 utterances
-    Conversation& c = docs[i];
-    const size_t n = c.conversation.size();
-    for (size_t u = n; u < 48; ++u) {
-      c.conversation.push_back(c.conversation[u % n]);
-      c.openai_moderation.push_back(c.openai_moderation[u % n]);
-      c.detoxify_moderation.push_back(c.detoxify_moderation[u % n]);
-    }
-    c.turn = 24;
-  }
+  const std::vector<Conversation> docs = LongCorpus(700);
   Write(docs);
   std::unique_ptr<StoreReader> reader;
   ASSERT_TRUE(
-      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecord, &reader).ok());
+      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecordChunks, &reader)
+          .ok());
   RecordText text;
   size_t early = 0, visited = 0;
   for (size_t b = 0; b + 1 < offsets_.size(); ++b) {
@@ -307,13 +331,8 @@ TEST_F(StoreReaderTest, LongTextsDecompressOnlyAboutAsFarAsAsked) {
         Block(b), n, {}, &meta_raw, &metas, &text, [&](uint32_t i, RecordText* t) -> Status {
           EXPECT_EQ(i, next++);
           EXPECT_EQ(metas[i], parts[i].meta);
-          const Conversation& c = docs[first_[b] + i];
-          std::vector<uint64_t> ends;
           uint64_t longest = 0;
-          for (const Utterance& u : c.conversation) {
-            ends.push_back((ends.empty() ? 0 : ends.back()) + u.content.size());
-            longest = std::max<uint64_t>(longest, u.content.size());
-          }
+          const std::vector<uint64_t> ends = UtteranceEnds(docs[first_[b] + i], &longest);
           uint64_t after_second = 0;  // decoded once the second utterance is asked for
           for (const uint64_t end : ends) {
             WILDCHAT_RETURN_IF_ERROR(t->Through(end));
@@ -323,7 +342,7 @@ TEST_F(StoreReaderTest, LongTextsDecompressOnlyAboutAsFarAsAsked) {
             EXPECT_EQ(t->text().substr(0, end), parts[i].text.substr(0, end));
             EXPECT_TRUE(std::find(ends.begin(), ends.end(), t->decoded()) != ends.end())
                 << "decoded to " << t->decoded() << ", not an utterance end";
-            EXPECT_LE(t->decoded(), end + StoreBuilder::kTextBlockBytes + longest);
+            EXPECT_LE(t->decoded(), end + kTextChunkBytes + longest);
           }
           // A long text's first utterances decompress without most of the rest.
           if (ends.size() > 12 && ends[1] < parts[i].text.size() / 4) {
@@ -359,6 +378,43 @@ TEST_F(StoreReaderTest, LongTextsDecompressOnlyAboutAsFarAsAsked) {
   }
   EXPECT_EQ(visited, docs.size());
   EXPECT_GT(early, 100u);
+}
+
+// Read from a later utterance on (as a regex whose candidates lie there
+// reads it), a long text gives that utterance exactly, having passed over
+// the chunks before it and decoded only about a chunk past it.
+TEST_F(StoreReaderTest, LongTextsReadFromALaterUtteranceOn) {
+  const std::vector<Conversation> docs = LongCorpus(400);
+  Write(docs);
+  std::unique_ptr<StoreReader> reader;
+  ASSERT_TRUE(
+      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecordChunks, &reader)
+          .ok());
+  RecordText text;
+  size_t checked = 0, skipped = 0;
+  for (size_t b = 0; b + 1 < offsets_.size(); ++b) {
+    const uint32_t n = first_[b + 1] - first_[b];
+    for (uint32_t i = 0; i < n; ++i) {
+      const RecordParts parts = Parts(docs[first_[b] + i]);
+      uint64_t longest = 0;
+      const std::vector<uint64_t> ends = UtteranceEnds(docs[first_[b] + i], &longest);
+      for (size_t k = 1; k < ends.size(); k += 3) {
+        std::string meta_raw;
+        std::string_view meta;
+        ASSERT_TRUE(reader->ReadMetaAndRecordText(Block(b), n, i, &meta_raw, &meta, &text).ok());
+        const uint64_t start = ends[k - 1], end = ends[k];
+        ASSERT_TRUE(text.From(start, ends).ok());
+        EXPECT_LE(text.decoded(), start);  // the chunk holding it starts there or before
+        skipped += text.decoded() > 0;
+        ASSERT_TRUE(text.Through(end).ok());
+        EXPECT_EQ(text.text().substr(start, end - start), parts.text.substr(start, end - start));
+        EXPECT_LE(text.decoded(), end + kTextChunkBytes + longest);
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000u);
+  EXPECT_GT(skipped, checked / 2);
 }
 
 // Segments of format 5 and before keep one text frame per block: such a

@@ -289,7 +289,7 @@ void TextVocab::Encode(std::string_view text, const std::vector<uint64_t>& break
     if (b <= from || b >= text.size()) continue;
     ForEachCodedToken(text.substr(from, b - from), &after_word, code);
     from = b;
-    coded_breaks->push_back(out->size() - start);
+    if (coded_breaks) coded_breaks->push_back(out->size() - start);
   }
   ForEachCodedToken(text.substr(from), &after_word, code);
 }

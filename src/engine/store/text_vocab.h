@@ -44,10 +44,14 @@ class TextVocab {
   // the cache, as they share their zstd dictionaries (dict_windows.h).
   static Status OpenShared(std::string_view serialized, std::shared_ptr<const TextVocab>* out);
 
-  // Appends text's codes to *out. Tokens end at each of `breaks` (ascending
-  // offsets strictly inside text; others are ignored), and *coded_breaks gets
-  // the offset into the codes (from where this call started appending) that
-  // decodes to exactly the text before each.
+  // Appends text's codes to *out.
+  void Encode(std::string_view text, std::string* out) const { Encode(text, {}, out, nullptr); }
+  // The same, but tokens end at each of `breaks` (ascending offsets strictly
+  // inside text; others are ignored), and *coded_breaks gets the offset into
+  // the codes (from where this call started appending) that decodes to
+  // exactly the text before each: how format-8 stores coded a text whose
+  // zstd blocks end at breaks, in one frame (since format 9 each chunk is
+  // coded on its own: text_chunks.h).
   void Encode(std::string_view text, const std::vector<uint64_t>& breaks, std::string* out,
               std::vector<uint64_t>* coded_breaks) const;
   // The most code bytes a text of `size` bytes can take (to bound a frame's
