@@ -74,29 +74,20 @@ struct StoreBuilder::Compressor {
     ZSTD_freeCDict(text);
     ZSTD_freeCCtx(cctx);
   }
-  // Appends one zstd frame of src to out.
-  void Compress(std::string_view src, const ZSTD_CDict* dict, std::string* out) {
-    const size_t bound = ZSTD_compressBound(src.size());
-    const size_t old = out->size();
-    out->resize(old + bound);
-    const size_t n =
-        dict
-            ? ZSTD_compress_usingCDict(cctx, out->data() + old, bound, src.data(), src.size(), dict)
-            : ZSTD_compressCCtx(cctx, out->data() + old, bound, src.data(), src.size(), kZstdLevel);
-    // Compression into a buffer of compressBound bytes cannot fail.
-    out->resize(old + (ZSTD_isError(n) ? 0 : n));
-  }
-  // Appends one magicless frame naming no dictionary (text_chunks.h) of src
-  // to out.
-  void CompressChunk(std::string_view src, const ZSTD_CDict* dict, std::string* out) {
+  // Appends one zstd frame of src to out; a text chunk's (`chunk`) is
+  // magicless and names no dictionary (text_chunks.h).
+  void Compress(std::string_view src, const ZSTD_CDict* dict, std::string* out,
+                bool chunk = false) {
     ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
     if (dict) {
       ZSTD_CCtx_refCDict(cctx, dict);
     } else {
       ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, kZstdLevel);
     }
-    ZSTD_CCtx_setParameter(cctx, ZSTD_c_format, ZSTD_f_zstd1_magicless);
-    ZSTD_CCtx_setParameter(cctx, ZSTD_c_dictIDFlag, 0);
+    if (chunk) {
+      ZSTD_CCtx_setParameter(cctx, ZSTD_c_format, ZSTD_f_zstd1_magicless);
+      ZSTD_CCtx_setParameter(cctx, ZSTD_c_dictIDFlag, 0);
+    }
     const size_t bound = ZSTD_compressBound(src.size());
     const size_t old = out->size();
     out->resize(old + bound);
@@ -114,9 +105,9 @@ struct StoreBuilder::Compressor {
       if (vocab) {
         codes.clear();
         vocab->Encode(chunk, &codes);
-        CompressChunk(codes, this->text, out);
+        Compress(codes, this->text, out, /*chunk=*/true);
       } else {
-        CompressChunk(chunk, this->text, out);
+        Compress(chunk, this->text, out, /*chunk=*/true);
       }
       at = end;
     }
