@@ -124,6 +124,14 @@ class StoreReaderTest : public ::testing::Test {
     first_.resize(first.size() / 4);
     std::memcpy(first_.data(), first.data(), first.size());
   }
+  // A reader of what Write wrote (null if it does not open).
+  std::unique_ptr<StoreReader> Reader() const {
+    std::unique_ptr<StoreReader> r;
+    const Status st =
+        StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecordChunks, &r);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return r;
+  }
   std::string_view Block(size_t b) const {
     return blocks_.substr(offsets_[b], offsets_[b + 1] - offsets_[b]);
   }
@@ -142,10 +150,8 @@ TEST_F(StoreReaderTest, BlocksRoundTripWithTrainedDictionaries) {
   EXPECT_FALSE(text_dict_.empty());
   EXPECT_FALSE(vocab_.empty());  // the texts are coded
   ASSERT_GT(offsets_.size(), 3u);
-  std::unique_ptr<StoreReader> reader;
-  ASSERT_TRUE(
-      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecordChunks, &reader)
-          .ok());
+  const std::unique_ptr<StoreReader> reader = Reader();
+  ASSERT_TRUE(reader);
   std::string raw;
   std::vector<std::string_view> records;
   size_t seen = 0;
@@ -170,10 +176,8 @@ TEST_F(StoreReaderTest, SmallStoreHasNoDictionaries) {
   EXPECT_TRUE(meta_dict_.empty());
   EXPECT_TRUE(text_dict_.empty());
   EXPECT_TRUE(vocab_.empty());
-  std::unique_ptr<StoreReader> reader;
-  ASSERT_TRUE(
-      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecordChunks, &reader)
-          .ok());
+  const std::unique_ptr<StoreReader> reader = Reader();
+  ASSERT_TRUE(reader);
   std::string raw;
   std::vector<std::string_view> records;
   ASSERT_TRUE(reader->ReadBlock(Block(0), 3, &raw, &records).ok());
@@ -236,10 +240,8 @@ TEST_F(StoreReaderTest, WantedTextsAloneAreDecompressed) {
   docs[5].conversation[0].content.clear();                      // an utterance with no text
   for (Utterance& u : docs[9].conversation) u.content.clear();  // a record with no text at all
   Write(docs);
-  std::unique_ptr<StoreReader> reader;
-  ASSERT_TRUE(
-      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecordChunks, &reader)
-          .ok());
+  const std::unique_ptr<StoreReader> reader = Reader();
+  ASSERT_TRUE(reader);
   std::mt19937 rng(3);
   size_t multi = 0;
   RecordText text;
@@ -275,10 +277,8 @@ TEST_F(StoreReaderTest, RecordTextsDecompressTheFirstUtteranceAlone) {
   docs[5].conversation[0].content.clear();                      // an empty first utterance
   for (Utterance& u : docs[9].conversation) u.content.clear();  // a record with no text at all
   Write(docs);
-  std::unique_ptr<StoreReader> reader;
-  ASSERT_TRUE(
-      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecordChunks, &reader)
-          .ok());
+  const std::unique_ptr<StoreReader> reader = Reader();
+  ASSERT_TRUE(reader);
   size_t alone = 0;
   RecordText text;  // one decoder for every record, as a page of hits uses it
   for (size_t b = 0; b + 1 < offsets_.size(); ++b) {
@@ -314,10 +314,8 @@ TEST_F(StoreReaderTest, RecordTextsDecompressTheFirstUtteranceAlone) {
 TEST_F(StoreReaderTest, LongTextsDecompressOnlyAboutAsFarAsAsked) {
   const std::vector<Conversation> docs = LongCorpus(700);
   Write(docs);
-  std::unique_ptr<StoreReader> reader;
-  ASSERT_TRUE(
-      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecordChunks, &reader)
-          .ok());
+  const std::unique_ptr<StoreReader> reader = Reader();
+  ASSERT_TRUE(reader);
   RecordText text;
   size_t early = 0, visited = 0;
   for (size_t b = 0; b + 1 < offsets_.size(); ++b) {
@@ -386,10 +384,8 @@ TEST_F(StoreReaderTest, LongTextsDecompressOnlyAboutAsFarAsAsked) {
 TEST_F(StoreReaderTest, LongTextsReadFromALaterUtteranceOn) {
   const std::vector<Conversation> docs = LongCorpus(400);
   Write(docs);
-  std::unique_ptr<StoreReader> reader;
-  ASSERT_TRUE(
-      StoreReader::Open(meta_dict_, text_dict_, vocab_, TextFrames::kPerRecordChunks, &reader)
-          .ok());
+  const std::unique_ptr<StoreReader> reader = Reader();
+  ASSERT_TRUE(reader);
   RecordText text;
   size_t checked = 0, skipped = 0;
   for (size_t b = 0; b + 1 < offsets_.size(); ++b) {
