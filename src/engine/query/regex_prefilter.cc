@@ -224,8 +224,9 @@ void RegexCandidates(const SegmentSet& index, const re2::RE2& re,
   if (re.pattern().size() <= options.max_pattern_bytes) {
     CompileLiteralFilter(re, options, &literals, stats);
     for (TokenSequence& seq : ParseTokenSequences(re.pattern())) {
-      // A lone literal word says no more than its atom did.
-      if (seq.elements.size() == 1 && seq.elements[0].plain_word) continue;
+      // A lone literal word says no more than its atom did, but for where
+      // its first term stands.
+      if (seq.elements.size() == 1 && seq.elements[0].plain_word && !earliest) continue;
       TokenSequenceMatcher m(std::move(seq));
       if (m.ok()) sequences.push_back(std::move(m));
     }

@@ -634,6 +634,22 @@ bool TokenSequenceMatcher::Narrow(const Segment& s, const TokenSequenceOptions& 
   }
   if (corrupt) return false;
   if (n == 1) {  // one element: any of its terms will do
+    if (earliest) {
+      // Where the first of them stands in each doc.
+      std::vector<uint32_t> first(nd, UINT32_MAX), scratch;
+      const uint64_t count = docs.Count();
+      for (uint64_t t : terms[0]) {
+        PostingCursor c = s.Postings(t);
+        ForEachDocIn(c, s.doc_freq(t), docs, count, [&](uint32_t d) {
+          c.ReadPositions(&scratch);
+          if (!scratch.empty()) first[d] = std::min(first[d], scratch.front());
+        });
+        if (c.corrupt()) return false;
+      }
+      docs.ForEach([&](uint32_t d) {
+        if (first[d] != UINT32_MAX) earliest[d] = std::max(earliest[d], first[d]);
+      });
+    }
     *docs_in = std::move(docs);
     return true;
   }

@@ -92,7 +92,7 @@ class TokenSequenceMatcher {
   // when the segment is over the options' limits or its postings turn out
   // corrupt. With `earliest` (an entry per doc of s), a kept doc's entry is
   // raised to the first token position where the sequence may start in it
-  // when that is known (sequences of two elements or more): no utterance
+  // (for one element, where the first of its terms stands): no utterance
   // ending before it can match.
   bool Narrow(const Segment& s, const TokenSequenceOptions& options, Bitset* docs,
               uint32_t* earliest = nullptr) const;
