@@ -178,9 +178,8 @@ void StoreBuilder::TrainDictionaries() {
   std::vector<std::string> coded(texts.size());
   std::unique_ptr<TextVocab> vocab;
   if (!trained->vocab.empty() && TextVocab::Open(trained->vocab, &vocab).ok()) {
-    std::vector<uint64_t> no_breaks;
     for (size_t i = 0; i < texts.size(); ++i) {
-      vocab->Encode(texts[i], {}, &coded[i], &no_breaks);
+      vocab->Encode(texts[i], &coded[i]);
       texts[i] = coded[i];
     }
   }

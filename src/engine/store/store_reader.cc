@@ -52,29 +52,6 @@ Status DecompressInto(std::string_view frame, const DictWindows* dict, DictWindo
   return Status::OK();
 }
 
-// A record's text frames into exactly `size` bytes at out: DecompressInto, or
-// with a vocabulary the frame's codes decompressed, then decoded; chunks
-// through a RecordText.
-Status DecompressText(std::string_view frame, const DictWindows* dict, const TextVocab* vocab,
-                      TextFrames layout, DictWindows::Lease* lease, char* out, uint64_t size) {
-  if (layout == TextFrames::kPerRecordChunks) {
-    RecordText text;
-    WILDCHAT_RETURN_IF_ERROR(text.Start(frame, dict, vocab, size, /*chunked=*/true));
-    WILDCHAT_RETURN_IF_ERROR(text.Through(size));
-    std::memcpy(out, text.text().data(), size);
-    return Status::OK();
-  }
-  if (vocab == nullptr) return DecompressInto(frame, dict, lease, out, size);
-  const unsigned long long coded = ZSTD_getFrameContentSize(frame.data(), frame.size());
-  if (coded == 0 || coded > TextVocab::MaxCodedBytes(size)) {
-    return Status::Corruption("bad store block");  // (ZSTD_CONTENTSIZE_ERROR is larger)
-  }
-  thread_local std::string codes;
-  codes.resize(coded);
-  WILDCHAT_RETURN_IF_ERROR(DecompressInto(frame, dict, lease, codes.data(), coded));
-  return vocab->DecodeAll(codes, out, size);
-}
-
 // A frame of any size (up to kMaxFrameBytes) into *out.
 Status Decompress(std::string_view frame, const DictWindows* dict, std::string* out) {
   const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
@@ -159,8 +136,8 @@ Status ReadTexts(const BlockFrames& f, TextFrames layout, const DictWindows* dic
                  std::vector<std::string_view>* texts) {
   texts->clear();
   size_t t = 0;
-  DictWindows::Lease lease;
   if (layout == TextFrames::kPerBlock) {
+    DictWindows::Lease lease;
     uint64_t sum = 0;
     for (const uint64_t l : lens) sum += l;
     if (sum > kMaxFrameBytes) return Status::Corruption("bad store block");
@@ -183,13 +160,17 @@ Status ReadTexts(const BlockFrames& f, TextFrames layout, const DictWindows* dic
   }
   if (sum > kMaxFrameBytes) return Status::Corruption("bad store block");
   text->resize(sum);
+  // Each record's frames decoded whole the way a partial read decodes them.
+  RecordText one;
   for (uint32_t d = 0; d < lens.size(); ++d) {
     if (!want[d] || lens[d] == 0) {
       texts->push_back({});
       continue;
     }
     WILDCHAT_RETURN_IF_ERROR(
-        DecompressText(f.texts[d], dict, vocab, layout, &lease, text->data() + t, lens[d]));
+        one.Start(f.texts[d], dict, vocab, lens[d], layout == TextFrames::kPerRecordChunks));
+    WILDCHAT_RETURN_IF_ERROR(one.Through(lens[d]));
+    std::memcpy(text->data() + t, one.text().data(), lens[d]);
     texts->push_back(std::string_view(*text).substr(t, lens[d]));
     t += lens[d];
   }
